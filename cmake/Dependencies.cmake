@@ -1,0 +1,18 @@
+# All dependencies come from Debian's packages (scripts/install-deps.sh installs them).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+find_package(CURL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(pugixml REQUIRED)
+find_package(Boost 1.81 REQUIRED CONFIG)
+pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips)
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
+
+add_library(pindeck_deps INTERFACE)
+target_link_libraries(pindeck_deps INTERFACE
+  Threads::Threads OpenSSL::Crypto OpenSSL::SSL CURL::libcurl SQLite::SQLite3
+  nlohmann_json::nlohmann_json pugixml::pugixml Boost::headers PkgConfig::VIPS PkgConfig::ICU)
+# Asio without Boost.System's compiled part, and without deprecated interfaces.
+target_compile_definitions(pindeck_deps INTERFACE BOOST_ASIO_NO_DEPRECATED)

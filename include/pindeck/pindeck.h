@@ -1,0 +1,65 @@
+/*
+ * libpindeck C ABI (C99).
+ *
+ * Conventions, as in sqlite and libgit2:
+ *  - every function returns a status code (PD_OK or a negative pd_status) unless it says otherwise;
+ *  - on failure, pd_last_error() gives a message for this thread naming what was wrong;
+ *  - handles are opaque and freed by their own *_free / *_close function;
+ *  - strings the library returns through a `char **` are owned by the caller and freed with
+ *    pd_string_free(); strings returned as `const char *` belong to the library;
+ *  - records cross the boundary as UTF-8 JSON text using Pindeck's camelCase field names.
+ */
+#ifndef PINDECK_H
+#define PINDECK_H
+
+#include <stddef.h>
+
+#include "pindeck/export.h"
+#include "pindeck/version.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum pd_status {
+  PD_OK = 0,
+  PD_ERR_INVALID = -1,   /* an argument or record field is invalid; the message names it */
+  PD_ERR_NOT_FOUND = -2, /* no such record, object or file */
+  PD_ERR_CONFLICT = -3,  /* a uniqueness or lineage rule refuses the change */
+  PD_ERR_IO = -4,        /* the file system refused (missing, read-only, a file where a folder goes) */
+  PD_ERR_DATABASE = -5,  /* the catalog is corrupt, locked for too long or unwritable */
+  PD_ERR_MEDIA = -6,     /* not an image, undecodable, or over the pixel limit */
+  PD_ERR_NETWORK = -7,   /* a connection failed, timed out or was reset */
+  PD_ERR_S3 = -8,        /* the object store answered with an error */
+  PD_ERR_NOMEM = -9,     /* out of memory */
+  PD_ERR_INTERNAL = -10  /* a bug: please report it with the message */
+} pd_status;
+
+/* PD_VERSION_NUMBER of the library actually loaded (may differ from the header's at run time). */
+PD_EXPORT int pd_version(void);
+/* "major.minor.patch" of the library actually loaded. */
+PD_EXPORT const char *pd_version_string(void);
+
+/* A stable lower-case name for a status code, such as "invalid" or "not_found". */
+PD_EXPORT const char *pd_status_name(int status);
+
+/* The message of the last failed call on this thread; "" when none has failed. Valid until the
+ * next call into the library from this thread. */
+PD_EXPORT const char *pd_last_error(void);
+
+/* Frees a string the library returned through a `char **`. NULL is allowed. */
+PD_EXPORT void pd_string_free(char *s);
+
+/* ---- Client and records ------------------------------------------------------------------- */
+
+/* ---- Media: palette and derivatives ------------------------------------------------------- */
+
+/* ---- S3 ----------------------------------------------------------------------------------- */
+
+/* ---- Persistence -------------------------------------------------------------------------- */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
