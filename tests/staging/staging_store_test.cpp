@@ -1,5 +1,7 @@
 #include "staging/store.hpp"
 
+#include "staging/mapped_file.hpp"
+
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
@@ -232,6 +234,19 @@ TEST(StagingStore, ConcurrentWritersGetDistinctCompleteObjects) {
     EXPECT_EQ(read_all(results[t].path), std::string(100000 + t, static_cast<char>('a' + t)));
   }
   EXPECT_EQ(entries_in(store.directory()), 8u);
+}
+
+TEST(MappedFile, MapsTheStagedBytesAndEmptyFilesToEmptySpans) {
+  TempDir dir;
+  Store store(dir.path() / "staging");
+  const auto staged = store.put_bytes(as_bytes("mapped bytes"));
+  MappedFile mapped(staged.path);
+  EXPECT_EQ(
+      std::string(reinterpret_cast<const char*>(mapped.bytes().data()), mapped.bytes().size()),
+      "mapped bytes");
+  const auto empty = store.put_bytes({});
+  EXPECT_TRUE(MappedFile(empty.path).bytes().empty());
+  EXPECT_THROW(MappedFile(dir.path() / "missing"), Error);
 }
 
 }  // namespace
