@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "media/vips_runtime.hpp"
+#include "media/webp_metadata.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::media {
@@ -52,15 +53,27 @@ int page_count(VipsImage* image) {
   return vips_image_get_height(image) / page_height(image);
 }
 
+// Removes every metadata item except what describes an animation. Savers are also told to strip,
+// but libvips 8.14's WebP saver writes EXIF even then, so the pixels must arrive clean.
+void remove_metadata(VipsImage* image) {
+  static constexpr std::string_view kept[] = {
+      VIPS_META_PAGE_HEIGHT, VIPS_META_N_PAGES, "delay", "loop", "gif-delay", "gif-loop"};
+  gchar** fields = vips_image_get_fields(image);
+  for (gchar** field = fields; *field != nullptr; ++field)
+    if (std::find(std::begin(kept), std::end(kept), *field) == std::end(kept))
+      vips_image_remove(image, *field);
+  g_strfreev(fields);
+}
+
 // Turns the decoded image into what every output starts from: 8-bit sRGB (alpha kept), pixels in
-// memory, without an ICC profile (the pixels are sRGB now, and resizing it again must not run a
-// second colour transform).
+// memory, without metadata (no ICC profile either: the pixels are sRGB now, and resizing them
+// again must not run a second colour transform).
 VipsImagePtr to_srgb_in_memory(VipsImagePtr image, const std::string& name) {
   VipsImage* out = nullptr;
   if (vips_copy(image.get(), &out, nullptr) != 0)
     throw_vips_error("media: cannot process the " + name + " image");
   image.reset(out);
-  vips_image_remove(image.get(), VIPS_META_ICC_NAME);
+  remove_metadata(image.get());
   if (vips_image_get_interpretation(image.get()) != VIPS_INTERPRETATION_sRGB ||
       vips_image_get_format(image.get()) != VIPS_FORMAT_UCHAR) {
     if (vips_colourspace(image.get(), &out, VIPS_INTERPRETATION_sRGB, nullptr) != 0)
@@ -162,7 +175,9 @@ std::vector<std::byte> save(VipsImage* image, ImageFormat format, const Derivati
     throw_vips_error("media: cannot encode derivative '" + spec.name + "' as " +
                      std::string(extension(format)));
   const auto* first = static_cast<const std::byte*>(buffer);
-  return std::vector<std::byte>(first, first + length);
+  std::vector<std::byte> bytes(first, first + length);
+  if (format == ImageFormat::webp) strip_webp_metadata(bytes);
+  return bytes;
 }
 
 EncodedImage make_derivative(VipsImage* decoded, const DerivativeSpec& spec,
