@@ -469,6 +469,7 @@ std::string Signer::presign(const HttpRequest& request, const std::string& schem
   const auto headers = canonical_headers(request, {}, {});
   const std::string signed_headers = signed_header_names(headers);
   EncodedQuery query = encoded_query(request);
+  const std::size_t own_parameters = query.size();
   query.emplace_back("X-Amz-Algorithm", kAlgorithm);
   query.emplace_back("X-Amz-Credential",
                      uri_encode(credentials_.access_key + '/' + scope, Slash::encode));
@@ -479,15 +480,24 @@ std::string Signer::presign(const HttpRequest& request, const std::string& schem
     query.emplace_back("X-Amz-Security-Token",
                        uri_encode(credentials_.session_token, Slash::encode));
   }
-  const std::string signed_query = canonical_query(std::move(query));
-  std::string canonical = canonical_request(request, rules_.normalize_path, signed_query, headers,
-                                            signed_headers, payload_hash);
+  std::string canonical = canonical_request(request, rules_.normalize_path, canonical_query(query),
+                                            headers, signed_headers, payload_hash);
   std::string to_sign = string_to_sign(timestamp, scope, canonical);
 
+  // The URL lists the request's own parameters as given, then the X-Amz-* ones, then the
+  // signature: the order botocore and the AWS documentation use (servers sort them anyway).
   std::string out = scheme + "://" + request.host;
   append_uri_encoded(out, request.path, Slash::keep);
-  out += '?';
-  out += signed_query;
+  char separator = '?';
+  for (std::size_t i = 0; i < query.size(); ++i) {
+    out += separator;
+    separator = '&';
+    out += query[i].first;
+    if (i >= own_parameters || !query[i].second.empty()) {
+      out += '=';
+      out += query[i].second;
+    }
+  }
   out += "&X-Amz-Signature=";
   crypto::append_hex(out, signing_key(timestamp.date())->mac(to_sign));
   if (trace != nullptr) *trace = {std::move(canonical), std::move(to_sign)};
