@@ -26,29 +26,29 @@ typedef enum pd_status {
   PD_ERR_INVALID = -1,   /* an argument or record field is invalid; the message names it */
   PD_ERR_NOT_FOUND = -2, /* no such record, object or file */
   PD_ERR_CONFLICT = -3,  /* a uniqueness or lineage rule refuses the change */
-  PD_ERR_IO = -4, /* the file system refused (missing, read-only, a file where a folder goes) */
-  PD_ERR_DATABASE = -5, /* the catalog is corrupt, locked for too long or unwritable */
-  PD_ERR_MEDIA = -6,    /* not an image, undecodable, or over the pixel limit */
-  PD_ERR_NETWORK = -7,  /* a connection failed, timed out or was reset */
-  PD_ERR_S3 = -8,       /* the object store answered with an error */
-  PD_ERR_NOMEM = -9,    /* out of memory */
-  PD_ERR_INTERNAL = -10 /* a bug: please report it with the message */
+  PD_ERR_IO = -4,        /* the file system refused (missing, read-only, a file where a folder goes) */
+  PD_ERR_DATABASE = -5,  /* the catalog is corrupt, locked for too long or unwritable */
+  PD_ERR_MEDIA = -6,     /* not an image, undecodable, or over the pixel limit */
+  PD_ERR_NETWORK = -7,   /* a connection failed, timed out or was reset */
+  PD_ERR_S3 = -8,        /* the object store answered with an error */
+  PD_ERR_NOMEM = -9,     /* out of memory */
+  PD_ERR_INTERNAL = -10  /* a bug: please report it with the message */
 } pd_status;
 
 /* PD_VERSION_NUMBER of the library actually loaded (may differ from the header's at run time). */
 PD_EXPORT int pd_version(void);
 /* "major.minor.patch" of the library actually loaded. */
-PD_EXPORT const char* pd_version_string(void);
+PD_EXPORT const char *pd_version_string(void);
 
 /* A stable lower-case name for a status code, such as "invalid" or "not_found". */
-PD_EXPORT const char* pd_status_name(int status);
+PD_EXPORT const char *pd_status_name(int status);
 
 /* The message of the last failed call on this thread; "" when none has failed. Valid until the
  * next call into the library from this thread. */
-PD_EXPORT const char* pd_last_error(void);
+PD_EXPORT const char *pd_last_error(void);
 
 /* Frees a string the library returned through a `char **`. NULL is allowed. */
-PD_EXPORT void pd_string_free(char* s);
+PD_EXPORT void pd_string_free(char *s);
 
 /* ---- Client and records ------------------------------------------------------------------- */
 
@@ -60,10 +60,10 @@ typedef struct pd_client pd_client;
  * On success *out is a client to close with pd_client_close(); on failure *out is NULL.
  * PD_ERR_IO: data_dir is a file or cannot be created; PD_ERR_DATABASE: the catalog is corrupt,
  * read-only or from a newer library. */
-PD_EXPORT int pd_client_open(const char* data_dir, pd_client** out);
+PD_EXPORT int pd_client_open(const char *data_dir, pd_client **out);
 
 /* Closes a client. NULL is allowed. */
-PD_EXPORT void pd_client_close(pd_client* client);
+PD_EXPORT void pd_client_close(pd_client *client);
 
 /* Stores a new record given as a JSON object (every field optional; id is assigned by the
  * library, so it must be left out). *out_json receives the stored record, with id, uniqueId and
@@ -71,25 +71,25 @@ PD_EXPORT void pd_client_close(pd_client* client);
  * not stored again: the stored record is returned, with PD_OK.
  * PD_ERR_INVALID: malformed JSON, a wrong type, an unknown field or enum value, an invalid value;
  * PD_ERR_CONFLICT: the uniqueId is already used. */
-PD_EXPORT int pd_record_create(pd_client* client, const char* record_json, char** out_json);
+PD_EXPORT int pd_record_create(pd_client *client, const char *record_json, char **out_json);
 
 /* Stores a JSON array of records in one transaction: all or none. *out_json receives
  * {"records": [...], "created": [true|false, ...]} (false where an existing record was returned).
  */
-PD_EXPORT int pd_record_create_batch(pd_client* client, const char* records_json, char** out_json);
+PD_EXPORT int pd_record_create_batch(pd_client *client, const char *records_json, char **out_json);
 
 /* The record with this id as JSON. PD_ERR_NOT_FOUND when there is none. */
-PD_EXPORT int pd_record_get(pd_client* client, const char* id, char** out_json);
+PD_EXPORT int pd_record_get(pd_client *client, const char *id, char **out_json);
 
 /* Applies a partial update: a JSON object with only the fields to change; null unsets an optional
  * field. The whole result is validated before anything is written. *out_json receives the updated
  * record. id cannot be changed; title, category, tags, uniqueId and uploadedAt cannot be unset. */
-PD_EXPORT int pd_record_update(pd_client* client, const char* id, const char* patch_json,
-                               char** out_json);
+PD_EXPORT int pd_record_update(pd_client *client, const char *id, const char *patch_json,
+                               char **out_json);
 
 /* Deletes a record. PD_ERR_NOT_FOUND when there is none; PD_ERR_CONFLICT while other records
  * name it as their parentImageId. */
-PD_EXPORT int pd_record_delete(pd_client* client, const char* id);
+PD_EXPORT int pd_record_delete(pd_client *client, const char *id);
 
 /* Lists records. `query_json` (NULL for all) is an object with optional keys:
  *   "category", "group", "projectName", "moodboardName", "sourceType", "status": exact match;
@@ -98,13 +98,13 @@ PD_EXPORT int pd_record_delete(pd_client* client, const char* id);
  *   "limit": 1 to 1000 (default 50); "cursor": the nextCursor of the previous page.
  * *out_json receives {"records": [...], "nextCursor": "..."}; nextCursor is null on the last
  * page. */
-PD_EXPORT int pd_record_list(pd_client* client, const char* query_json, char** out_json);
+PD_EXPORT int pd_record_list(pd_client *client, const char *query_json, char **out_json);
 
 /* Full-text search over title, description, tags and sref: every word of `text` must match (the
  * last one also as a prefix), best matches first. `query_json` takes the filters, "limit" and
  * "cursor" of pd_record_list() (NULL for none); the answer has the same shape. */
-PD_EXPORT int pd_record_search(pd_client* client, const char* text, const char* query_json,
-                               char** out_json);
+PD_EXPORT int pd_record_search(pd_client *client, const char *text, const char *query_json,
+                               char **out_json);
 
 /* ---- Media: palette and derivatives ------------------------------------------------------- */
 
