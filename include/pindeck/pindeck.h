@@ -54,6 +54,20 @@ PD_EXPORT void pd_string_free(char *s);
 
 /* ---- Media: palette and derivatives ------------------------------------------------------- */
 
+/* The colour palette of packed 8-bit pixels, exactly as Pindeck computes it: up to five
+ * lowercase "#rrggbb", most dominant first. `pixels` holds width*height*channels bytes, row-major;
+ * channels is 3 (RGB) or 4 (RGBA, pixels with alpha below 128 are ignored). On success
+ * *colors_json is a JSON array of strings such as ["#1e3cc8","#dc2828"] (possibly [] when the
+ * pixels have no meaningful colour), freed with pd_string_free(). PD_ERR_INVALID for a NULL
+ * argument, channels other than 3 or 4, a zero width or height, or a size that overflows. */
+PD_EXPORT int pd_palette_from_pixels(const unsigned char *pixels, size_t width, size_t height,
+                                     int channels, char **colors_json);
+
+/* The colour palette of an encoded image (JPEG, PNG, WebP, GIF, AVIF, HEIC, TIFF): decoded,
+ * orientation applied, shrunk to fit 160x160, alpha dropped, then as pd_palette_from_pixels.
+ * PD_ERR_MEDIA for bytes that are not a decodable image or declare more than 100 megapixels. */
+PD_EXPORT int pd_palette_from_image(const unsigned char *bytes, size_t size, char **colors_json);
+
 /* ---- S3 ----------------------------------------------------------------------------------- */
 
 /* ---- Persistence -------------------------------------------------------------------------- */

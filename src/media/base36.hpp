@@ -1,0 +1,22 @@
+// Base 36 with lowercase digits, as JavaScript's Number.prototype.toString(36) writes it: the
+// alphabet of the time and nonce parts of object keys and ids.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pindeck::media {
+
+// "0" for 0, else the digits without leading zeros.
+std::string to_base36(std::uint64_t value);
+
+// True if every character is in [0-9a-z] (and there is at least one).
+bool is_base36(std::string_view text) noexcept;
+
+// `length` base-36 digits from the operating system's CSPRNG (OpenSSL), uniformly distributed.
+// Throws Error(Errc::internal) if the generator fails.
+std::string random_base36(std::size_t length);
+
+}  // namespace pindeck::media
