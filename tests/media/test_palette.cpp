@@ -7,6 +7,7 @@
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ struct GoldenVector {
   int channels = 0;
   std::vector<std::string> expected;
 };
+
+// Names the vector in test listings instead of gtest's byte dump.
+void PrintTo(const GoldenVector& v, std::ostream* os) {
+  *os << v.file;
+}
 
 std::vector<GoldenVector> golden_vectors() {
   const auto doc = nlohmann::json::parse(read_file(kPaletteDir + "expected.json"));
@@ -162,6 +168,10 @@ struct ImageAndVector {
   const char* image;
   const char* vector;
 };
+
+void PrintTo(const ImageAndVector& p, std::ostream* os) {
+  *os << p.image;
+}
 
 class PaletteOfOriginal : public testing::TestWithParam<ImageAndVector> {};
 
