@@ -61,10 +61,11 @@ std::vector<std::string> palette_from_image(std::span<const std::uint8_t> encode
   check_declared_size(encoded, max_pixels);
 
   VipsImage* raw = nullptr;
-  // vips_thumbnail applies the EXIF orientation and imports embedded ICC profiles by default.
+  // vips_thumbnail applies the EXIF orientation and imports embedded ICC profiles by default;
+  // fail-on makes a truncated or corrupt file an error instead of a partly gray picture.
   if (vips_thumbnail_buffer(const_cast<std::uint8_t*>(encoded.data()), encoded.size(), &raw,
                             kPaletteSampleSize, "height", kPaletteSampleSize, "size",
-                            VIPS_SIZE_DOWN, nullptr) != 0) {
+                            VIPS_SIZE_DOWN, "option_string", "fail-on=error", nullptr) != 0) {
     throw_vips_error("cannot decode image");
   }
   VipsImagePtr image(raw);

@@ -19,6 +19,7 @@ for exe in "$work/by-cmake/consumer" "$work/by-pkg-config"; do
   out=$(LD_LIBRARY_PATH=$libdir "$exe")
   echo "$exe: $out"
   [[ "$out" == "pindeck "* ]] || { echo "unexpected output from $exe" >&2; exit 1; }
-  LD_LIBRARY_PATH=$libdir ldd "$exe" | grep -q "$libdir/libpindeck.so" ||
+  # grep reads all of ldd's output (no -q), so pipefail never sees ldd die of SIGPIPE.
+  LD_LIBRARY_PATH=$libdir ldd "$exe" | grep "$libdir/libpindeck.so" > /dev/null ||
     { echo "$exe is not linked with the installed library" >&2; exit 1; }
 done

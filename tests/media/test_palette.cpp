@@ -7,6 +7,7 @@
 #include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ struct GoldenVector {
   int channels = 0;
   std::vector<std::string> expected;
 };
+
+// Names the vector in test listings instead of gtest's byte dump.
+void PrintTo(const GoldenVector& v, std::ostream* os) {
+  *os << v.file;
+}
 
 std::vector<GoldenVector> golden_vectors() {
   const auto doc = nlohmann::json::parse(read_file(kPaletteDir + "expected.json"));
@@ -156,13 +162,49 @@ std::vector<std::uint8_t> encode(const std::vector<std::uint8_t>& pixels, int wi
   return out;
 }
 
-TEST(PaletteImage, SamplesAnEncodedImage) {
-  // Palette of a real wallpaper: the same picture as golden vector p04 (which was shrunk by a
-  // different resampler), so the dominant colour agrees closely rather than bit for bit.
-  const auto bytes = read_file(std::string(PINDECK_TEST_DATA) + "/images/canopee-3840x2160.png");
-  const auto colors = palette_from_image(bytes);
-  ASSERT_EQ(colors.size(), 5u);
-  for (const auto& c : colors) EXPECT_TRUE(c.size() == 7 && c[0] == '#') << c;
+// The sample images are the originals of some golden vectors: decoding and shrinking them here
+// must give the very palette the reference computed from its own 160 px sample.
+struct ImageAndVector {
+  const char* image;
+  const char* vector;
+};
+
+void PrintTo(const ImageAndVector& p, std::ostream* os) {
+  *os << p.image;
+}
+
+class PaletteOfOriginal : public testing::TestWithParam<ImageAndVector> {};
+
+TEST_P(PaletteOfOriginal, EqualsTheGoldenVectorOfTheSameImage) {
+  const auto vectors = golden_vectors();
+  const auto golden = std::find_if(vectors.begin(), vectors.end(), [&](const GoldenVector& v) {
+    return v.file == GetParam().vector;
+  });
+  ASSERT_NE(golden, vectors.end());
+  const auto bytes = read_file(std::string(PINDECK_TEST_DATA) + "/images/" + GetParam().image);
+  EXPECT_EQ(palette_from_image(bytes), golden->expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Images, PaletteOfOriginal,
+                         testing::Values(ImageAndVector{"canopee-3840x2160.png", "p04.raw"},
+                                         ImageAndVector{"flow-5120x2880.jpg", "p13.raw"},
+                                         ImageAndVector{"volna-5120x2880.jpg", "p29.raw"}),
+                         [](const testing::TestParamInfo<ImageAndVector>& info) {
+                           return std::string(info.param.vector, 3);
+                         });
+
+TEST(PaletteImage, RefusesTruncatedFiles) {
+  for (const char* name : {"canopee-3840x2160.png", "flow-5120x2880.jpg", "truchet-l.webp"}) {
+    const auto bytes = read_file(std::string(PINDECK_TEST_DATA) + "/images/" + name);
+    for (const std::size_t keep : {std::size_t{100}, bytes.size() / 2}) {
+      try {
+        palette_from_image(std::span(bytes).first(keep));
+        ADD_FAILURE() << name << " cut to " << keep << " bytes was accepted";
+      } catch (const Error& e) {
+        EXPECT_EQ(e.code(), Errc::media) << name;
+      }
+    }
+  }
 }
 
 TEST(PaletteImage, DropsAlphaRatherThanSkippingTransparentPixels) {
