@@ -100,7 +100,7 @@ void LocalObjectStore::write_object(std::string_view key, std::string_view conte
     meta.write(std::as_bytes(std::span(content_type.data(), content_type.size())));
     meta.commit(root_ / meta_relative / key);
   }
-  create_directories_durably(root_ / bucket_, relative_dir);
+  create_directories_durably(root_, std::filesystem::path(bucket_) / relative_dir);
   DurableFileWriter data(data_path.parent_path());
   body(data);
   data.commit(data_path);

@@ -13,8 +13,7 @@ FailureKind classify_failure(Errc code, std::optional<int> http_status) {
   }
   switch (code) {
     case Errc::media:
-    case Errc::invalid:
-    case Errc::not_found: return FailureKind::permanent;
+    case Errc::invalid: return FailureKind::permanent;
     default: return FailureKind::transient;
   }
 }

@@ -15,7 +15,7 @@ enum class FailureKind { transient, permanent };
 
 // Classifies a failure from the error's code and, when an HTTP exchange produced it, the status:
 // media errors and invalid input are permanent, and so is a 4xx answer other than 408 and 429;
-// network, I/O, 5xx, 408 and 429 are transient.
+// network, I/O (a missing directory included), 5xx, 408 and 429 are transient.
 FailureKind classify_failure(Errc code, std::optional<int> http_status = std::nullopt);
 
 struct RetryPolicy {

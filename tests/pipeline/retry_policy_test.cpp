@@ -21,6 +21,7 @@ TEST(ClassifyFailure, UndecodableImagesAreFinalConnectionTroubleIsNot) {
   EXPECT_EQ(classify_failure(Errc::media), FailureKind::permanent);
   EXPECT_EQ(classify_failure(Errc::network), FailureKind::transient);
   EXPECT_EQ(classify_failure(Errc::io), FailureKind::transient);
+  EXPECT_EQ(classify_failure(Errc::not_found), FailureKind::transient);
   EXPECT_EQ(classify_failure(Errc::database), FailureKind::transient);
 }
 

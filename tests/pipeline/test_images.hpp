@@ -32,7 +32,8 @@ inline std::uint32_t crc32(const std::string& bytes) {
 }
 
 inline void put_u32(std::string& out, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 inline void put_chunk(std::string& out, const std::string& type, const std::string& data) {

@@ -1,15 +1,13 @@
 #include "pipeline/worker_pool.hpp"
 
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>
 
-#include "../staging/temp_dir.hpp"
-#include "pipeline/sqlite_statement.hpp"
+#include "catalog_fixture.hpp"
 
 namespace pindeck::pipeline {
 namespace {
@@ -17,55 +15,42 @@ namespace {
 using namespace std::chrono_literals;
 using pindeck::testing::TempDir;
 
-// A queue on a real SQLite file, shared by the pool's threads under one mutex (as the catalog
-// does with its connection).
+// A queue in a real catalog file, reached through the catalog's lock and transactions.
 struct SharedQueue {
   explicit SharedQueue(const std::filesystem::path& path, std::chrono::milliseconds lease = 30s,
-                       std::string owner = "pool") {
-    sqlite3_open(path.c_str(), &db);
-    sqlite3_busy_timeout(db, 10000);
-    exec(db, "PRAGMA journal_mode = WAL");
-    exec(db, JobQueue::schema_sql());
-    queue = std::make_unique<JobQueue>(db, owner, lease);
-  }
-  ~SharedQueue() {
-    queue.reset();
-    sqlite3_close(db);
-  }
+                       std::string owner = "pool")
+      : catalog(pindeck::testing::open_catalog(path)), queue(owner, lease) {}
+
   WorkerHooks hooks(std::function<void(const Job&)> run) {
     WorkerHooks h;
-    h.claim = [this] {
-      std::lock_guard lock(mutex);
-      return queue->claim();
-    };
+    h.claim = [this] { return claim(); };
     h.next_claimable_at = [this] {
-      std::lock_guard lock(mutex);
-      return queue->next_claimable_at();
+      return catalog->read([&](catalog::Database& db) { return queue.next_claimable_at(db); });
     };
     h.now = system_now_ms;
     h.renew = [this](Job& job) {
-      std::lock_guard lock(mutex);
-      queue->renew(job);
+      catalog->write([&](catalog::Database& db) { queue.renew(db, job); });
     };
     h.run = std::move(run);
     return h;
   }
-  void enqueue(const std::string& id) {
-    std::lock_guard lock(mutex);
-    queue->enqueue(id);
+  std::string enqueue_new(const std::string& title) {
+    const auto id = pindeck::testing::make_record(*catalog, title);
+    catalog->write([&](catalog::Database& db) { queue.enqueue(db, id); });
+    return id;
+  }
+  std::optional<Job> claim() {
+    return catalog->write([&](catalog::Database& db) { return queue.claim(db); });
   }
   bool complete(const Job& job) {
-    std::lock_guard lock(mutex);
-    return queue->complete(job);
+    return catalog->write([&](catalog::Database& db) { return queue.complete(db, job); });
   }
   std::int64_t queued() {
-    std::lock_guard lock(mutex);
-    return queue->counts().queued;
+    return catalog->read([&](catalog::Database& db) { return queue.counts(db).queued; });
   }
 
-  sqlite3* db = nullptr;
-  std::mutex mutex;
-  std::unique_ptr<JobQueue> queue;
+  std::unique_ptr<catalog::Catalog> catalog;
+  JobQueue queue;
 };
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 20s) {
@@ -79,8 +64,8 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 
 TEST(WorkerPool, RunsEveryJobOnceWithAtMostMaxInFlight) {
   TempDir dir;
-  SharedQueue shared(dir.path() / "catalog.db");
-  for (int i = 0; i < 12; ++i) shared.enqueue("rec-" + std::to_string(i));
+  SharedQueue shared(dir.path() / "catalog.sqlite");
+  for (int i = 0; i < 12; ++i) shared.enqueue_new("rec-" + std::to_string(i));
   std::atomic<int> running{0}, peak{0};
   std::mutex done_mutex;
   std::multiset<std::string> done;
@@ -107,7 +92,7 @@ TEST(WorkerPool, RunsEveryJobOnceWithAtMostMaxInFlight) {
 
 TEST(WorkerPool, WakePicksUpJobsQueuedAfterStart) {
   TempDir dir;
-  SharedQueue shared(dir.path() / "catalog.db");
+  SharedQueue shared(dir.path() / "catalog.sqlite");
   WorkerOptions options;
   options.poll_interval = 60s;  // only wake() can start the job in time
   std::atomic<int> ran{0};
@@ -116,17 +101,17 @@ TEST(WorkerPool, WakePicksUpJobsQueuedAfterStart) {
     ++ran;
   }));
   std::this_thread::sleep_for(50ms);
-  shared.enqueue("late");
+  shared.enqueue_new("late");
   pool.wake();
   EXPECT_TRUE(eventually([&] { return ran == 1; }, 5s));
 }
 
 TEST(WorkerPool, LongJobsKeepTheirLeaseSoAnotherOwnerCannotTakeThem) {
   TempDir dir;
-  const auto path = dir.path() / "catalog.db";
+  const auto path = dir.path() / "catalog.sqlite";
   SharedQueue shared(path, 300ms);
   SharedQueue rival(path, 300ms, "rival");
-  shared.enqueue("slow");
+  shared.enqueue_new("slow");
   WorkerOptions options;
   options.renew_interval = 50ms;
   std::atomic<bool> started{false}, finish{false};
@@ -138,8 +123,7 @@ TEST(WorkerPool, LongJobsKeepTheirLeaseSoAnotherOwnerCannotTakeThem) {
   ASSERT_TRUE(eventually([&] { return started.load(); }, 5s));
   for (int i = 0; i < 10; ++i) {
     std::this_thread::sleep_for(100ms);
-    std::lock_guard lock(rival.mutex);
-    ASSERT_FALSE(rival.queue->claim()) << "a running job's lease lapsed";
+    ASSERT_FALSE(rival.claim()) << "a running job's lease lapsed";
   }
   finish = true;
   EXPECT_TRUE(eventually([&] { return shared.queued() == 0; }, 5s));
@@ -147,8 +131,8 @@ TEST(WorkerPool, LongJobsKeepTheirLeaseSoAnotherOwnerCannotTakeThem) {
 
 TEST(WorkerPool, StopWaitsForRunningJobs) {
   TempDir dir;
-  SharedQueue shared(dir.path() / "catalog.db");
-  shared.enqueue("a");
+  SharedQueue shared(dir.path() / "catalog.sqlite");
+  shared.enqueue_new("a");
   std::atomic<bool> started{false}, completed{false};
   WorkerPool pool(WorkerOptions{}, shared.hooks([&](const Job& job) {
     started = true;
