@@ -53,8 +53,9 @@ struct SigningRules {
   static SigningRules for_service(std::string_view service);
 };
 
-// The texts a signature was computed over. They hold no secret (S3 itself returns both in a
-// SignatureDoesNotMatch error), so they may be logged to diagnose a 403.
+// The texts a signature was computed over, to compare with what a server reports in a
+// SignatureDoesNotMatch error. They hold no secret key or signature, but the canonical request
+// holds the session token when there is one: never log it as it is.
 struct SigningTrace {
   std::string canonical_request;
   std::string string_to_sign;
