@@ -250,9 +250,11 @@ std::string canonical_path(const HttpRequest& request, bool normalize) {
                    : uri_encode(request.path, Slash::keep);
 }
 
-std::string canonical_request(const HttpRequest& request, bool normalize, const std::string& query,
-                              const std::vector<CanonicalHeader>& headers,
-                              const std::string& signed_headers, std::string_view payload_hash) {
+std::string build_canonical_request(const HttpRequest& request, bool normalize,
+                                    const std::string& query,
+                                    const std::vector<CanonicalHeader>& headers,
+                                    const std::string& signed_headers,
+                                    std::string_view payload_hash) {
   std::string out;
   out.reserve(256 + request.path.size() + query.size() + 64 * headers.size());
   out += request.method;
@@ -397,58 +399,95 @@ std::string Signer::url(const HttpRequest& request, const std::string& scheme) {
   return out;
 }
 
+namespace {
+
+// A header sign() adds: its canonical (lower-case) name, the name it is sent under, its value.
+struct AddedHeader {
+  std::string_view canonical_name;
+  std::string_view sent_name;
+  std::string_view value;
+};
+
+std::vector<AddedHeader> added_headers(const Timestamp& timestamp, const HttpRequest& request,
+                                       const SigningRules& rules, const std::string& token) {
+  std::vector<AddedHeader> added;
+  added.push_back({"x-amz-date", "X-Amz-Date", timestamp.amz_date()});
+  if (rules.content_sha256_header) {
+    added.push_back({"x-amz-content-sha256", "X-Amz-Content-SHA256", request.payload_hash});
+  }
+  if (!token.empty()) added.push_back({"x-amz-security-token", "X-Amz-Security-Token", token});
+  return added;
+}
+
+struct HeaderSigningForm {
+  std::string signed_headers;
+  std::string canonical_request;
+};
+
+HeaderSigningForm header_signing_form(const HttpRequest& request,
+                                      const std::vector<AddedHeader>& added, bool normalize) {
+  std::vector<std::string_view> replaced;
+  std::vector<std::pair<std::string_view, std::string_view>> canonical_added;
+  for (const auto& header : added) {
+    replaced.push_back(header.canonical_name);
+    canonical_added.emplace_back(header.canonical_name, header.value);
+  }
+  const auto headers = canonical_headers(request, replaced, canonical_added);
+  HeaderSigningForm form;
+  form.signed_headers = signed_header_names(headers);
+  form.canonical_request =
+      build_canonical_request(request, normalize, canonical_query(encoded_query(request)), headers,
+                              form.signed_headers, request.payload_hash);
+  return form;
+}
+
+}  // namespace
+
+std::string Signer::canonical_request(const HttpRequest& request,
+                                      std::chrono::system_clock::time_point now) const {
+  check_request(request);
+  check_payload_hash(request.payload_hash);
+  const Timestamp timestamp = make_timestamp(now);
+  return header_signing_form(request,
+                             added_headers(timestamp, request, rules_, credentials_.session_token),
+                             rules_.normalize_path)
+      .canonical_request;
+}
+
 void Signer::sign(HttpRequest& request, std::chrono::system_clock::time_point now,
                   SigningTrace* trace) const {
   check_request(request);
   check_payload_hash(request.payload_hash);
   const Timestamp timestamp = make_timestamp(now);
-
-  std::vector<std::pair<std::string_view, std::string_view>> added;
-  added.emplace_back("x-amz-date", timestamp.amz_date());
-  if (rules_.content_sha256_header)
-    added.emplace_back("x-amz-content-sha256", request.payload_hash);
-  if (!credentials_.session_token.empty()) {
-    added.emplace_back("x-amz-security-token", credentials_.session_token);
-  }
-  std::vector<std::string_view> replaced;
-  for (const auto& [name, value] : added) replaced.push_back(name);
-
-  const auto headers = canonical_headers(request, replaced, added);
-  const std::string signed_headers = signed_header_names(headers);
-  std::string canonical =
-      canonical_request(request, rules_.normalize_path, canonical_query(encoded_query(request)),
-                        headers, signed_headers, request.payload_hash);
+  const auto added = added_headers(timestamp, request, rules_, credentials_.session_token);
+  HeaderSigningForm form = header_signing_form(request, added, rules_.normalize_path);
   const std::string scope = credential_scope(timestamp, region_, service_);
-  std::string to_sign = string_to_sign(timestamp, scope, canonical);
+  std::string to_sign = string_to_sign(timestamp, scope, form.canonical_request);
 
   std::string authorization;
   authorization.reserve(kAlgorithm.size() + credentials_.access_key.size() + scope.size() +
-                        signed_headers.size() + 64 + 40);
+                        form.signed_headers.size() + 64 + 40);
   authorization += kAlgorithm;
   authorization += " Credential=";
   authorization += credentials_.access_key;
   authorization += '/';
   authorization += scope;
   authorization += ", SignedHeaders=";
-  authorization += signed_headers;
+  authorization += form.signed_headers;
   authorization += ", Signature=";
   crypto::append_hex(authorization, signing_key(timestamp.date())->mac(to_sign));
 
-  // Only now that nothing can fail is the request changed.
-  replaced.push_back("authorization");
+  // Only now that nothing can fail is the request changed (the added values view the timestamp,
+  // payload_hash and the token, none of which lives in request.headers).
   std::erase_if(request.headers, [&](const auto& header) {
-    return std::any_of(replaced.begin(), replaced.end(),
-                       [&](std::string_view r) { return iequals(header.first, r); });
+    return iequals(header.first, "authorization") ||
+           std::any_of(added.begin(), added.end(), [&](const AddedHeader& a) {
+             return iequals(header.first, a.canonical_name);
+           });
   });
-  request.headers.emplace_back("X-Amz-Date", timestamp.amz_date());
-  if (rules_.content_sha256_header) {
-    request.headers.emplace_back("X-Amz-Content-SHA256", request.payload_hash);
-  }
-  if (!credentials_.session_token.empty()) {
-    request.headers.emplace_back("X-Amz-Security-Token", credentials_.session_token);
-  }
+  for (const auto& header : added) request.headers.emplace_back(header.sent_name, header.value);
   request.headers.emplace_back("Authorization", std::move(authorization));
-  if (trace != nullptr) *trace = {std::move(canonical), std::move(to_sign)};
+  if (trace != nullptr) *trace = {std::move(form.canonical_request), std::move(to_sign)};
 }
 
 std::string Signer::presign(const HttpRequest& request, const std::string& scheme,
@@ -480,8 +519,9 @@ std::string Signer::presign(const HttpRequest& request, const std::string& schem
     query.emplace_back("X-Amz-Security-Token",
                        uri_encode(credentials_.session_token, Slash::encode));
   }
-  std::string canonical = canonical_request(request, rules_.normalize_path, canonical_query(query),
-                                            headers, signed_headers, payload_hash);
+  std::string canonical =
+      build_canonical_request(request, rules_.normalize_path, canonical_query(query), headers,
+                              signed_headers, payload_hash);
   std::string to_sign = string_to_sign(timestamp, scope, canonical);
 
   // The URL lists the request's own parameters as given, then the X-Amz-* ones, then the

@@ -87,6 +87,10 @@ class Signer {
                       std::chrono::seconds expires, std::chrono::system_clock::time_point now,
                       SigningTrace* trace = nullptr) const;
 
+  // The canonical request sign() would build at `now`, without signing it.
+  std::string canonical_request(const HttpRequest& request,
+                                std::chrono::system_clock::time_point now) const;
+
   // "<scheme>://<host><encoded path>[?<encoded query>]" for sending the request as signed.
   static std::string url(const HttpRequest& request, const std::string& scheme);
 

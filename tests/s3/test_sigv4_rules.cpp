@@ -133,6 +133,16 @@ TEST(SigV4Rules, HeadersAreLowerCasedTrimmedFoldedAndDuplicatesJoined) {
           kEmptySha256);
 }
 
+TEST(SigV4Rules, CanonicalRequestAloneIsWhatSignSigns) {
+  HttpRequest request = get_request("/b/k");
+  request.headers = {{"Content-Type", "image/jpeg"}};
+  const Signer signer = test_signer("token");
+  const std::string alone = signer.canonical_request(request, at(2026, 11, 23));
+  SigningTrace trace;
+  signer.sign(request, at(2026, 11, 23), &trace);
+  EXPECT_EQ(alone, trace.canonical_request);
+}
+
 TEST(SigV4Rules, UnsignedPayloadIsSignedLiterally) {
   HttpRequest request = get_request("/b/k");
   request.method = "PUT";
