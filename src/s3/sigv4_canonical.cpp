@@ -1,6 +1,7 @@
 #include "s3/sigv4_canonical.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "pindeck/error.hpp"
 #include "s3/uri_encode.hpp"
@@ -8,7 +9,7 @@
 namespace pindeck::s3::canonical {
 namespace {
 
-char to_lower(char c) {
+constexpr char to_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
@@ -21,33 +22,54 @@ bool less_ignoring_case(std::string_view a, std::string_view b) {
                                       [](char x, char y) { return to_lower(x) < to_lower(y); });
 }
 
+// For each byte of a header name: itself lower-cased, or 0 where HTTP allows no such byte
+// (controls, space, ':', DEL and above).
+constexpr std::array<char, 256> header_name_table() {
+  std::array<char, 256> table{};
+  for (int c = 0x21; c < 0x7f; ++c) table[c] = c == ':' ? '\0' : to_lower(static_cast<char>(c));
+  return table;
+}
+constexpr std::array<char, 256> kHeaderName = header_name_table();
+
 void append_lower_name(std::string& out, std::string_view name) {
   if (name.empty()) fail("a header name is empty");
+  const std::size_t start = out.size();
+  out.resize(start + name.size());
+  char* to = out.data() + start;
   for (char c : name) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte >= 0x7f || c == ':') {
-      fail("a header name holds a space, ':' or a control character");
-    }
-    out.push_back(to_lower(c));
+    const char lower = kHeaderName[static_cast<unsigned char>(c)];
+    if (lower == '\0') fail("a header name holds a space, ':' or a control character");
+    *to++ = lower;
   }
 }
 
 // Values can be tokens: the error names the header, never the value.
 void append_trimmed_value(std::string& out, const HeaderRef& header) {
-  bool pending_blank = false;
-  bool started = false;
-  for (char c : header.value) {
+  std::string_view value = header.value;
+  while (!value.empty() && is_blank(value.front())) value.remove_prefix(1);
+  while (!value.empty() && is_blank(value.back())) value.remove_suffix(1);
+  bool needs_folding = false;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
     if (c == '\r' || c == '\n' || c == '\0') {
       fail("the value of header '" + std::string(header.name) + "' holds CR, LF or NUL");
     }
+    // A ' ' is never the last character here (the value is trimmed), so value[i + 1] exists.
+    needs_folding = needs_folding || c == '\t' || (c == ' ' && value[i + 1] == ' ');
+  }
+  if (!needs_folding) {
+    out.append(value);
+    return;
+  }
+  bool after_blank = false;
+  for (char c : value) {
     if (is_blank(c)) {
-      pending_blank = started;
-      continue;
+      if (!after_blank) out.push_back(' ');
+      after_blank = true;
+    } else {
+      out.push_back(c);
+      after_blank = false;
     }
-    if (pending_blank) out.push_back(' ');
-    pending_blank = false;
-    started = true;
-    out.push_back(c);
   }
 }
 
