@@ -30,7 +30,7 @@ struct HttpRequest {
   std::string method;  // "GET", "PUT", ...
   std::string host;    // as sent in the Host header: "127.0.0.1:7480"
   // The raw path, not yet URI-encoded: "/bucket/my key+1.jpg". The signer encodes each segment
-  // once (RFC 3986 unreserved characters and '/' kept) and never normalises it.
+  // once (RFC 3986 unreserved characters and '/' kept) and, for S3, never normalises it.
   std::string path;
   // Raw names and values. An empty value is signed as "name=" and sent as "name" (?uploads).
   std::vector<std::pair<std::string, std::string>> query;
@@ -61,6 +61,9 @@ struct SigningTrace {
   std::string string_to_sign;
 };
 
+// Signs requests with one set of credentials for one region and service. sign() and presign()
+// may be called from several threads at once; the signing key of the day is derived once and
+// shared. A moved-from Signer may only be destroyed or assigned to.
 class Signer {
  public:
   // Throws pindeck::Error(invalid) when a credential, the region or the service is empty or holds
