@@ -313,7 +313,7 @@ void Client::start_put_object(std::string key, BodySource body, PutOptions optio
     upload->key = std::move(key);
     upload->body = std::move(body);
     upload->options = std::move(options);
-    upload->handler = std::move(handler);
+    upload->handler.swap(handler);  // not move-assignment: it recurses in Boost 1.81
     asio::post(io_, [this, upload] { start_multipart(upload); });
     return;
   }
@@ -474,7 +474,7 @@ void Client::start_delete_objects(std::vector<std::string> keys, Handler<DeleteR
   }
   auto state = std::make_shared<DeleteBatches>();
   state->keys = std::move(keys);
-  state->handler = std::move(handler);
+  state->handler.swap(handler);  // not move-assignment: it recurses in Boost 1.81
   asio::post(io_, [this, state] { send_delete_batch(state); });
 }
 
@@ -577,7 +577,7 @@ void Client::start_list_all_objects(ListOptions options, Handler<ListPage> handl
   }
   auto state = std::make_shared<ListAll>();
   state->options = std::move(options);
-  state->handler = std::move(handler);
+  state->handler.swap(handler);  // not move-assignment: it recurses in Boost 1.81
   asio::post(io_, [this, state] { send_list_page(state); });
 }
 

@@ -201,6 +201,7 @@ class Client {
   void send_next_parts(const std::shared_ptr<MultipartUpload>& upload);
   void complete_multipart(const std::shared_ptr<MultipartUpload>& upload);
   void abort_multipart(const std::shared_ptr<MultipartUpload>& upload);
+  void fetch_multipart_etag(const std::shared_ptr<MultipartUpload>& upload, PutResult result);
 
   std::shared_ptr<Call> make_call(const std::string& operation, std::string method,
                                   const std::string& bucket, const std::string& key) const;

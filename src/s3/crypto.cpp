@@ -111,17 +111,36 @@ HmacSha256Key::HmacSha256Key(std::string_view key) : prepared_(EVP_MAC_CTX_new(h
   }
 }
 
+HmacSha256Key::~HmacSha256Key() = default;
+
+HmacSha256Key::HmacSha256Key(HmacSha256Key&& other) noexcept
+    : prepared_(std::move(other.prepared_)), idle_(std::move(other.idle_)) {}
+
 Digest HmacSha256Key::mac(std::string_view data) const {
-  std::unique_ptr<EVP_MAC_CTX, Free> ctx(EVP_MAC_CTX_dup(prepared_.get()));
+  Context ctx;
+  {
+    std::lock_guard lock(idle_mutex_);
+    if (!idle_.empty()) {
+      ctx = std::move(idle_.back());
+      idle_.pop_back();
+    }
+  }
+  // A context from the pool is reset to the prepared key: with no key, HMAC's init starts over
+  // from the pads it already holds.
+  if (ctx ? EVP_MAC_init(ctx.get(), nullptr, 0, nullptr) != 1
+          : !(ctx = Context(EVP_MAC_CTX_dup(prepared_.get())))) {
+    fail("HMAC-SHA256 context");
+  }
   Digest digest;
   std::size_t length = 0;
-  if (!ctx ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+  if (EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
           1 ||
       EVP_MAC_final(ctx.get(), digest.data(), &length, digest.size()) != 1 ||
       length != digest.size()) {
     fail("HMAC-SHA256");
   }
+  std::lock_guard lock(idle_mutex_);
+  idle_.push_back(std::move(ctx));
   return digest;
 }
 

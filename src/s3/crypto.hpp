@@ -5,8 +5,10 @@
 #include <array>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 typedef struct evp_md_ctx_st EVP_MD_CTX;
 typedef struct evp_mac_ctx_st EVP_MAC_CTX;
@@ -43,17 +45,26 @@ class Sha256 {
 };
 
 // An HMAC-SHA256 key set up once (its inner and outer pads hashed) so that each use only hashes
-// the message. Safe to use from several threads at once: every use works on its own copy.
+// the message. Safe to use from several threads at once: each use takes a context of its own
+// from a small pool (a fresh copy of the prepared one when the pool is empty) and gives it back.
 class HmacSha256Key {
  public:
   explicit HmacSha256Key(std::string_view key);
+  ~HmacSha256Key();
+  HmacSha256Key(HmacSha256Key&&) noexcept;
+  HmacSha256Key& operator=(HmacSha256Key&&) = delete;
+
   Digest mac(std::string_view data) const;
 
  private:
   struct Free {
     void operator()(EVP_MAC_CTX* ctx) const;
   };
-  std::unique_ptr<EVP_MAC_CTX, Free> prepared_;
+  using Context = std::unique_ptr<EVP_MAC_CTX, Free>;
+
+  Context prepared_;
+  mutable std::mutex idle_mutex_;
+  mutable std::vector<Context> idle_;
 };
 
 }  // namespace pindeck::s3::crypto

@@ -101,7 +101,20 @@ void Client::complete_multipart(const std::shared_ptr<MultipartUpload>& upload) 
       upload->first_error = error;
       return abort_multipart(upload);
     }
+    if (result.etag.empty()) return fetch_multipart_etag(upload, std::move(result));
     complete(io_, std::move(upload->handler), nullptr, std::move(result));
+  };
+  send(call);
+}
+
+// radosgw answers CompleteMultipartUpload with an empty <ETag>; the object's own ETag is then
+// asked for, so callers always get one. The upload itself has succeeded either way.
+void Client::fetch_multipart_etag(const std::shared_ptr<MultipartUpload>& upload,
+                                  PutResult result) {
+  auto call = make_call("HeadObject", "HEAD", config_.bucket, upload->key);
+  call->done = [this, upload, result](std::exception_ptr error, HttpResponse response) mutable {
+    if (!error) result.etag = response.header("etag");
+    complete(io_, std::move(upload->handler), error, std::move(result));
   };
   send(call);
 }

@@ -30,7 +30,7 @@ struct HttpRequest {
   std::string method;  // "GET", "PUT", ...
   std::string host;    // as sent in the Host header: "127.0.0.1:7480"
   // The raw path, not yet URI-encoded: "/bucket/my key+1.jpg". The signer encodes each segment
-  // once (RFC 3986 unreserved characters and '/' kept) and never normalises it.
+  // once (RFC 3986 unreserved characters and '/' kept) and, for S3, never normalises it.
   std::string path;
   // Raw names and values. An empty value is signed as "name=" and sent as "name" (?uploads).
   std::vector<std::pair<std::string, std::string>> query;
@@ -53,13 +53,17 @@ struct SigningRules {
   static SigningRules for_service(std::string_view service);
 };
 
-// The texts a signature was computed over. They hold no secret (S3 itself returns both in a
-// SignatureDoesNotMatch error), so they may be logged to diagnose a 403.
+// The texts a signature was computed over, to compare with what a server reports in a
+// SignatureDoesNotMatch error. They hold no secret key or signature, but the canonical request
+// holds the session token when there is one: never log it as it is.
 struct SigningTrace {
   std::string canonical_request;
   std::string string_to_sign;
 };
 
+// Signs requests with one set of credentials for one region and service. sign() and presign()
+// may be called from several threads at once; the signing key of the day is derived once and
+// shared. A moved-from Signer may only be destroyed or assigned to.
 class Signer {
  public:
   // Throws pindeck::Error(invalid) when a credential, the region or the service is empty or holds
@@ -85,6 +89,10 @@ class Signer {
   std::string presign(const HttpRequest& request, const std::string& scheme,
                       std::chrono::seconds expires, std::chrono::system_clock::time_point now,
                       SigningTrace* trace = nullptr) const;
+
+  // The canonical request sign() would build at `now`, without signing it.
+  std::string canonical_request(const HttpRequest& request,
+                                std::chrono::system_clock::time_point now) const;
 
   // "<scheme>://<host><encoded path>[?<encoded query>]" for sending the request as signed.
   static std::string url(const HttpRequest& request, const std::string& scheme);

@@ -207,8 +207,7 @@ void check_header_mode(const SuiteCase& c) {
   EXPECT_EQ(trace.string_to_sign, c.expected("header-string-to-sign.txt"));
 
   RawRequest signed_raw = c.raw;
-  signed_raw.headers.clear();
-  for (const auto& header : request.headers) signed_raw.headers.push_back(header);
+  signed_raw.headers = request.headers;
   const auto authorization =
       std::find_if(request.headers.begin(), request.headers.end(),
                    [](const auto& header) { return header.first == "Authorization"; });
