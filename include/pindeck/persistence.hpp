@@ -40,6 +40,9 @@ struct PersistenceConfig {
   // How often idle workers look for jobs other processes queued.
   std::chrono::milliseconds poll_interval{500};
   std::uint64_t max_upload_bytes = std::uint64_t{2} << 30;
+  // Staged copies no record names (left by a crash) are deleted when workers start, once older
+  // than this (younger ones may be an upload in progress in another process).
+  std::chrono::milliseconds staging_orphan_age{std::chrono::hours(1)};
 
   // Defaults, with S3 enabled when PINDECK_S3_ENDPOINT is set (then PINDECK_S3_REGION,
   // PINDECK_S3_ACCESS_KEY, PINDECK_S3_SECRET_KEY, PINDECK_S3_SESSION_TOKEN,

@@ -131,7 +131,8 @@ PD_EXPORT int pd_palette_from_image(const unsigned char *bytes, size_t size, cha
  * ("media-uploads"), "s3": {"endpoint", "region", "accessKey", "secretKey", "sessionToken",
  * "publicBaseUrl", "caFile"} (absent: the embedded local object store in data_dir/objects),
  * "maxInFlight" (2), "cpuThreads" (0 = cores), "maxAttempts" (3), "retryMinDelayMs" (2000),
- * "retryMaxDelayMs" (20000), "leaseMs" (30000), "pollIntervalMs" (500), "maxUploadBytes".
+ * "retryMaxDelayMs" (20000), "leaseMs" (30000), "pollIntervalMs" (500), "maxUploadBytes",
+ * "stagingOrphanAgeMs" (3600000: staged copies no record names are deleted at start when older).
  * Without this call, the first upload, backfill or wait starts the workers from the environment:
  * S3 when PINDECK_S3_ENDPOINT is set (with PINDECK_S3_ACCESS_KEY, PINDECK_S3_SECRET_KEY,
  * PINDECK_S3_REGION, PINDECK_S3_BUCKET), else the local object store.

@@ -61,7 +61,7 @@ pindeck::PersistenceConfig config_from_json(const char* text) {
   static const char* const known[] = {"bucket",          "keyPrefix",       "s3",
                                       "maxInFlight",     "cpuThreads",      "maxAttempts",
                                       "retryMinDelayMs", "retryMaxDelayMs", "leaseMs",
-                                      "pollIntervalMs",  "maxUploadBytes"};
+                                      "pollIntervalMs",  "maxUploadBytes",  "stagingOrphanAgeMs"};
   for (const auto& [key, value] : object.items()) {
     if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
       throw Error(Errc::invalid, "persistence config: unknown field \"" + key + "\"");
@@ -78,6 +78,7 @@ pindeck::PersistenceConfig config_from_json(const char* text) {
   read_ms(object, "leaseMs", config.lease);
   read_ms(object, "pollIntervalMs", config.poll_interval);
   read_field(object, "maxUploadBytes", config.max_upload_bytes);
+  read_ms(object, "stagingOrphanAgeMs", config.staging_orphan_age);
   if (const auto s3 = object.find("s3"); s3 != object.end() && !s3->is_null()) {
     if (!s3->is_object())
       throw Error(Errc::invalid, "persistence config: \"s3\" must be an object");

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include "catalog/catalog.hpp"
 #include "catalog/records_table.hpp"
@@ -85,8 +86,32 @@ Persistence::Persistence(catalog::Catalog& catalog, const std::filesystem::path&
   if (start_workers) this->start_workers();
 }
 
+int Persistence::sweep_orphaned_staging(std::chrono::milliseconds min_age) {
+  const auto candidates = staging_.ids_older_than(min_age);
+  if (candidates.empty()) return 0;
+  const auto referenced = catalog_.read([&](catalog::Database& db) {
+    std::set<std::string> ids;
+    auto select = db.prepare(
+        "SELECT json_extract(doc, '$.storageId') FROM records "
+        "WHERE json_extract(doc, '$.storageId') IS NOT NULL");
+    while (select.step()) ids.insert(select.text(0));
+    return ids;
+  });
+  int removed = 0;
+  for (const auto& id : candidates) {
+    if (referenced.contains(id)) continue;
+    try {
+      if (staging_.remove(id)) ++removed;
+    } catch (const Error&) {
+      // Not one of ours (a foreign file name) or already gone: leave it.
+    }
+  }
+  return removed;
+}
+
 void Persistence::start_workers() {
   if (workers_) return;
+  sweep_orphaned_staging(config_.staging_orphan_age);
   WorkerOptions options;
   options.max_in_flight = config_.max_in_flight;
   options.cpu_threads = config_.cpu_threads;

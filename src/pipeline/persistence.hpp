@@ -56,6 +56,12 @@ class Persistence {
   // Waits until the record is no longer pending (or `timeout` passes) and returns it as it is.
   Record wait_settled(std::string_view id, std::chrono::milliseconds timeout);
 
+  // Deletes staged copies that no record names and that were written more than `min_age` ago:
+  // what a crash leaves between staging and the ingest transaction, or between the success
+  // commit and the deletion. Younger ones may belong to an ingest in progress in another
+  // process. Returns how many were deleted. The workers run it when they start.
+  int sweep_orphaned_staging(std::chrono::milliseconds min_age);
+
   // Runs one claimed job to its end: success, retry later, or failure. Never throws for a
   // failure of the job itself.
   void run_job(const Job& job);

@@ -167,6 +167,24 @@ std::ifstream Store::open(std::string_view storage_id) const {
   return in;
 }
 
+std::vector<std::string> Store::ids_older_than(std::chrono::milliseconds age) const {
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - age;
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(temp_prefix)) continue;
+    std::error_code entry_ec;
+    const auto written = entry.last_write_time(entry_ec);
+    if (!entry_ec && written <= cutoff) ids.push_back(name);
+  }
+  if (ec) {
+    throw Error(Errc::io,
+                "cannot list staging directory '" + directory_.string() + "': " + ec.message());
+  }
+  return ids;
+}
+
 bool Store::remove(std::string_view storage_id) {
   check_storage_id(storage_id);
   const auto path = directory_ / storage_id;

@@ -2,6 +2,7 @@
 // else. Each staged object is one file under <data_dir>/staging named by its storageId.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pindeck::staging {
 
@@ -50,6 +52,9 @@ class Store {
   std::ifstream open(std::string_view storage_id) const;
   // Deletes a staged object and makes the deletion durable; false when it was not there.
   bool remove(std::string_view storage_id);
+
+  // The ids of staged objects last written more than `age` ago.
+  std::vector<std::string> ids_older_than(std::chrono::milliseconds age) const;
 
   const std::filesystem::path& directory() const { return directory_; }
   std::uint64_t max_bytes() const { return max_bytes_; }

@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   }
 
   try {
+    std::filesystem::create_directories(data_dir);
     auto catalog = pindeck::catalog::Catalog::open(data_dir / "catalog.sqlite");
     pindeck::pipeline::Persistence persistence(
         *catalog, data_dir, pindeck::pipeline::make_object_store(config, data_dir), config,

@@ -247,6 +247,19 @@ TEST(Persistence, TransientFailuresAreRetriedThenFailThenBackfillHeals) {
   EXPECT_EQ(running.persistence->backfill(), 0) << "nothing is left to backfill";
 }
 
+TEST(Persistence, SweepDeletesOnlyOldStagedCopiesNoRecordNames) {
+  TempDir dir;
+  Engine engine(dir.path(), fast_config(), false);
+  const Record pending = engine.upload(pindeck::testing::sample_images()[2]);
+  auto& staging = engine.persistence->staging_store();
+  const auto orphan = staging.put_bytes(std::as_bytes(std::span("left by a crash", 15)));
+  EXPECT_EQ(engine.persistence->sweep_orphaned_staging(std::chrono::hours(1)), 0)
+      << "a young staged copy may be an upload in progress";
+  EXPECT_EQ(engine.persistence->sweep_orphaned_staging(0ms), 1);
+  EXPECT_FALSE(staging.contains(orphan.storage_id));
+  EXPECT_TRUE(staging.contains(*pending.storage_id)) << "a pending record's bytes were deleted";
+}
+
 TEST(Persistence, BackfillLimitMustBeOneTo200) {
   TempDir dir;
   Engine engine(dir.path(), fast_config(), false);
