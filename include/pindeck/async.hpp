@@ -3,6 +3,10 @@
 // (std::exception_ptr, result): the exception is a pindeck::Error when the operation failed.
 // The work runs on the client's background threads; the completion runs on the token's
 // associated executor (for a plain callback, a thread of Asio's system executor).
+//
+// With GCC 12 and use_awaitable, name the arguments before the co_await (auto op =
+// async_upload_file(...); co_await std::move(op);): GCC 12 mishandles temporaries that live
+// inside a co_await expression.
 #pragma once
 
 #include <boost/asio/associated_executor.hpp>
@@ -14,6 +18,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "pindeck/client.hpp"
@@ -32,20 +37,20 @@ auto async_run(Client& client, Token&& token, Work work) {
         auto work_guard =
             boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
         // std::function needs a copyable callable; the handler may be move-only.
-        auto state = std::make_shared<std::pair<Handler, decltype(work_guard)>>(
-            std::move(handler), std::move(work_guard));
-        client.post_background([state, work = std::move(work)]() mutable {
+        auto state = std::make_shared<std::tuple<Handler, decltype(work_guard), Work>>(
+            std::move(handler), std::move(work_guard), std::move(work));
+        client.post_background([state] {
           std::exception_ptr error;
           Result result{};
           try {
-            result = work();
+            result = std::get<2>(*state)();
           } catch (...) {
             error = std::current_exception();
           }
-          auto executor = state->second.get_executor();
+          auto executor = std::get<1>(*state).get_executor();
           boost::asio::post(executor, [state, error, result = std::move(result)]() mutable {
-            std::move(state->first)(error, std::move(result));
-            state->second.reset();
+            std::move(std::get<0>(*state))(error, std::move(result));
+            std::get<1>(*state).reset();
           });
         });
       },
