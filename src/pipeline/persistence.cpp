@@ -87,8 +87,9 @@ Persistence::Persistence(catalog::Catalog& catalog, const std::filesystem::path&
 }
 
 int Persistence::sweep_orphaned_staging(std::chrono::milliseconds min_age) {
+  int removed = staging_.remove_temporaries_older_than(min_age);
   const auto candidates = staging_.ids_older_than(min_age);
-  if (candidates.empty()) return 0;
+  if (candidates.empty()) return removed;
   const auto referenced = catalog_.read([&](catalog::Database& db) {
     std::set<std::string> ids;
     auto select = db.prepare(
@@ -97,7 +98,6 @@ int Persistence::sweep_orphaned_staging(std::chrono::milliseconds min_age) {
     while (select.step()) ids.insert(select.text(0));
     return ids;
   });
-  int removed = 0;
   for (const auto& id : candidates) {
     if (referenced.contains(id)) continue;
     try {

@@ -58,8 +58,9 @@ class Persistence {
 
   // Deletes staged copies that no record names and that were written more than `min_age` ago:
   // what a crash leaves between staging and the ingest transaction, or between the success
-  // commit and the deletion. Younger ones may belong to an ingest in progress in another
-  // process. Returns how many were deleted. The workers run it when they start.
+  // commit and the deletion; and temporaries of interrupted staging writes. Younger ones may belong
+  // to an ingest in progress in another process. Returns how many were deleted. The workers run it
+  // when they start.
   int sweep_orphaned_staging(std::chrono::milliseconds min_age);
 
   // Runs one claimed job to its end: success, retry later, or failure. Never throws for a

@@ -50,18 +50,6 @@ class Sha256 {
   std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
 };
 
-void sweep_stale_temporaries(const std::filesystem::path& directory) {
-  const auto cutoff = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(directory, ec)) {
-    if (!entry.path().filename().string().starts_with(temp_prefix)) continue;
-    std::error_code entry_ec;
-    if (entry.last_write_time(entry_ec) < cutoff && !entry_ec) {
-      std::filesystem::remove(entry.path(), entry_ec);
-    }
-  }
-}
-
 }  // namespace
 
 Store::Store(std::filesystem::path directory, std::uint64_t max_bytes)
@@ -73,7 +61,22 @@ Store::Store(std::filesystem::path directory, std::uint64_t max_bytes)
     throw Error(Errc::io,
                 "cannot create staging directory '" + directory_.string() + "': " + ec.message());
   }
-  sweep_stale_temporaries(directory_);
+  remove_temporaries_older_than(std::chrono::hours(1));
+}
+
+int Store::remove_temporaries_older_than(std::chrono::milliseconds age) {
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - age;
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
+    if (!entry.path().filename().string().starts_with(temp_prefix)) continue;
+    std::error_code entry_ec;
+    if (entry.last_write_time(entry_ec) <= cutoff && !entry_ec &&
+        std::filesystem::remove(entry.path(), entry_ec)) {
+      ++removed;
+    }
+  }
+  return removed;
 }
 
 void Store::check_storage_id(std::string_view storage_id) {

@@ -53,6 +53,10 @@ class Store {
   // Deletes a staged object and makes the deletion durable; false when it was not there.
   bool remove(std::string_view storage_id);
 
+  // Deletes temporary files (writes a crash interrupted) last touched more than `age` ago;
+  // returns how many.
+  int remove_temporaries_older_than(std::chrono::milliseconds age);
+
   // The ids of staged objects last written more than `age` ago.
   std::vector<std::string> ids_older_than(std::chrono::milliseconds age) const;
 

@@ -253,9 +253,11 @@ TEST(Persistence, SweepDeletesOnlyOldStagedCopiesNoRecordNames) {
   const Record pending = engine.upload(pindeck::testing::sample_images()[2]);
   auto& staging = engine.persistence->staging_store();
   const auto orphan = staging.put_bytes(std::as_bytes(std::span("left by a crash", 15)));
+  std::ofstream(staging.directory() / ".tmp-interrupted-write") << "half";
   EXPECT_EQ(engine.persistence->sweep_orphaned_staging(std::chrono::hours(1)), 0)
       << "a young staged copy may be an upload in progress";
-  EXPECT_EQ(engine.persistence->sweep_orphaned_staging(0ms), 1);
+  EXPECT_EQ(engine.persistence->sweep_orphaned_staging(0ms), 2);
+  EXPECT_FALSE(std::filesystem::exists(staging.directory() / ".tmp-interrupted-write"));
   EXPECT_FALSE(staging.contains(orphan.storage_id));
   EXPECT_TRUE(staging.contains(*pending.storage_id)) << "a pending record's bytes were deleted";
 }
