@@ -166,8 +166,10 @@ crypto::HmacSha256Key derive_signing_key(const std::string& secret, std::string_
 
 SigningRules SigningRules::for_service(std::string_view service) {
   if (service == "s3") return SigningRules{};
-  return SigningRules{
-      .normalize_path = true, .content_sha256_header = false, .presign_unsigned_payload = false};
+  return SigningRules{.normalize_path = true,
+                      .path_is_encoded = true,
+                      .content_sha256_header = false,
+                      .presign_unsigned_payload = false};
 }
 
 // The signing key depends only on the date (region and service are fixed per Signer), so one
@@ -388,7 +390,11 @@ std::string Signer::presign(const HttpRequest& request, const std::string& schem
   // The URL lists the request's own parameters as given, then the X-Amz-* ones, then the
   // signature: the order botocore and the AWS documentation use (servers sort them anyway).
   std::string out = scheme + "://" + request.host;
-  append_uri_encoded(out, request.path, Slash::keep);
+  if (rules_.path_is_encoded) {
+    out += request.path;
+  } else {
+    append_uri_encoded(out, request.path, Slash::keep);
+  }
   char separator = '?';
   for (std::size_t i = 0; i < query.size(); ++i) {
     out += separator;
