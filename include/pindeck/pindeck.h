@@ -52,6 +52,61 @@ PD_EXPORT void pd_string_free(char *s);
 
 /* ---- Client and records ------------------------------------------------------------------- */
 
+/* A client owns a data directory and the catalog in it. One client may be used from many threads
+ * at once, and several processes may open the same data directory. */
+typedef struct pd_client pd_client;
+
+/* Opens `data_dir`, creating it and its catalog (data_dir/catalog.sqlite) on first use.
+ * On success *out is a client to close with pd_client_close(); on failure *out is NULL.
+ * PD_ERR_IO: data_dir is a file or cannot be created; PD_ERR_DATABASE: the catalog is corrupt,
+ * read-only or from a newer library. */
+PD_EXPORT int pd_client_open(const char *data_dir, pd_client **out);
+
+/* Closes a client. NULL is allowed. */
+PD_EXPORT void pd_client_close(pd_client *client);
+
+/* Stores a new record given as a JSON object (every field optional; id is assigned by the
+ * library, so it must be left out). *out_json receives the stored record, with id, uniqueId and
+ * uploadedAt filled in. A record whose externalId (or generationArtifactKey) is already stored is
+ * not stored again: the stored record is returned, with PD_OK.
+ * PD_ERR_INVALID: malformed JSON, a wrong type, an unknown field or enum value, an invalid value;
+ * PD_ERR_CONFLICT: the uniqueId is already used. */
+PD_EXPORT int pd_record_create(pd_client *client, const char *record_json, char **out_json);
+
+/* Stores a JSON array of records in one transaction: all or none. *out_json receives
+ * {"records": [...], "created": [true|false, ...]} (false where an existing record was returned).
+ */
+PD_EXPORT int pd_record_create_batch(pd_client *client, const char *records_json, char **out_json);
+
+/* The record with this id as JSON. PD_ERR_NOT_FOUND when there is none. */
+PD_EXPORT int pd_record_get(pd_client *client, const char *id, char **out_json);
+
+/* Applies a partial update: a JSON object with only the fields to change; null unsets an optional
+ * field. The whole result is validated before anything is written. *out_json receives the updated
+ * record. id cannot be changed; title, category, tags, uniqueId and uploadedAt cannot be unset. */
+PD_EXPORT int pd_record_update(pd_client *client, const char *id, const char *patch_json,
+                               char **out_json);
+
+/* Deletes a record. PD_ERR_NOT_FOUND when there is none; PD_ERR_CONFLICT while other records
+ * name it as their parentImageId. */
+PD_EXPORT int pd_record_delete(pd_client *client, const char *id);
+
+/* Lists records. `query_json` (NULL for all) is an object with optional keys:
+ *   "category", "group", "projectName", "moodboardName", "sourceType", "status": exact match;
+ *   "tag": a tag, or "tags": [tags] (records carrying all of them); "originalsOnly": true;
+ *   "order": "uploadedAt" (newest first, the default) or "project" (projectOrder, then title);
+ *   "limit": 1 to 1000 (default 50); "cursor": the nextCursor of the previous page.
+ * *out_json receives {"records": [...], "nextCursor": "..."}; nextCursor is null on the last
+ * page. */
+PD_EXPORT int pd_record_list(pd_client *client, const char *query_json, char **out_json);
+
+/* Full-text search over title, description, tags and sref: every word of `text` must match (the
+ * last one also as a prefix when it has 3 characters or more), best matches first. `query_json`
+ * takes the filters, "limit" and "cursor" of pd_record_list() (NULL for none; "order" is not
+ * allowed); the answer has the same shape. */
+PD_EXPORT int pd_record_search(pd_client *client, const char *text, const char *query_json,
+                               char **out_json);
+
 /* ---- Media: palette and derivatives ------------------------------------------------------- */
 
 /* The colour palette of packed 8-bit pixels, exactly as Pindeck computes it: up to five

@@ -1,0 +1,191 @@
+// pindeck: the command-line face of libpindeck.
+//
+//   pindeck [--data-dir DIR] add FILE [--title T] [--tags a,b] [--category C] ...
+//   pindeck [--data-dir DIR] list [filters] [--json]
+//   pindeck [--data-dir DIR] show ID [--json]
+//   pindeck [--data-dir DIR] search TEXT [filters] [--json]
+//
+// Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <map>
+
+#include "file_facts.hpp"
+#include "output.hpp"
+#include "pindeck/client.hpp"
+#include "pindeck/error.hpp"
+
+namespace {
+
+constexpr int exit_ok = 0;
+constexpr int exit_error = 1;
+constexpr int exit_usage = 2;
+
+struct AddOptions {
+  std::string file;
+  std::optional<std::string> title, description, category, group, project, moodboard;
+  std::optional<std::int64_t> project_order;
+  std::vector<std::string> tags;
+};
+
+struct FindOptions {
+  std::optional<std::string> category, group, project, moodboard, source_type, status, cursor;
+  std::vector<std::string> tags;
+  bool originals = false;
+  std::string order = "uploadedAt";
+  int limit = 50;
+};
+
+const std::map<std::string, pindeck::SourceType> source_types{
+    {"upload", pindeck::SourceType::upload},
+    {"discord", pindeck::SourceType::discord},
+    {"pinterest", pindeck::SourceType::pinterest},
+    {"ai", pindeck::SourceType::ai}};
+const std::map<std::string, pindeck::RecordStatus> statuses{
+    {"active", pindeck::RecordStatus::active},
+    {"draft", pindeck::RecordStatus::draft},
+    {"pending", pindeck::RecordStatus::pending},
+    {"broken", pindeck::RecordStatus::broken}};
+
+void add_find_options(CLI::App& cmd, FindOptions& o, bool with_order) {
+  cmd.add_option("--category", o.category, "only this category");
+  cmd.add_option("--group", o.group, "only this group");
+  cmd.add_option("--project", o.project, "only this project");
+  cmd.add_option("--moodboard", o.moodboard, "only this moodboard");
+  cmd.add_option("--source-type", o.source_type, "only this source type")
+      ->check(CLI::IsMember(source_types));
+  cmd.add_option("--status", o.status, "only this moderation status")
+      ->check(CLI::IsMember(statuses));
+  cmd.add_option("--tag", o.tags, "only records with this tag (repeat for several)");
+  cmd.add_flag("--originals", o.originals, "only records that are not variations");
+  if (with_order) {
+    cmd.add_option("--order", o.order, "uploadedAt (newest first) or project (project row)")
+        ->check(CLI::IsMember({"uploadedAt", "project"}));
+  }
+  cmd.add_option("--limit", o.limit, "records per page")->check(CLI::Range(1, 1000));
+  cmd.add_option("--cursor", o.cursor, "continue after the page that printed this cursor");
+}
+
+pindeck::RecordQuery to_query(const FindOptions& o) {
+  pindeck::RecordQuery q;
+  q.category = o.category;
+  q.group = o.group;
+  q.project_name = o.project;
+  q.moodboard_name = o.moodboard;
+  if (o.source_type) q.source_type = source_types.at(*o.source_type);
+  if (o.status) q.status = statuses.at(*o.status);
+  q.tags = o.tags;
+  q.originals_only = o.originals;
+  q.order =
+      o.order == "project" ? pindeck::RecordOrder::project_row : pindeck::RecordOrder::newest_first;
+  q.limit = o.limit;
+  q.cursor = o.cursor;
+  return q;
+}
+
+pindeck::Record record_for_file(const AddOptions& o) {
+  std::filesystem::path file(o.file);
+  auto facts = pindeck_cli::inspect_file(file);
+  if (!facts.content_type) {
+    throw std::runtime_error(o.file +
+                             ": not an image this library knows (jpg, png, webp, gif, avif, heic, "
+                             "tiff)");
+  }
+  pindeck::Record r;
+  r.title = o.title.value_or(file.stem().string());
+  if (r.title.empty()) r.title = "Untitled";
+  r.description = o.description;
+  if (o.category) r.category = *o.category;
+  r.tags = o.tags;
+  r.group = o.group;
+  r.project_name = o.project;
+  r.project_order = o.project_order;
+  r.moodboard_name = o.moodboard;
+  r.source_type = pindeck::SourceType::upload;
+  r.source_url = pindeck_cli::file_url(std::filesystem::absolute(file));
+  r.content_type = facts.content_type;
+  r.byte_size = facts.byte_size;
+  r.sha256 = facts.sha256;
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pindeck: a reference-image library for filmmakers"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  std::string data_dir = "./pindeck-data";
+  app.add_option("--data-dir", data_dir, "data directory (created on first use)");
+  bool json_out = false;
+
+  AddOptions add;
+  auto* add_cmd = app.add_subcommand("add", "record an image file");
+  add_cmd->add_option("FILE", add.file, "the image")->required();
+  add_cmd->add_option("--title", add.title, "title (default: the file name)");
+  add_cmd->add_option("--description", add.description);
+  add_cmd->add_option("--category", add.category, "category (default: General)");
+  add_cmd->add_option("--tags", add.tags, "comma-separated tags")->delimiter(',');
+  add_cmd->add_option("--group", add.group);
+  add_cmd->add_option("--project", add.project, "project name");
+  add_cmd->add_option("--project-order", add.project_order, "position in the project row")
+      ->check(CLI::NonNegativeNumber);
+  add_cmd->add_option("--moodboard", add.moodboard, "moodboard name");
+  add_cmd->add_flag("--json", json_out, "print the record as JSON");
+
+  FindOptions list;
+  auto* list_cmd = app.add_subcommand("list", "list records, newest first");
+  add_find_options(*list_cmd, list, true);
+  list_cmd->add_flag("--json", json_out, "print {\"records\": [...], \"nextCursor\": ...}");
+
+  std::string show_id;
+  auto* show_cmd = app.add_subcommand("show", "print one record");
+  show_cmd->add_option("ID", show_id, "record id")->required();
+  show_cmd->add_flag("--json", json_out, "print the record as JSON");
+
+  std::string search_text;
+  FindOptions search;
+  auto* search_cmd = app.add_subcommand("search", "full-text search, best matches first");
+  search_cmd->add_option("TEXT", search_text, "words to find")->required();
+  add_find_options(*search_cmd, search, false);
+  search_cmd->add_flag("--json", json_out, "print {\"records\": [...], \"nextCursor\": ...}");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_usage;
+  }
+
+  try {
+    auto client = pindeck::Client::open(data_dir);
+    if (*add_cmd) {
+      auto record = client.create(record_for_file(add));
+      if (json_out) {
+        pindeck_cli::print_record_json(std::cout, record);
+      } else {
+        std::cout << "added " << record.id << "  " << record.title << '\n';
+      }
+    } else if (*list_cmd) {
+      auto page = client.list(to_query(list));
+      json_out ? pindeck_cli::print_page_json(std::cout, page)
+               : pindeck_cli::print_table(std::cout, page);
+    } else if (*show_cmd) {
+      auto record = client.get(show_id);
+      json_out ? pindeck_cli::print_record_json(std::cout, record)
+               : pindeck_cli::print_details(std::cout, record);
+    } else if (*search_cmd) {
+      auto page = client.search(search_text, to_query(search));
+      json_out ? pindeck_cli::print_page_json(std::cout, page)
+               : pindeck_cli::print_table(std::cout, page);
+    }
+    return exit_ok;
+  } catch (const std::exception& e) {
+    std::cerr << "pindeck: error: " << e.what() << '\n';
+    return exit_error;
+  }
+}

@@ -1,0 +1,84 @@
+#include "output.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+namespace pindeck_cli {
+
+namespace {
+
+using nlohmann::json;
+
+std::string utc_date(std::int64_t ms) {
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M", &tm);
+  return text;
+}
+
+// Cuts to `width` characters (not bytes), so UTF-8 titles are never split inside a character.
+std::string clip(const std::string& s, std::size_t width) {
+  std::vector<std::size_t> starts;  // byte offset of each character
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if ((s[i] & 0xC0) != 0x80) starts.push_back(i);
+  }
+  if (starts.size() <= width) return s;
+  return s.substr(0, starts[width - 1]) + "…";
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+}  // namespace
+
+void print_table(std::ostream& out, const pindeck::RecordPage& page) {
+  if (page.records.empty()) {
+    out << "no records\n";
+    return;
+  }
+  for (const auto& r : page.records) {
+    out << r.id << "  " << utc_date(r.uploaded_at) << "  " << std::left << std::setw(12)
+        << clip(r.category, 12) << "  " << clip(r.title, 48);
+    if (!r.tags.empty()) out << "  [" << joined(r.tags) << "]";
+    out << '\n';
+  }
+  if (page.next_cursor) out << "more: --cursor " << *page.next_cursor << '\n';
+}
+
+void print_details(std::ostream& out, const pindeck::Record& record) {
+  json fields = json::parse(pindeck::record_to_json(record));
+  for (const auto& [name, value] : fields.items()) {
+    out << name << ": ";
+    if (value.is_string()) {
+      out << value.get<std::string>();
+    } else if (value.is_array() && std::all_of(value.begin(), value.end(),
+                                               [](const json& v) { return v.is_string(); })) {
+      out << joined(value.get<std::vector<std::string>>());
+    } else {
+      out << value.dump();
+    }
+    out << '\n';
+  }
+}
+
+void print_page_json(std::ostream& out, const pindeck::RecordPage& page) {
+  json records = json::array();
+  for (const auto& r : page.records) records.push_back(json::parse(pindeck::record_to_json(r)));
+  json answer = {{"records", std::move(records)}, {"nextCursor", nullptr}};
+  if (page.next_cursor) answer["nextCursor"] = *page.next_cursor;
+  out << answer.dump(2) << '\n';
+}
+
+void print_record_json(std::ostream& out, const pindeck::Record& record) {
+  out << json::parse(pindeck::record_to_json(record)).dump(2) << '\n';
+}
+
+}  // namespace pindeck_cli

@@ -1,0 +1,22 @@
+// How the command prints records: a table or key/value lines for people, JSON for programs.
+#pragma once
+
+#include <iosfwd>
+
+#include "pindeck/client.hpp"
+
+namespace pindeck_cli {
+
+// One line per record: id, upload date, category, title and tags; then the cursor of the next
+// page, if there is one.
+void print_table(std::ostream& out, const pindeck::RecordPage& page);
+
+// Every field the record has, one "name: value" line each, in alphabetical order.
+void print_details(std::ostream& out, const pindeck::Record& record);
+
+// {"records": [...], "nextCursor": "..." or null}
+void print_page_json(std::ostream& out, const pindeck::RecordPage& page);
+
+void print_record_json(std::ostream& out, const pindeck::Record& record);
+
+}  // namespace pindeck_cli

@@ -1,0 +1,60 @@
+#include "catalog/catalog.hpp"
+
+#include "catalog/migrations.hpp"
+#include "catalog/record_queries.hpp"
+#include "catalog/records_table.hpp"
+#include "model/patch.hpp"
+#include "pindeck/error.hpp"
+
+namespace pindeck::catalog {
+
+std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& file) {
+  auto db = Database::open(file);
+  migrate(*db);
+  return std::unique_ptr<Catalog>(new Catalog(std::move(db)));
+}
+
+CreateResult Catalog::insert(Record record) {
+  return write([&](Database& db) { return insert_record(db, std::move(record)); });
+}
+
+std::vector<CreateResult> Catalog::insert_batch(std::vector<Record> records) {
+  return write([&](Database& db) {
+    std::vector<CreateResult> results;
+    results.reserve(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      try {
+        results.push_back(insert_record(db, std::move(records[i])));
+      } catch (const Error& e) {
+        throw Error(e.code(), "record " + std::to_string(i) + " of the batch: " + e.what());
+      }
+    }
+    return results;
+  });
+}
+
+Record Catalog::get(std::string_view id) {
+  return read([&](Database& db) { return load_record(db, id); });
+}
+
+Record Catalog::update(std::string_view id, const nlohmann::json& patch) {
+  return write([&](Database& db) {
+    Record updated = model::apply_patch(load_record(db, id), patch);
+    replace_record(db, updated);
+    return updated;
+  });
+}
+
+void Catalog::remove(std::string_view id) {
+  write([&](Database& db) { delete_record(db, id); });
+}
+
+RecordPage Catalog::list(const RecordQuery& query) {
+  return read([&](Database& db) { return list_records(db, query); });
+}
+
+RecordPage Catalog::search(std::string_view text, const RecordQuery& query) {
+  return read([&](Database& db) { return search_records(db, text, query); });
+}
+
+}  // namespace pindeck::catalog

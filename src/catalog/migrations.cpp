@@ -1,0 +1,119 @@
+#include "catalog/migrations.hpp"
+
+#include <array>
+#include <string>
+
+#include "pindeck/error.hpp"
+
+namespace pindeck::catalog {
+
+namespace {
+
+// v1: records (the whole record as JSON in `doc`, plus the columns filters and sorting need) and
+// their tags. Few indexes on purpose: each one costs every insert; sourceType, for instance, has
+// four values and is served well enough by scanning the time index.
+constexpr std::string_view v1_records = R"sql(
+CREATE TABLE records (
+  pk INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  unique_id TEXT NOT NULL UNIQUE,
+  uploaded_at INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  category TEXT NOT NULL,
+  group_name TEXT,
+  project_name TEXT,
+  -- projectOrder, or the largest integer when unset, so that unordered records come last
+  project_sort INTEGER NOT NULL,
+  moodboard_name TEXT,
+  source_type TEXT,
+  status TEXT,
+  parent_image_id TEXT,
+  external_id TEXT UNIQUE,
+  generation_artifact_key TEXT UNIQUE,
+  doc TEXT NOT NULL
+);
+-- The rowid ends every index, so (x, uploaded_at) also serves ORDER BY uploaded_at, pk.
+CREATE INDEX records_by_time ON records (uploaded_at);
+CREATE INDEX records_by_category ON records (category, uploaded_at);
+CREATE INDEX records_by_group ON records (group_name, uploaded_at);
+CREATE INDEX records_by_project ON records (project_name, project_sort, title);
+CREATE INDEX records_by_moodboard ON records (moodboard_name, uploaded_at);
+CREATE INDEX records_by_status ON records (status, uploaded_at);
+CREATE INDEX records_by_parent ON records (parent_image_id) WHERE parent_image_id IS NOT NULL;
+
+-- uploaded_at is the record's, so that a tag's records come out newest first straight from the
+-- key. The catalog deletes a record's tag rows itself, by full key from the record's own tag list,
+-- so no second index (and no foreign key) is needed.
+CREATE TABLE record_tags (
+  tag TEXT NOT NULL,
+  uploaded_at INTEGER NOT NULL,
+  record_pk INTEGER NOT NULL,
+  PRIMARY KEY (tag, uploaded_at, record_pk)
+) WITHOUT ROWID;
+)sql";
+
+// v2: full-text search over title, description, tags and sref; its rowid is records.pk. The
+// index is contentless (the text already lives in records), so removing a row's entry takes its
+// old values (see records_table.cpp). prefix = '3' keeps 3-character prefixes (the shortest a
+// search expands, see record_queries.hpp) in their own index. Records written by v1 are indexed
+// here.
+constexpr std::string_view v2_search = R"sql(
+CREATE VIRTUAL TABLE records_fts USING fts5 (
+  title, description, tags, sref,
+  content = '',
+  prefix = '3',
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO records_fts (rowid, title, description, tags, sref)
+SELECT pk, title, json_extract(doc, '$.description'),
+       (SELECT group_concat(value, ' ') FROM json_each(doc, '$.tags')),
+       json_extract(doc, '$.sref')
+FROM records;
+)sql";
+
+constexpr std::array<Migration, 2> all{{
+    {1, "records and tags", v1_records},
+    {2, "full-text search", v2_search},
+}};
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+  return all;
+}
+
+int latest_schema_version() {
+  return all.back().version;
+}
+
+int schema_version(Database& db) {
+  auto stmt = db.prepare("PRAGMA user_version");
+  stmt.step();
+  return static_cast<int>(stmt.integer(0));
+}
+
+void migrate(Database& db, int target) {
+  Transaction tx(db);
+  int current = schema_version(db);
+  if (current > latest_schema_version()) {
+    throw Error(Errc::database, "catalog " + db.path().string() + " has schema version " +
+                                    std::to_string(current) + ", newer than this library knows (" +
+                                    std::to_string(latest_schema_version()) +
+                                    "): use a newer libpindeck");
+  }
+  if (current >= target) return;
+  for (const Migration& m : all) {
+    if (m.version <= current || m.version > target) continue;
+    try {
+      db.run_script(m.sql);
+    } catch (const Error& e) {
+      throw Error(e.code(), "migration to schema version " + std::to_string(m.version) + " (" +
+                                std::string(m.summary) + ") failed: " + e.what());
+    }
+    // PRAGMA takes no parameters; the version is one of ours, never input.
+    db.run_script("PRAGMA user_version = " + std::to_string(m.version));
+  }
+  tx.commit();
+}
+
+}  // namespace pindeck::catalog

@@ -1,0 +1,21 @@
+// The JSON forms of list/search queries and of pages, as the C ABI exchanges them.
+//
+// Query: {"category", "group", "projectName", "moodboardName", "sourceType", "status": strings;
+//         "tag": string, "tags": [strings] (all required); "originalsOnly": bool;
+//         "order": "uploadedAt" (newest first, default) or "project"; "limit": 1..1000 (50);
+//         "cursor": the nextCursor of the previous page}
+// Page:  {"records": [...], "nextCursor": string, or null on the last page}
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "pindeck/client.hpp"
+
+namespace pindeck::catalog {
+
+// Throws Error(Errc::invalid) naming the key that is unknown or has the wrong type or value.
+RecordQuery query_from_json(const nlohmann::json& object);
+
+nlohmann::json page_to_json(const RecordPage& page);
+
+}  // namespace pindeck::catalog

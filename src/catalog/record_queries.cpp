@@ -1,0 +1,226 @@
+#include "catalog/record_queries.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
+
+#include "catalog/cursor.hpp"
+#include "model/enums.hpp"
+#include "model/record_json.hpp"
+#include "pindeck/error.hpp"
+
+namespace pindeck::catalog {
+
+namespace {
+
+// A value bound to a placeholder: text or a whole number.
+struct Param {
+  Param(std::string t) : text(std::move(t)) {}
+  Param(std::int64_t n) : number(n) {}
+
+  std::optional<std::string> text;
+  std::int64_t number = 0;
+};
+
+// Collects the WHERE clause of a query and the values bound to its placeholders. Only fixed SQL
+// fragments go into the text; every value is a bound parameter.
+class Filter {
+ public:
+  void add(std::string_view sql_with_placeholders, std::vector<Param> values) {
+    sql_ += " AND ";
+    sql_ += sql_with_placeholders;
+    for (auto& v : values) params_.push_back(std::move(v));
+  }
+  void add_if(std::string_view sql, const std::optional<std::string>& value) {
+    if (value) add(sql, {*value});
+  }
+  void param(Param v) { params_.push_back(std::move(v)); }
+
+  const std::string& sql() const { return sql_; }
+
+  void bind_all(Statement& stmt) const {
+    int i = 1;
+    for (const auto& p : params_) {
+      if (p.text) {
+        stmt.bind(i++, *p.text);
+      } else {
+        stmt.bind(i++, p.number);
+      }
+    }
+  }
+
+ private:
+  std::string sql_;
+  std::vector<Param> params_;
+};
+
+void check_query(const RecordQuery& q) {
+  if (q.limit < 1 || q.limit > max_page_size) {
+    throw Error(Errc::invalid, "limit: must be between 1 and " + std::to_string(max_page_size) +
+                                   " (got " + std::to_string(q.limit) + ")");
+  }
+  if (q.tags.size() > max_tag_filters) {
+    throw Error(Errc::invalid, "tags: at most " + std::to_string(max_tag_filters) +
+                                   " tags can be filtered on at once");
+  }
+}
+
+// Adds the query's filters on records `r`, leaving out the first `skip_tags` tags (already
+// matched by a join).
+void add_record_filters(Filter& f, const RecordQuery& q, std::size_t skip_tags = 0) {
+  f.add_if("r.category = ?", q.category);
+  f.add_if("r.group_name = ?", q.group);
+  f.add_if("r.project_name = ?", q.project_name);
+  f.add_if("r.moodboard_name = ?", q.moodboard_name);
+  if (q.source_type) f.add("r.source_type = ?", {std::string(model::to_string(*q.source_type))});
+  if (q.status) f.add("r.status = ?", {std::string(model::to_string(*q.status))});
+  for (std::size_t i = skip_tags; i < q.tags.size(); ++i) {
+    f.add(
+        "EXISTS (SELECT 1 FROM record_tags WHERE tag = ? AND uploaded_at = r.uploaded_at "
+        "AND record_pk = r.pk)",
+        {q.tags[i]});
+  }
+  if (q.originals_only) f.add("r.parent_image_id IS NULL", {});
+}
+
+template <typename Expected>
+Expected cursor_for(const RecordQuery& q, std::string_view what) {
+  Cursor c = decode_cursor(*q.cursor);
+  if (!std::holds_alternative<Expected>(c)) {
+    throw Error(Errc::invalid, "cursor: belongs to a " + std::string(what) +
+                                   " of another kind; start again without a cursor");
+  }
+  return std::get<Expected>(c);
+}
+
+// Up to `limit` records of a statement selecting (doc, pk), and whether more rows follow.
+struct PageRows {
+  std::vector<Record> records;
+  std::int64_t last_pk = 0;
+  bool more = false;
+};
+
+PageRows read_page(Statement& stmt, int limit) {
+  PageRows rows;
+  while (stmt.step()) {
+    if (static_cast<int>(rows.records.size()) == limit) {
+      rows.more = true;
+      break;
+    }
+    rows.records.push_back(model::from_json(nlohmann::json::parse(stmt.text(0))));
+    rows.last_pk = stmt.integer(1);
+  }
+  return rows;
+}
+
+}  // namespace
+
+RecordPage list_records(Database& db, const RecordQuery& q) {
+  check_query(q);
+  Filter f;
+  std::string from = "records r";
+  std::string order;
+  if (q.order == RecordOrder::newest_first) {
+    // With a tag, the tag's own rows (keyed newest first) drive the query: no sort, however
+    // common or rare the tag.
+    std::string time = "r.uploaded_at", pk = "r.pk";
+    if (!q.tags.empty()) {
+      from = "record_tags t JOIN records r ON r.pk = t.record_pk";
+      time = "t.uploaded_at";
+      pk = "t.record_pk";
+      f.add("t.tag = ?", {q.tags.front()});
+    }
+    add_record_filters(f, q, q.tags.empty() ? 0 : 1);
+    if (q.cursor) {
+      auto c = cursor_for<TimeCursor>(q, "list ordered newest first");
+      f.add("(" + time + ", " + pk + ") < (?, ?)", {c.uploaded_at, c.pk});
+    }
+    order = " ORDER BY " + time + " DESC, " + pk + " DESC";
+  } else {
+    add_record_filters(f, q);
+    if (q.cursor) {
+      auto c = cursor_for<ProjectCursor>(q, "list ordered by project row");
+      f.add("(r.project_sort, r.title, r.pk) > (?, ?, ?)", {c.project_sort, c.title, c.pk});
+    }
+    order = " ORDER BY r.project_sort, r.title, r.pk";
+  }
+  f.param(std::int64_t{q.limit} + 1);
+  auto stmt =
+      db.prepare("SELECT r.doc, r.pk FROM " + from + " WHERE 1" + f.sql() + order + " LIMIT ?");
+  f.bind_all(stmt);
+  PageRows rows = read_page(stmt, q.limit);
+  RecordPage page{std::move(rows.records), std::nullopt};
+  if (rows.more) {
+    const Record& last = page.records.back();
+    if (q.order == RecordOrder::newest_first) {
+      page.next_cursor = encode_cursor(TimeCursor{last.uploaded_at, rows.last_pk});
+    } else {
+      auto sort = last.project_order.value_or(std::numeric_limits<std::int64_t>::max());
+      page.next_cursor = encode_cursor(ProjectCursor{sort, last.title, rows.last_pk});
+    }
+  }
+  return page;
+}
+
+RecordPage search_records(Database& db, std::string_view text, const RecordQuery& q) {
+  check_query(q);
+  std::int64_t offset = q.cursor ? cursor_for<OffsetCursor>(q, "search").offset : 0;
+  Filter f;
+  f.param(fts_query(text));  // the MATCH placeholder comes first in the statement
+  add_record_filters(f, q);
+  f.param(std::int64_t{q.limit} + 1);
+  f.param(offset);
+  // The inner query ranks the matches and keeps one page of keys; only then are the documents
+  // read, so a common word does not drag every matching document through the sort.
+  auto stmt = db.prepare(
+      "SELECT r.doc, r.pk FROM ("
+      "SELECT records_fts.rowid AS pk, records_fts.rank AS score "
+      "FROM records_fts JOIN records r ON r.pk = records_fts.rowid "
+      "WHERE records_fts MATCH ?" +
+      f.sql() +
+      " ORDER BY score, pk LIMIT ? OFFSET ?) AS hits "
+      "JOIN records r ON r.pk = hits.pk ORDER BY hits.score, hits.pk");
+  f.bind_all(stmt);
+  PageRows rows = read_page(stmt, q.limit);
+  RecordPage page{std::move(rows.records), std::nullopt};
+  if (rows.more) page.next_cursor = encode_cursor(OffsetCursor{offset + q.limit});
+  return page;
+}
+
+std::size_t code_points(std::string_view s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+std::string fts_query(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty()) words.push_back(std::exchange(word, {}));
+  };
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0') {
+      flush();
+    } else {
+      word += c;
+    }
+  }
+  flush();
+  if (words.empty()) throw Error(Errc::invalid, "text: the search text must contain a word");
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (i > 0) out += ' ';
+    out += '"';
+    for (char c : words[i]) {
+      if (c == '"') out += '"';  // FTS5 strings double their quotes
+      out += c;
+    }
+    out += '"';
+    if (i + 1 == words.size() && code_points(words[i]) >= min_prefix_chars) out += '*';
+  }
+  return out;
+}
+
+}  // namespace pindeck::catalog

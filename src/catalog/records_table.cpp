@@ -1,0 +1,223 @@
+#include "catalog/records_table.hpp"
+
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "model/enums.hpp"
+#include "model/ids.hpp"
+#include "model/record_json.hpp"
+#include "model/validation.hpp"
+#include "pindeck/error.hpp"
+
+namespace pindeck::catalog {
+
+namespace {
+
+std::string json_quoted(std::string_view s) {
+  return nlohmann::json(std::string(s)).dump();
+}
+
+std::string to_doc(const Record& record) {
+  try {
+    return model::to_json(record).dump();
+  } catch (const nlohmann::json::type_error&) {
+    throw Error(Errc::invalid, "record: every text field must be valid UTF-8");
+  }
+}
+
+std::optional<Record> find_by(Database& db, std::string_view sql, std::string_view key) {
+  auto stmt = db.prepare(sql);
+  stmt.bind(1, key);
+  if (!stmt.step()) return std::nullopt;
+  return model::from_json(nlohmann::json::parse(stmt.text(0)));
+}
+
+std::optional<std::int64_t> find_pk(Database& db, std::string_view id) {
+  auto stmt = db.prepare("SELECT pk FROM records WHERE id = ?1");
+  stmt.bind(1, id);
+  if (!stmt.step()) return std::nullopt;
+  return stmt.integer(0);
+}
+
+// Refuses a value of a unique column that another record (not `self_pk`) already holds.
+void require_unused(Database& db, std::string_view sql, std::string_view field,
+                    const std::optional<std::string>& value, std::int64_t self_pk) {
+  if (!value) return;
+  auto stmt = db.prepare(sql);
+  stmt.bind(1, *value).bind(2, self_pk);
+  if (stmt.step()) {
+    throw Error(Errc::conflict, std::string(field) + ": " + json_quoted(*value) +
+                                    " is already used by record " + stmt.text(0));
+  }
+}
+
+void require_unique_keys(Database& db, const Record& r, std::int64_t self_pk) {
+  require_unused(db, "SELECT id FROM records WHERE unique_id = ?1 AND pk != ?2", "uniqueId",
+                 r.unique_id, self_pk);
+  require_unused(db, "SELECT id FROM records WHERE external_id = ?1 AND pk != ?2", "externalId",
+                 r.external_id, self_pk);
+  require_unused(db, "SELECT id FROM records WHERE generation_artifact_key = ?1 AND pk != ?2",
+                 "generationArtifactKey", r.generation_artifact_key, self_pk);
+}
+
+std::optional<std::string> enum_text(const auto& value) {
+  if (!value) return std::nullopt;
+  return std::string(model::to_string(*value));
+}
+
+// Binds ?2..?16 of the records columns, in the order the INSERT and UPDATE below name them.
+void bind_columns(Statement& stmt, const Record& r) {
+  stmt.bind(2, r.id)
+      .bind(3, r.unique_id)
+      .bind(4, r.uploaded_at)
+      .bind(5, r.title)
+      .bind(6, r.category)
+      .bind(7, r.group)
+      .bind(8, r.project_name)
+      .bind(9, r.project_order.value_or(std::numeric_limits<std::int64_t>::max()))
+      .bind(10, r.moodboard_name)
+      .bind(11, enum_text(r.source_type))
+      .bind(12, enum_text(r.status))
+      .bind(13, r.parent_image_id)
+      .bind(14, r.external_id)
+      .bind(15, r.generation_artifact_key)
+      .bind(16, to_doc(r));
+}
+
+std::string joined_tags(const Record& r) {
+  std::string out;
+  for (const auto& tag : r.tags) {
+    if (!out.empty()) out += ' ';
+    out += tag;
+  }
+  return out;
+}
+
+void write_tags_and_search_text(Database& db, std::int64_t pk, const Record& r) {
+  for (const auto& tag : r.tags) {
+    db.prepare("INSERT INTO record_tags (tag, uploaded_at, record_pk) VALUES (?1, ?2, ?3)")
+        .bind(1, tag)
+        .bind(2, r.uploaded_at)
+        .bind(3, pk)
+        .run();
+  }
+  db.prepare(
+        "INSERT INTO records_fts (rowid, title, description, tags, sref) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)")
+      .bind(1, pk)
+      .bind(2, r.title)
+      .bind(3, r.description)
+      .bind(4, joined_tags(r))
+      .bind(5, r.sref)
+      .run();
+}
+
+// `stored` is the record as it is in the catalog now: its tags say which tag rows exist.
+void erase_tags_and_search_text(Database& db, std::int64_t pk, const Record& stored) {
+  for (const auto& tag : stored.tags) {
+    db.prepare("DELETE FROM record_tags WHERE tag = ?1 AND uploaded_at = ?2 AND record_pk = ?3")
+        .bind(1, tag)
+        .bind(2, stored.uploaded_at)
+        .bind(3, pk)
+        .run();
+  }
+  // A contentless FTS5 table forgets a row when told exactly what was indexed for it.
+  db.prepare(
+        "INSERT INTO records_fts (records_fts, rowid, title, description, tags, sref) "
+        "VALUES ('delete', ?1, ?2, ?3, ?4, ?5)")
+      .bind(1, pk)
+      .bind(2, stored.title)
+      .bind(3, stored.description)
+      .bind(4, joined_tags(stored))
+      .bind(5, stored.sref)
+      .run();
+}
+
+// Runs an INSERT or UPDATE of the records table; a UNIQUE violation is reported naming the field
+// and the record that already holds the value.
+void run_checking_unique_keys(Database& db, Statement& stmt, const Record& r,
+                              std::int64_t self_pk) {
+  try {
+    stmt.run();
+  } catch (const Error& e) {
+    if (e.code() == Errc::conflict) require_unique_keys(db, r, self_pk);
+    throw;
+  }
+}
+
+}  // namespace
+
+std::optional<Record> find_record(Database& db, std::string_view id) {
+  return find_by(db, "SELECT doc FROM records WHERE id = ?1", id);
+}
+
+Record load_record(Database& db, std::string_view id) {
+  auto record = find_record(db, id);
+  if (!record) throw Error(Errc::not_found, "no record with id " + json_quoted(id));
+  return std::move(*record);
+}
+
+CreateResult insert_record(Database& db, Record r) {
+  if (!r.id.empty()) throw Error(Errc::invalid, "id: is assigned by the library; leave it out");
+  model::drop_repeated_tags(r);
+  model::validate(r);
+  if (r.external_id) {
+    if (auto existing =
+            find_by(db, "SELECT doc FROM records WHERE external_id = ?1", *r.external_id)) {
+      return {std::move(*existing), false};
+    }
+  }
+  if (r.generation_artifact_key) {
+    if (auto existing = find_by(db, "SELECT doc FROM records WHERE generation_artifact_key = ?1",
+                                *r.generation_artifact_key)) {
+      return {std::move(*existing), false};
+    }
+  }
+  std::int64_t now = model::now_ms();
+  r.id = model::new_record_id(now);
+  if (r.unique_id.empty()) r.unique_id = model::new_unique_id(now);
+  if (r.uploaded_at == 0) r.uploaded_at = now;
+
+  auto insert = db.prepare(
+      "INSERT INTO records (id, unique_id, uploaded_at, title, category, group_name, "
+      "project_name, project_sort, moodboard_name, source_type, status, parent_image_id, "
+      "external_id, generation_artifact_key, doc) "
+      "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+  bind_columns(insert, r);
+  run_checking_unique_keys(db, insert, r, 0);
+  write_tags_and_search_text(db, db.last_insert_rowid(), r);
+  return {std::move(r), true};
+}
+
+void replace_record(Database& db, const Record& r) {
+  model::validate(r);
+  auto pk = find_pk(db, r.id);
+  if (!pk) throw Error(Errc::not_found, "no record with id " + json_quoted(r.id));
+  Record stored = load_record(db, r.id);
+  auto update = db.prepare(
+      "UPDATE records SET id = ?2, unique_id = ?3, uploaded_at = ?4, title = ?5, category = ?6, "
+      "group_name = ?7, project_name = ?8, project_sort = ?9, moodboard_name = ?10, "
+      "source_type = ?11, status = ?12, parent_image_id = ?13, external_id = ?14, "
+      "generation_artifact_key = ?15, doc = ?16 WHERE pk = ?1");
+  update.bind(1, *pk);
+  bind_columns(update, r);
+  run_checking_unique_keys(db, update, r, *pk);
+  erase_tags_and_search_text(db, *pk, stored);
+  write_tags_and_search_text(db, *pk, r);
+}
+
+void delete_record(Database& db, std::string_view id) {
+  auto pk = find_pk(db, id);
+  if (!pk) throw Error(Errc::not_found, "no record with id " + json_quoted(id));
+  auto children = db.prepare("SELECT count(*) FROM records WHERE parent_image_id = ?1");
+  children.bind(1, id).step();
+  if (auto n = children.integer(0); n > 0) {
+    throw Error(Errc::conflict, "record " + json_quoted(id) + " has " + std::to_string(n) +
+                                    " variation(s); delete them first");
+  }
+  erase_tags_and_search_text(db, *pk, load_record(db, id));
+  db.prepare("DELETE FROM records WHERE pk = ?1").bind(1, *pk).run();
+}
+
+}  // namespace pindeck::catalog

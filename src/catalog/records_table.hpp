@@ -1,0 +1,29 @@
+// Reading and writing records in the catalog's tables (records, record_tags, records_fts), kept in
+// step with each other. Write functions must run inside a Transaction.
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "catalog/sqlite.hpp"
+#include "pindeck/client.hpp"
+#include "pindeck/record.hpp"
+
+namespace pindeck::catalog {
+
+std::optional<Record> find_record(Database& db, std::string_view id);
+
+// Throws Error(Errc::not_found) naming the id when there is no such record.
+Record load_record(Database& db, std::string_view id);
+
+// Validates `record`, assigns id, uniqueId and uploadedAt where unset, and inserts it; a record
+// whose externalId or generationArtifactKey is already stored yields the stored one instead.
+CreateResult insert_record(Database& db, Record record);
+
+// Rewrites a stored record (matched by id) after validating it.
+void replace_record(Database& db, const Record& record);
+
+// Deletes a record; refused while other records name it as their parent.
+void delete_record(Database& db, std::string_view id);
+
+}  // namespace pindeck::catalog

@@ -1,0 +1,15 @@
+// Partial updates: a JSON object naming only the fields to change.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "pindeck/record.hpp"
+
+namespace pindeck::model {
+
+// Returns `current` with the patch applied: a key with a value sets that field, a key with null
+// unsets an optional field. `id` cannot be changed, and title, category, tags, uniqueId and
+// uploadedAt cannot be unset. The result is fully validated; `current` is never modified.
+Record apply_patch(const Record& current, const nlohmann::json& patch);
+
+}  // namespace pindeck::model

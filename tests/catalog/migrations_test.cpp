@@ -1,0 +1,91 @@
+// Catalogs written at every older schema version are brought up to date when opened.
+#include <gtest/gtest.h>
+
+#include "catalog/catalog.hpp"
+#include "catalog/migrations.hpp"
+#include "pindeck/error.hpp"
+#include "temp_dir.hpp"
+
+namespace pindeck::catalog {
+namespace {
+
+// A record as schema version 1 stored it (no search index yet).
+void insert_v1_row(Database& db) {
+  db.run_script(R"sql(
+    INSERT INTO records (pk, id, unique_id, uploaded_at, title, category, project_sort, doc)
+    VALUES (1, '00000000000000001', 'img-1-aaaaaaa', 1700000000000, 'Old lighthouse', 'General',
+            9223372036854775807,
+            '{"id":"00000000000000001","title":"Old lighthouse","description":"stormy coast",'
+            || '"category":"General","tags":["sea"],"uniqueId":"img-1-aaaaaaa",'
+            || '"uploadedAt":1700000000000,"sref":"--sref 77"}');
+    INSERT INTO record_tags (tag, uploaded_at, record_pk) VALUES ('sea', 1700000000000, 1);
+  )sql");
+}
+
+TEST(Migrations, VersionsAreConsecutiveFromOne) {
+  int expected = 1;
+  for (const auto& m : migrations()) EXPECT_EQ(m.version, expected++);
+  EXPECT_GE(latest_schema_version(), 2);
+}
+
+TEST(Migrations, EveryOlderVersionIsUpgradedOnOpen) {
+  for (int from = 0; from < latest_schema_version(); ++from) {
+    SCOPED_TRACE("from schema version " + std::to_string(from));
+    test::TempDir dir;
+    auto file = dir.path() / "catalog.sqlite";
+    {
+      auto db = Database::open(file);
+      migrate(*db, from);
+      EXPECT_EQ(schema_version(*db), from);
+      if (from >= 1) insert_v1_row(*db);
+    }
+    auto catalog = Catalog::open(file);
+    EXPECT_EQ(catalog->read([](Database& db) { return schema_version(db); }),
+              latest_schema_version());
+    if (from >= 1) {
+      EXPECT_EQ(catalog->get("00000000000000001").title, "Old lighthouse");
+      // The search index was built from what the older version stored.
+      for (const char* word : {"lighthouse", "stormy", "sea", "77"}) {
+        EXPECT_EQ(catalog->search(word, {}).records.size(), 1u) << word;
+      }
+    }
+    Record fresh;
+    fresh.title = "new";
+    EXPECT_TRUE(catalog->insert(fresh).created);
+  }
+}
+
+TEST(Migrations, ACatalogFromANewerLibraryIsRefusedAndLeftAlone) {
+  test::TempDir dir;
+  auto file = dir.path() / "catalog.sqlite";
+  {
+    auto db = Database::open(file);
+    migrate(*db);
+    db->run_script("PRAGMA user_version = 99");
+  }
+  try {
+    Catalog::open(file);
+    FAIL() << "newer schema accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::database);
+    EXPECT_NE(std::string(e.what()).find("has schema version 99, newer than this library knows"),
+              std::string::npos)
+        << e.what();
+  }
+  auto db = Database::open(file);
+  EXPECT_EQ(schema_version(*db), 99);
+}
+
+TEST(Migrations, OpeningTwiceDoesNotMigrateAgain) {
+  test::TempDir dir;
+  auto file = dir.path() / "catalog.sqlite";
+  Record r;
+  r.title = "kept";
+  std::string id = Catalog::open(file)->insert(r).record.id;
+  auto again = Catalog::open(file);
+  EXPECT_EQ(again->get(id).title, "kept");
+  EXPECT_EQ(again->search("kept", {}).records.size(), 1u);
+}
+
+}  // namespace
+}  // namespace pindeck::catalog
