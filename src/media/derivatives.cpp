@@ -97,18 +97,21 @@ VipsImagePtr decode_largest(std::span<const std::byte> bytes, const ProbeResult&
                             const DeriveOptions& options) {
   int width = 0;
   for (const auto& spec : options.derivatives) width = std::max(width, spec.width);
-  std::string load_options = "fail-on=truncated";
+  std::string load_options = "fail-on=error";
   if (facts.animated) load_options += ",n=-1";
   const std::string name(extension(facts.format));
   const CropRatio* crop = crop_for(facts, options);
 
+  // An embedded profile is applied by thumbnail on the shrunk pixels (cheap there); without one
+  // the pixels are taken as sRGB already and no transform runs.
+  const char* export_profile = facts.has_icc_profile ? "srgb" : nullptr;
   VipsImage* out = nullptr;
   // vips_thumbnail_buffer takes a non-const pointer but only reads the bytes.
   void* data = const_cast<std::byte*>(bytes.data());
   if (vips_thumbnail_buffer(data, bytes.size(), &out, width, "height", height_for(width, crop),
                             "size", VIPS_SIZE_DOWN, "crop",
                             crop ? VIPS_INTERESTING_CENTRE : VIPS_INTERESTING_NONE, "option_string",
-                            load_options.c_str(), nullptr) != 0)
+                            load_options.c_str(), "export_profile", export_profile, nullptr) != 0)
     throw_vips_error("media: cannot decode the " + name + " image");
   VipsImagePtr decoded = to_srgb_in_memory(VipsImagePtr(out), name);
 

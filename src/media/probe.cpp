@@ -54,6 +54,7 @@ ProbeResult probe(std::span<const std::byte> bytes, const DecodeLimits& limits) 
   facts.orientation = vips_image_get_orientation(header.get());
   facts.animated = (*format == ImageFormat::gif || *format == ImageFormat::webp) && facts.pages > 1;
   facts.has_alpha = vips_image_hasalpha(header.get());
+  facts.has_icc_profile = vips_image_get_typeof(header.get(), VIPS_META_ICC_NAME) != 0;
   const int stored_width = vips_image_get_width(header.get());
   const int stored_height = vips_image_get_page_height(header.get());
   const bool swap = vips_image_get_orientation_swap(header.get());

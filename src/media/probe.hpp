@@ -26,6 +26,7 @@ struct ProbeResult {
   int orientation;  // EXIF orientation, 1..8 (1 when absent)
   bool animated;    // GIF or WebP with more than one frame: derivatives keep the animation
   bool has_alpha;
+  bool has_icc_profile;  // pixels are in that profile's space, to be converted to sRGB
   // Frames the derivatives decode: every frame of an animation, else the first page only.
   int frames_to_decode() const noexcept { return animated ? pages : 1; }
 };
