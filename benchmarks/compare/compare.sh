@@ -39,6 +39,10 @@ if ! NODE_PATH=$scratch/node_modules node -e "require('sharp')" 2>/dev/null; the
   fi
 fi
 
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  echo "compare: $build is not configured; run scripts/build.sh first (or pass --build DIR)" >&2
+  exit 1
+fi
 cmake --build "$build" --target derive_files >&2
 ours=$build/benchmarks/media/derive_files
 sharp=(env NODE_PATH="$scratch/node_modules" node "$here/sharp_derive.cjs")
