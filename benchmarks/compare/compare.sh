@@ -5,8 +5,9 @@
 # builds derive_files, then for every image of tests/data/images makes the same four outputs
 # (preview 640 in the original's format: jpg q80 / png / webp q78; small/medium/large WebP q82 at
 # 320/768/1280) with both, REPEAT times each, and prints the median time per image, the ratio
-# (sharp / ours: above 1 means we are faster) and each process's peak resident memory
-# (/usr/bin/time). Then both process all images two at a time.
+# (sharp / ours: above 1 means we are faster), the CPU time per image (user+sys of the whole
+# process over REPEAT images, start-up included: steadier than wall time on a busy machine) and
+# each process's peak resident memory (/usr/bin/time). Then both process all images two at a time.
 #
 #   benchmarks/compare/compare.sh [--repeat N] [--build DIR] [-- extra derive_files options]
 #
@@ -51,10 +52,10 @@ images=()
 for f in "$root"/tests/data/images/*.{jpg,png,webp}; do images+=("$f"); done
 
 # run NAME COMMAND...: runs the command under /usr/bin/time, keeps its output in $scratch/NAME.out
-# and its peak RSS (KiB) in $scratch/NAME.rss.
+# and "peak-RSS-KiB user-s sys-s" in $scratch/NAME.time.
 run() {
   local name=$1; shift
-  /usr/bin/time -f '%M' -o "$scratch/$name.rss" "$@" > "$scratch/$name.out"
+  /usr/bin/time -f '%M %U %S' -o "$scratch/$name.time" "$@" > "$scratch/$name.out"
 }
 
 # median FILE.out IMAGE: median milliseconds of the lines for IMAGE.
@@ -64,18 +65,21 @@ median() {
 }
 
 mib() { awk '{ printf "%.0f", $1 / 1024 }' "$1"; }
+# cpu FILE.time IMAGES: CPU milliseconds per image.
+cpu() { awk -v n="$2" '{ printf "%.0f", ($2 + $3) * 1000 / n }' "$1"; }
 
 echo "sharp $sharp_version ($(NODE_PATH=$scratch/node_modules node -p "'libvips ' + require('sharp').versions.vips")) vs libpindeck (libvips $(pkg-config --modversion vips)), $(nproc) cores, median of $repeat"
 [ ${#ours_options[@]} -gt 0 ] && echo "derive_files options: ${ours_options[*]}"
-printf '%-28s %10s %10s %7s %10s %10s\n' image "ours ms" "sharp ms" ratio "ours MiB" "sharp MiB"
+printf '%-26s %9s %9s %7s %9s %9s %9s %9s\n' image "ours ms" "sharp ms" ratio "ours CPU" "sharp CPU" "ours MiB" "sharp MiB"
 for image in "${images[@]}"; do
   name=$(basename "$image")
   run ours "$ours" --repeat "$repeat" "${ours_options[@]}" "$image"
   run sharp "${sharp[@]}" --repeat "$repeat" "$image"
   o=$(median "$scratch/ours.out" "$image")
   s=$(median "$scratch/sharp.out" "$image")
-  printf '%-28s %10.1f %10.1f %6.2fx %10s %10s\n' "$name" "$o" "$s" "$(awk -v o="$o" -v s="$s" 'BEGIN { print s / o }')" \
-    "$(mib "$scratch/ours.rss")" "$(mib "$scratch/sharp.rss")"
+  printf '%-26s %9.1f %9.1f %6.2fx %9s %9s %9s %9s\n' "$name" "$o" "$s" "$(awk -v o="$o" -v s="$s" 'BEGIN { print s / o }')" \
+    "$(cpu "$scratch/ours.time" "$repeat")" "$(cpu "$scratch/sharp.time" "$repeat")" \
+    "$(mib "$scratch/ours.time")" "$(mib "$scratch/sharp.time")"
 done
 
 # Two images at a time: every image once per round, two in flight, wall time for the lot.
@@ -84,5 +88,7 @@ run sharp2 "${sharp[@]}" --jobs 2 --repeat "$repeat" "${images[@]}"
 o=$(grep '^total' "$scratch/ours2.out" | cut -f2 | cut -d' ' -f1)
 s=$(grep '^total' "$scratch/sharp2.out" | cut -f2 | cut -d' ' -f1)
 per_image() { awk -v t="$1" -v n="$((${#images[@]} * repeat))" 'BEGIN { printf "%.1f", t / n }'; }
-printf '%-28s %10s %10s %6.2fx %10s %10s\n' "two at a time (ms/image)" "$(per_image "$o")" "$(per_image "$s")" \
-  "$(awk -v o="$o" -v s="$s" 'BEGIN { print s / o }')" "$(mib "$scratch/ours2.rss")" "$(mib "$scratch/sharp2.rss")"
+count=$((${#images[@]} * repeat))
+printf '%-26s %9s %9s %6.2fx %9s %9s %9s %9s\n' "two at a time, per image" "$(per_image "$o")" "$(per_image "$s")" \
+  "$(awk -v o="$o" -v s="$s" 'BEGIN { print s / o }')" "$(cpu "$scratch/ours2.time" "$count")" \
+  "$(cpu "$scratch/sharp2.time" "$count")" "$(mib "$scratch/ours2.time")" "$(mib "$scratch/sharp2.time")"
