@@ -1,0 +1,80 @@
+// Derivatives (DESIGN §4): the preview and the WebP sizes of an original, all made from one decode,
+// plus the small RGB sample the palette is computed from.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "media/format.hpp"
+#include "media/probe.hpp"
+
+namespace pindeck::media {
+
+struct DerivativeSpec {
+  std::string name;  // "preview", "small", ...
+  int width;         // target width; a narrower original is not enlarged (kept at its own width)
+  // Write JPEG, PNG and WebP originals in their own format (jpeg_quality / webp_quality), every
+  // other format as WebP. When false the output is always WebP.
+  bool keep_original_format = false;
+  int webp_quality = 82;
+  int jpeg_quality = 80;
+};
+
+// A fixed aspect ratio every derivative is centre-cropped to, e.g. {1, 1} for squares.
+struct CropRatio {
+  int width;
+  int height;
+};
+
+struct DeriveOptions {
+  // Defaults: preview 640 (original format: jpg q80, png, webp q78), small 320, medium 768 and
+  // large 1280 as WebP q82.
+  std::vector<DerivativeSpec> derivatives = default_derivatives();
+  std::optional<CropRatio> crop;
+  DecodeLimits limits;
+  // libwebp effort 0 (fastest) .. 6 (smallest). 2 encodes about twice as fast as libwebp's and
+  // sharp's default of 4 for files 1-3% larger at the same quality.
+  int webp_effort = 2;
+  // Threads that encode the derivatives side by side (libwebp encodes on one thread each).
+  int encode_threads = 2;
+  // Longest side of the palette sample (DESIGN §5: fit in 160x160); 0 skips the sample.
+  int palette_sample_size = 160;
+
+  static std::vector<DerivativeSpec> default_derivatives();
+};
+
+struct EncodedImage {
+  std::string name;
+  std::vector<std::byte> bytes;
+  int width;
+  int height;  // of one frame
+  int pages;   // frames kept (1 unless an animation)
+  ImageFormat format;
+  std::string content_type;
+};
+
+// Packed 8-bit sRGB pixels (alpha dropped), orientation applied, first frame only: the input of the
+// palette, so the pipeline never decodes the original a second time for it.
+struct PixelSample {
+  std::vector<unsigned char> pixels;  // width * height * channels bytes, row-major
+  int width = 0;
+  int height = 0;
+  int channels = 3;
+};
+
+struct DerivedSet {
+  ProbeResult original;
+  std::vector<EncodedImage> derivatives;  // in the order of DeriveOptions::derivatives
+  PixelSample palette_sample;
+};
+
+// Decodes `original` once and makes every derivative. Throws Error(Errc::media) naming the problem
+// for bytes that are no supported image, are damaged, or exceed the limits; Error(Errc::invalid)
+// for options that make no sense.
+DerivedSet derive(std::span<const std::byte> original, const DeriveOptions& options = {});
+
+}  // namespace pindeck::media

@@ -1,0 +1,41 @@
+// Probe: what an image is, read from its header alone (no pixel is decoded), and whether it is
+// small enough to decode at all.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "media/format.hpp"
+
+namespace pindeck::media {
+
+struct DecodeLimits {
+  // Most pixels the decode may produce, summed over every frame it decodes. A decompression bomb
+  // (a tiny file declaring huge dimensions) is refused before decoding.
+  std::uint64_t max_pixels = 100'000'000;
+  // Most frames of an animation; each frame costs encoder work even when tiny.
+  int max_frames = 1000;
+};
+
+struct ProbeResult {
+  ImageFormat format;
+  int width;  // as displayed: EXIF orientation applied; one frame of an animation
+  int height;
+  int pages;        // pages or frames in the file (1 for a still image)
+  int orientation;  // EXIF orientation, 1..8 (1 when absent)
+  bool animated;    // GIF or WebP with more than one frame: derivatives keep the animation
+  bool has_alpha;
+  bool has_icc_profile;  // pixels are in that profile's space, to be converted to sRGB
+  // Memory the decoder holds at once whatever the output size: the DCT coefficients of a
+  // progressive JPEG, the pixels of an interlaced PNG; 0 for decoders that stream.
+  std::uint64_t whole_image_buffer_bytes;
+  // Frames the derivatives decode: every frame of an animation, else the first page only.
+  int frames_to_decode() const noexcept { return animated ? pages : 1; }
+};
+
+// Reads the facts of `bytes`. Throws Error(Errc::media) naming the problem when the bytes are no
+// supported image, their header is unreadable, or they exceed `limits`.
+ProbeResult probe(std::span<const std::byte> bytes, const DecodeLimits& limits = {});
+
+}  // namespace pindeck::media

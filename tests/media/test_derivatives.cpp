@@ -1,0 +1,299 @@
+// Derivatives: sizes, formats, orientation, colour, metadata and animation of every output.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "generated_images.hpp"
+#include "media/decode_budget.hpp"
+#include "media/derivatives.hpp"
+#include "media/webp_metadata.hpp"
+#include "pindeck/error.hpp"
+
+namespace pindeck::media {
+namespace {
+
+using testing::Bytes;
+using testing::decode;
+using testing::encode;
+using testing::gradient;
+
+const EncodedImage& find(const DerivedSet& set, const std::string& name) {
+  for (const auto& d : set.derivatives)
+    if (d.name == name) return d;
+  throw std::runtime_error("no derivative named " + name);
+}
+
+// Checks that `d` says what its bytes hold: format, size, frame count.
+void expect_consistent(const EncodedImage& d) {
+  SCOPED_TRACE(d.name);
+  ASSERT_FALSE(d.bytes.empty());
+  EXPECT_EQ(sniff_format(d.bytes), d.format);
+  EXPECT_EQ(d.content_type, content_type(d.format));
+  auto image = decode(d.bytes);
+  EXPECT_EQ(vips_image_get_width(image.get()), d.width);
+  EXPECT_EQ(vips_image_get_page_height(image.get()), d.height);
+  EXPECT_EQ(vips_image_get_height(image.get()) / vips_image_get_page_height(image.get()), d.pages);
+}
+
+TEST(Derivatives, DefaultSetFromALargeJpeg) {
+  auto image = gradient(2000, 1000);
+  const DerivedSet set = derive(encode(image.get(), ".jpg[Q=90]"));
+  EXPECT_EQ(set.original.format, ImageFormat::jpeg);
+  EXPECT_EQ(set.original.width, 2000);
+  ASSERT_EQ(set.derivatives.size(), 4u);
+  const std::vector<std::tuple<std::string, int, int, ImageFormat>> expected{
+      {"preview", 640, 320, ImageFormat::jpeg},
+      {"small", 320, 160, ImageFormat::webp},
+      {"medium", 768, 384, ImageFormat::webp},
+      {"large", 1280, 640, ImageFormat::webp}};
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto& [name, width, height, format] = expected[i];
+    const EncodedImage& d = set.derivatives[i];
+    EXPECT_EQ(d.name, name);
+    EXPECT_EQ(d.width, width) << name;
+    EXPECT_EQ(d.height, height) << name;
+    EXPECT_EQ(d.format, format) << name;
+    EXPECT_EQ(d.pages, 1);
+    expect_consistent(d);
+  }
+}
+
+TEST(Derivatives, PreviewKeepsPngAndWebpAndTurnsOthersIntoWebp) {
+  auto image = gradient(900, 600);
+  EXPECT_EQ(find(derive(encode(image.get(), ".png")), "preview").format, ImageFormat::png);
+  EXPECT_EQ(find(derive(encode(image.get(), ".webp")), "preview").format, ImageFormat::webp);
+  EXPECT_EQ(find(derive(encode(image.get(), ".tif")), "preview").format, ImageFormat::webp);
+  EXPECT_EQ(find(derive(encode(image.get(), ".gif")), "preview").format, ImageFormat::webp);
+  for (const auto& d : derive(encode(image.get(), ".png")).derivatives) expect_consistent(d);
+}
+
+TEST(Derivatives, SmallOriginalIsNotEnlargedButEveryOutputExists) {
+  auto image = gradient(200, 150);
+  const DerivedSet set = derive(encode(image.get(), ".png"));
+  ASSERT_EQ(set.derivatives.size(), 4u);
+  for (const auto& d : set.derivatives) {
+    EXPECT_EQ(d.width, 200) << d.name;
+    EXPECT_EQ(d.height, 150) << d.name;
+    expect_consistent(d);
+  }
+}
+
+TEST(Derivatives, AppliesExifOrientation) {
+  // Stored 1600x800 with orientation 6 (rotate 90° clockwise to display): displayed 800x1600.
+  auto image = gradient(1600, 800);
+  vips_image_set_int(image.get(), VIPS_META_ORIENTATION, 6);
+  const DerivedSet set = derive(encode(image.get(), ".jpg"));
+  EXPECT_EQ(set.original.width, 800);
+  EXPECT_EQ(set.original.height, 1600);
+  const EncodedImage& large = find(set, "large");
+  EXPECT_EQ(large.width, 800);  // narrower than 1280: not enlarged
+  EXPECT_EQ(large.height, 1600);
+  const EncodedImage& medium = find(set, "medium");
+  EXPECT_EQ(medium.width, 768);
+  EXPECT_EQ(medium.height, 1536);
+  // The gradient's red grows left to right as stored; after the rotation it grows top to bottom.
+  auto decoded = decode(large.bytes);
+  VipsImage* top = nullptr;
+  VipsImage* bottom = nullptr;
+  ASSERT_EQ(vips_crop(decoded.get(), &top, 0, 0, 800, 100, nullptr), 0);
+  ASSERT_EQ(vips_crop(decoded.get(), &bottom, 0, 1500, 800, 100, nullptr), 0);
+  VipsImagePtr top_owned(top), bottom_owned(bottom);
+  EXPECT_LT(testing::band_mean(top, 0) + 150, testing::band_mean(bottom, 0));
+}
+
+TEST(Derivatives, StripsMetadata) {
+  auto image = gradient(800, 600);
+  vips_image_set_int(image.get(), VIPS_META_ORIENTATION, 1);
+  vips_image_set_string(image.get(), "exif-ifd0-Artist", "Someone Private");
+  for (const char* suffix : {".jpg", ".png", ".webp"}) {
+    SCOPED_TRACE(suffix);
+    const Bytes original = encode(image.get(), suffix);
+    if (std::string_view(suffix) == ".jpg") {
+      ASSERT_NE(vips_image_get_typeof(decode(original).get(), VIPS_META_EXIF_NAME), 0u)
+          << "the test original should carry EXIF";
+    }
+    for (const auto& d : derive(original).derivatives) {
+      auto out = decode(d.bytes);
+      EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_EXIF_NAME), 0u) << d.name;
+      EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_ICC_NAME), 0u) << d.name;
+      EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_XMP_NAME), 0u) << d.name;
+    }
+  }
+}
+
+TEST(WebpMetadata, StripRemovesExifIccAndXmpChunksAndKeepsPixels) {
+  auto image = gradient(64, 48);
+  VipsImage* tagged = nullptr;
+  ASSERT_EQ(vips_icc_export(image.get(), &tagged, "output_profile", "p3", nullptr), 0);
+  VipsImagePtr owned(tagged);
+  vips_image_set_string(tagged, "exif-ifd0-Artist", "Someone Private");
+  Bytes webp = encode(tagged, ".webp");
+  const auto has_chunk = [](const Bytes& b, const char* fourcc) {
+    for (std::size_t i = 12; i + 4 <= b.size(); ++i)
+      if (std::memcmp(b.data() + i, fourcc, 4) == 0) return true;
+    return false;
+  };
+  ASSERT_TRUE(has_chunk(webp, "ICCP"));
+  ASSERT_TRUE(has_chunk(webp, "EXIF"));
+  const double red_before = testing::band_mean(decode(webp).get(), 0);
+  strip_webp_metadata(webp);
+  EXPECT_FALSE(has_chunk(webp, "ICCP"));
+  EXPECT_FALSE(has_chunk(webp, "EXIF"));
+  auto after = decode(webp);
+  EXPECT_EQ(vips_image_get_width(after.get()), 64);
+  EXPECT_EQ(vips_image_get_typeof(after.get(), VIPS_META_ICC_NAME), 0u);
+  EXPECT_NEAR(testing::band_mean(after.get(), 0), red_before, 0.01);
+
+  Bytes not_webp = encode(image.get(), ".png");
+  const Bytes copy = not_webp;
+  strip_webp_metadata(not_webp);
+  EXPECT_EQ(not_webp, copy);
+}
+
+TEST(Derivatives, KeepsAnimationOfGifAndWebp) {
+  auto strip = testing::animation(400, 300, 6);
+  for (const char* suffix : {".gif", ".webp"}) {
+    SCOPED_TRACE(suffix);
+    const DerivedSet set = derive(encode(strip.get(), suffix));
+    EXPECT_TRUE(set.original.animated);
+    for (const auto& d : set.derivatives) {
+      EXPECT_EQ(d.format, ImageFormat::webp) << d.name;
+      EXPECT_EQ(d.pages, 6) << d.name;
+      expect_consistent(d);
+    }
+    EXPECT_EQ(find(set, "small").width, 320);
+    EXPECT_EQ(find(set, "small").height, 240);
+    EXPECT_EQ(find(set, "large").width, 400);
+  }
+}
+
+TEST(Derivatives, ConfiguredSetWithFixedRatioCrop) {
+  DeriveOptions options;
+  options.derivatives = {{"square", 100, false, 70, 80}, {"big-square", 300, false, 70, 80}};
+  options.crop = CropRatio{1, 1};
+  auto image = gradient(1200, 600);
+  const DerivedSet set = derive(encode(image.get(), ".png"), options);
+  ASSERT_EQ(set.derivatives.size(), 2u);
+  EXPECT_EQ(set.derivatives[0].width, 100);
+  EXPECT_EQ(set.derivatives[0].height, 100);
+  EXPECT_EQ(set.derivatives[1].width, 300);
+  EXPECT_EQ(set.derivatives[1].height, 300);
+  for (const auto& d : set.derivatives) expect_consistent(d);
+
+  // An original smaller than the crop box still comes out in the configured ratio.
+  options.crop = CropRatio{16, 9};
+  auto small = gradient(200, 200);
+  const DerivedSet cropped = derive(encode(small.get(), ".png"), options);
+  EXPECT_EQ(cropped.derivatives[1].width, 200);
+  EXPECT_EQ(cropped.derivatives[1].height, 113);
+}
+
+TEST(Derivatives, QualitySettingChangesTheBytes) {
+  auto image = gradient(1000, 700);
+  const Bytes png = encode(image.get(), ".png");
+  DeriveOptions low;
+  low.derivatives = {{"x", 640, false, 10, 80}};
+  DeriveOptions high;
+  high.derivatives = {{"x", 640, false, 95, 80}};
+  EXPECT_LT(derive(png, low).derivatives[0].bytes.size(),
+            derive(png, high).derivatives[0].bytes.size());
+}
+
+TEST(Derivatives, RefusesNonsenseOptions) {
+  auto image = gradient(100, 100);
+  const Bytes png = encode(image.get(), ".png");
+  DeriveOptions options;
+  options.derivatives = {{"zero", 0, false, 82, 80}};
+  EXPECT_THROW(derive(png, options), Error);
+  options.derivatives = {{"q", 100, false, 0, 80}};
+  EXPECT_THROW(derive(png, options), Error);
+  options = {};
+  options.derivatives.clear();
+  EXPECT_THROW(derive(png, options), Error);
+  options = {};
+  options.crop = CropRatio{0, 1};
+  EXPECT_THROW(derive(png, options), Error);
+}
+
+TEST(Derivatives, PaletteSampleFitsIn160AndDropsAlpha) {
+  auto image = testing::solid(1600, 900, {200, 30, 40, 128});
+  const DerivedSet set = derive(encode(image.get(), ".png"));
+  const PixelSample& sample = set.palette_sample;
+  EXPECT_EQ(sample.width, 160);
+  EXPECT_EQ(sample.height, 90);
+  EXPECT_EQ(sample.channels, 3);
+  ASSERT_EQ(sample.pixels.size(), 160u * 90u * 3u);
+  for (std::size_t i = 0; i < sample.pixels.size(); i += 3) {
+    ASSERT_EQ(sample.pixels[i], 200);
+    ASSERT_EQ(sample.pixels[i + 1], 30);
+    ASSERT_EQ(sample.pixels[i + 2], 40);
+  }
+}
+
+TEST(Derivatives, PaletteSampleOfTallAnimationUsesFirstFrame) {
+  auto strip = testing::animation(320, 200, 4);
+  const DerivedSet set = derive(encode(strip.get(), ".webp"));
+  EXPECT_EQ(set.palette_sample.width, 160);
+  EXPECT_EQ(set.palette_sample.height, 100);
+}
+
+TEST(DecodeBudget, LargeDecodesWaitForEachOther) {
+  DecodeBudget budget(100);
+  std::atomic<bool> second_started{false};
+  {
+    std::optional<DecodeBudget::Lease> first(budget.acquire(80));
+    EXPECT_EQ(budget.in_use(), 80u);
+    { auto small = budget.acquire(20); }  // fits next to the first: no wait
+    std::jthread second([&] {
+      auto lease = budget.acquire(80);
+      second_started = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(second_started) << "80 + 80 exceeds 100: the second must wait";
+    first.reset();
+  }  // the thread joins here, after taking its lease
+  EXPECT_TRUE(second_started);
+  EXPECT_EQ(budget.in_use(), 0u);
+  // Larger than the whole budget: goes alone instead of waiting forever.
+  { auto huge = budget.acquire(1000); }
+  { auto none = budget.acquire(0); }
+  EXPECT_EQ(budget.in_use(), 0u);
+}
+
+TEST(Derivatives, ProgressiveJpegDecodesWithinTheBudget) {
+  auto image = gradient(1600, 900);
+  const Bytes progressive = encode(image.get(), ".jpg[interlace]");
+  const DerivedSet set = derive(progressive);
+  EXPECT_EQ(set.original.whole_image_buffer_bytes, 1600u * 900u * 3u * 2u);
+  EXPECT_EQ(find(set, "large").width, 1280);
+  EXPECT_EQ(DecodeBudget::process().in_use(), 0u) << "the lease must end with the decode";
+}
+
+TEST(Derivatives, RealWallpaperJpeg) {
+  std::ifstream file(PINDECK_TEST_DATA "/images/flow-5120x2880.jpg", std::ios::binary);
+  ASSERT_TRUE(file) << "tests/data/images is missing";
+  const Bytes bytes([&] {
+    std::vector<char> raw((std::istreambuf_iterator<char>(file)), {});
+    Bytes out(raw.size());
+    std::memcpy(out.data(), raw.data(), raw.size());
+    return out;
+  }());
+  const DerivedSet set = derive(bytes);
+  EXPECT_EQ(set.original.width, 5120);
+  EXPECT_EQ(find(set, "large").width, 1280);
+  EXPECT_EQ(find(set, "large").height, 720);
+  EXPECT_EQ(find(set, "preview").format, ImageFormat::jpeg);
+  EXPECT_EQ(set.palette_sample.width, 160);
+  EXPECT_EQ(set.palette_sample.height, 90);
+  for (const auto& d : set.derivatives) expect_consistent(d);
+}
+
+}  // namespace
+}  // namespace pindeck::media
