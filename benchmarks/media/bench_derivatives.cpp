@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "media/derivatives.hpp"
+#include "media/palette.hpp"
 
 namespace {
 
 using pindeck::media::derive;
 using pindeck::media::DerivedSet;
+using pindeck::media::palette_from_pixels;
 
 std::vector<std::byte> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -35,9 +37,11 @@ double peak_rss_mib() {
 // Everything the persistence pipeline computes from one original.
 void full_set(const std::vector<std::byte>& original) {
   DerivedSet set = derive(original);
-  // Palette: when src/media/palette.hpp is in main, compute the palette from set.palette_sample
-  // here (pixels, width, height, channels) so the benchmark times preview + 3 WebP + palette.
+  const auto& sample = set.palette_sample;
+  auto colors = palette_from_pixels(sample.pixels, static_cast<std::size_t>(sample.width),
+                                    static_cast<std::size_t>(sample.height), sample.channels);
   benchmark::DoNotOptimize(set);
+  benchmark::DoNotOptimize(colors);
 }
 
 void BM_FullSet(benchmark::State& state, const std::vector<std::byte>* original) {
