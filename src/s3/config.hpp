@@ -51,6 +51,8 @@ struct Config {
   std::uint64_t multipart_threshold = 32ull << 20;
   std::uint64_t part_size = 8ull << 20;
   int max_parallel_parts = 4;
+  // Connections open at once (kept alive and reused); more requests than this wait their turn.
+  int max_connections = 16;
 
   RetryPolicy retry;
   LogSink log;  // may be empty

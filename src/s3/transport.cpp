@@ -93,7 +93,8 @@ Transport::Transport(asio::io_context& io, TransportOptions options)
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Transport::on_timer);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, 32L);
+  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, options_.max_connections);
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, options_.max_connections);
 }
 
 Transport::~Transport() {

@@ -31,6 +31,7 @@ struct TransportOptions {
   long low_speed_limit = 1024;
   std::chrono::seconds low_speed_time{30};
   std::chrono::milliseconds attempt_timeout{0};
+  long max_connections = 16;
 };
 
 struct HttpResponse {
