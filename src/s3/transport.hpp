@@ -74,7 +74,6 @@ class Transport {
   void start(Transfer transfer);
   // Ends every transfer in flight with CURLE_ABORTED_BY_CALLBACK and closes all connections.
   void shutdown();
-  std::size_t in_flight() const { return exchanges_.size(); }
 
  private:
   struct Exchange;

@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/use_future.hpp>
 #include <filesystem>
 #include <future>
@@ -94,6 +95,7 @@ TEST_F(S3FaultTest, PassThroughReusesOneKeepAliveConnection) {
     EXPECT_EQ(client.get_object(key).body, random_bytes(20000, static_cast<unsigned>(i)));
   }
   EXPECT_EQ(proxy_->connections(), 1) << "sequential requests did not reuse the connection";
+  EXPECT_EQ(proxy_->first_requests().size(), 1u);
 }
 
 TEST_F(S3FaultTest, RetriedPutStoresExactlyOneCorrectObject) {
@@ -263,6 +265,10 @@ TEST_F(S3FaultTest, NonIdempotentCreateMultipartIsNotResentAfterAReset) {
     EXPECT_NE(std::string(e.what()).find("CreateMultipartUpload"), std::string::npos) << e.what();
   }
   EXPECT_EQ(log_.count("retrying"), 0);
+  const auto requests = proxy_->first_requests();
+  EXPECT_EQ(std::count(requests.begin(), requests.end(),
+                       "POST /" + server_.bucket + "/" + prefix_ + "create.bin"),
+            1);
 }
 
 TEST_F(S3FaultTest, DestroyingTheClientWithTransfersInFlightIsSafe) {
