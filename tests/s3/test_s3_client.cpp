@@ -3,6 +3,10 @@
 // and a wrong secret.
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -323,7 +327,7 @@ TEST_F(S3ClientTest, WrongSecretIsSignatureDoesNotMatchAndNotRetried) {
   EXPECT_THROW(good.head_object(prefix_ + "denied.txt"), S3Error);
 }
 
-TEST_F(S3ClientTest, AsyncFormsWithCallbacksAndFuturesRunConcurrently) {
+TEST_F(S3ClientTest, AsyncFormsWithCallbacksFuturesAndCoroutines) {
   Client client(server_.config());
   std::promise<std::pair<std::exception_ptr, PutResult>> done;
   client.async_put_object(prefix_ + "callback.txt",
@@ -341,6 +345,27 @@ TEST_F(S3ClientTest, AsyncFormsWithCallbacksAndFuturesRunConcurrently) {
         client.async_get_object(prefix_ + "callback.txt", "", {}, boost::asio::use_future));
   }
   for (auto& g : gets) EXPECT_EQ(g.get().body, "cb");
+
+  // C++20 coroutines: use_awaitable, with S3 errors thrown at the co_await.
+  boost::asio::io_context io;
+  std::string awaited;
+  int awaited_status = 0;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        GetResult r = co_await client.async_get_object(prefix_ + "callback.txt", "", {},
+                                                       boost::asio::use_awaitable);
+        awaited = r.body;
+        try {
+          co_await client.async_head_object(prefix_ + "absent.txt", boost::asio::use_awaitable);
+        } catch (const S3Error& e) {
+          awaited_status = e.http_status();
+        }
+      },
+      boost::asio::detached);
+  io.run();
+  EXPECT_EQ(awaited, "cb");
+  EXPECT_EQ(awaited_status, 404);
 
   std::future<void> missing =
       client.async_head_bucket("no-such-bucket-pindeck", boost::asio::use_future);
