@@ -50,6 +50,8 @@ class FaultProxy {
   int faults_injected() const { return injected_.load(); }
   // "METHOD /path" of the first request of each connection (query left out: it may be signed).
   std::vector<std::string> first_requests() const;
+  // The x-amz-date header of each of those requests ("" when absent): retries must be re-signed.
+  std::vector<std::string> first_request_dates() const;
 
  private:
   bool take_fault(const std::string& method, Fault& out);
@@ -61,6 +63,7 @@ class FaultProxy {
   mutable std::mutex mutex_;
   std::deque<Fault> faults_;
   std::vector<std::string> first_requests_;
+  std::vector<std::string> first_request_dates_;
   std::atomic<int> connections_{0};
   std::atomic<int> injected_{0};
   std::thread thread_;

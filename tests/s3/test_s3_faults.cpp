@@ -130,6 +130,12 @@ TEST_F(S3FaultTest, StalledUploadIsDetectedAndRetried) {
   client.put_buffer(key, data);
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(10));  // the stall was cut short
   EXPECT_EQ(proxy_->faults_injected(), 1);
+  // The retry, seconds later, was signed afresh: a new x-amz-date (radosgw, like S3, would
+  // refuse a stale one after 15 minutes).
+  const auto dates = proxy_->first_request_dates();
+  ASSERT_EQ(dates.size(), 2u);
+  EXPECT_EQ(dates[0].size(), 16u) << dates[0];
+  EXPECT_LT(dates[0], dates[1]);
   EXPECT_TRUE(stored_body(key) == data);
 }
 
