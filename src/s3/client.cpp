@@ -295,8 +295,12 @@ void Client::retry_or_fail(const std::shared_ptr<Call>& call, std::exception_ptr
       return;
     }
   }
-  log(LogLevel::error, call->operation + ": gave up after " + std::to_string(call->attempts) +
-                           " attempt(s): " + why);
+  if (retryable) {
+    log(LogLevel::error, call->operation + ": gave up after " + std::to_string(call->attempts) +
+                             " attempt(s): " + why);
+  } else {
+    log(LogLevel::debug, call->operation + ": " + why + " (not retried)");
+  }
   call->done(error, {});
 }
 
