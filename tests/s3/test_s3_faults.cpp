@@ -128,7 +128,7 @@ TEST_F(S3FaultTest, StalledUploadIsDetectedAndRetried) {
   const std::string data = random_bytes(300000, 4);
   const auto start = Clock::now();
   client.put_buffer(key, data);
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds(10));  // the stall was cut short
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(15));  // the 30 s stall was cut short
   EXPECT_EQ(proxy_->faults_injected(), 1);
   // The retry, seconds later, was signed afresh: a new x-amz-date (radosgw, like S3, would
   // refuse a stale one after 15 minutes).
@@ -232,7 +232,7 @@ TEST_F(S3FaultTest, LastingStallFailsAsANetworkErrorWithinTheTimeBound) {
   // The bound: no retry starts after total_time, and a stalled attempt ends low_speed_time after
   // curl's transfer rate (averaged over its last 5 s) drops under low_speed_limit.
   const auto elapsed = Clock::now() - start;
-  EXPECT_LT(elapsed, std::chrono::seconds(3 + 1 + 5 + 1));
+  EXPECT_LT(elapsed, std::chrono::seconds(3 + 1 + 5 + 3));  // + 3 s for a loaded machine
   EXPECT_GE(elapsed, std::chrono::seconds(2));
 }
 
