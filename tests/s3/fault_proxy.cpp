@@ -127,6 +127,11 @@ struct ProxySession {
     tcp::socket upstream(client.get_executor());
     co_await upstream.async_connect(proxy.upstream_, asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;
+    if (!proxy.keep_alive_) {
+      // The server then closes after its answer, so the client's next request comes on a new
+      // connection and meets the next fault.
+      received.insert(head_end - 2, "Connection: close\r\n");
+    }
     co_await asio::async_write(upstream, asio::buffer(received),
                                asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;

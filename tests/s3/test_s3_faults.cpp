@@ -140,6 +140,7 @@ TEST_F(S3FaultTest, StalledUploadIsDetectedAndRetried) {
 }
 
 TEST_F(S3FaultTest, MultipartPartsAreRetriedIndividually) {
+  proxy_->set_keep_alive(false);
   proxy_->add_fault(
       {.kind = Fault::Kind::status, .method = "PUT", .status = 503, .s3_code = "SlowDown"});
   proxy_->add_fault({.kind = Fault::Kind::reset_request, .method = "PUT"});
@@ -339,6 +340,7 @@ std::string list_uploads(const test::TestServer& server, const std::string& key)
 }
 
 TEST_F(S3FaultTest, FailedMultipartUploadIsAborted) {
+  proxy_->set_keep_alive(false);
   proxy_->add_fault({.kind = Fault::Kind::status,
                      .method = "PUT",
                      .status = 403,
