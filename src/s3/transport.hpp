@@ -85,6 +85,8 @@ class Transport {
   static int on_timer(CURLM* multi, long timeout_ms, void* self);
   static std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* exchange);
   static int on_seek(void* exchange, curl_off_t offset, int origin);
+  static int on_progress(void* exchange, curl_off_t download_total, curl_off_t downloaded,
+                         curl_off_t upload_total, curl_off_t uploaded);
   static std::size_t on_header(char* buffer, std::size_t size, std::size_t count, void* exchange);
   static std::size_t on_write(char* buffer, std::size_t size, std::size_t count, void* exchange);
 
