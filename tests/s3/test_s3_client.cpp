@@ -321,6 +321,13 @@ TEST_F(S3ClientTest, WrongSecretIsSignatureDoesNotMatchAndNotRetried) {
     EXPECT_NE(what.find("HTTP 403 SignatureDoesNotMatch"), std::string::npos) << what;
     EXPECT_EQ(what.find("attempts"), std::string::npos) << "a 403 was retried: " << what;
   }
+  // A big body is refused the same way (not mistaken for a network failure mid-body).
+  try {
+    client.put_buffer(prefix_ + "denied-big.bin", std::string(20u << 20, 'x'));
+    FAIL() << "a 20 MiB PUT signed with the wrong secret was accepted";
+  } catch (const S3Error& e) {
+    EXPECT_EQ(e.s3_code(), "SignatureDoesNotMatch");
+  }
   for (const auto& line : log) EXPECT_EQ(line.find("retrying"), std::string::npos) << line;
   // Nothing was stored.
   Client good(server_.config());
