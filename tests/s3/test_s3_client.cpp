@@ -334,6 +334,23 @@ TEST_F(S3ClientTest, WrongSecretIsSignatureDoesNotMatchAndNotRetried) {
   EXPECT_THROW(good.head_object(prefix_ + "denied.txt"), S3Error);
 }
 
+TEST_F(S3ClientTest, ConfiguredFromTheEnvironment) {
+  // PINDECK_S3_* for the endpoint and bucket, the AWS_* fallbacks for the credentials.
+  ::setenv("PINDECK_S3_ENDPOINT", server_.endpoint.c_str(), 1);
+  ::setenv("PINDECK_S3_BUCKET", server_.bucket.c_str(), 1);
+  ::setenv("AWS_ACCESS_KEY_ID", server_.access_key.c_str(), 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", server_.secret_key.c_str(), 1);
+  ::setenv("AWS_REGION", server_.region.c_str(), 1);
+  for (const char* name : {"PINDECK_S3_ACCESS_KEY", "PINDECK_S3_SECRET_KEY", "PINDECK_S3_REGION",
+                           "PINDECK_S3_SESSION_TOKEN", "AWS_SESSION_TOKEN"}) {
+    ::unsetenv(name);
+  }
+  Client client(Config::from_env());
+  client.put_buffer(prefix_ + "env.txt", "from the environment");
+  EXPECT_EQ(client.get_object(prefix_ + "env.txt").body, "from the environment");
+  EXPECT_EQ(client.config().to_string().find(server_.secret_key), std::string::npos);
+}
+
 TEST_F(S3ClientTest, AsyncFormsWithCallbacksFuturesAndCoroutines) {
   Client client(server_.config());
   std::promise<std::pair<std::exception_ptr, PutResult>> done;
