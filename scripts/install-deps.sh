@@ -8,7 +8,7 @@ PACKAGES=(
   libvips-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libboost1.81-dev
   nlohmann-json3-dev libpugixml-dev libcli11-dev libicu-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  curl hyperfine
+  curl hyperfine jq openssl
   radosgw ceph-mon ceph-osd
 )
 

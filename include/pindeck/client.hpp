@@ -86,7 +86,8 @@ class PD_EXPORT Client {
   RecordPage list(const RecordQuery& query = {}) const;
 
   // Full-text search over title, description, tags and sref (every word must match; the last word
-  // also matches as a prefix), best matches first, with the filters of `query`.
+  // also matches as a prefix when it has 3 characters or more), best matches first, with the
+  // filters of `query`.
   RecordPage search(std::string_view text, const RecordQuery& query = {}) const;
 
   const std::filesystem::path& data_dir() const;

@@ -101,8 +101,9 @@ PD_EXPORT int pd_record_delete(pd_client *client, const char *id);
 PD_EXPORT int pd_record_list(pd_client *client, const char *query_json, char **out_json);
 
 /* Full-text search over title, description, tags and sref: every word of `text` must match (the
- * last one also as a prefix), best matches first. `query_json` takes the filters, "limit" and
- * "cursor" of pd_record_list() (NULL for none); the answer has the same shape. */
+ * last one also as a prefix when it has 3 characters or more), best matches first. `query_json`
+ * takes the filters, "limit" and "cursor" of pd_record_list() (NULL for none; "order" is not
+ * allowed); the answer has the same shape. */
 PD_EXPORT int pd_record_search(pd_client *client, const char *text, const char *query_json,
                                char **out_json);
 

@@ -60,7 +60,7 @@ struct Record {
   std::optional<std::string> preview_url;
 
   // Provenance, moderation and lineage.
-  std::int64_t uploaded_at = 0;  // ms since epoch
+  std::int64_t uploaded_at = 0;  // ms since epoch; 0 means "now" when the record is created
   std::optional<std::int64_t> ingested_at;
   std::optional<std::string> uploaded_by;
   std::optional<RecordStatus> status;

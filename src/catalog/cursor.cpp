@@ -44,8 +44,8 @@ std::string encode_cursor(const Cursor& cursor) {
   json payload = std::visit(
       [](const auto& c) -> json {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, TimeCursor>) return {"t", c.uploaded_at, c.id};
-        if constexpr (std::is_same_v<T, ProjectCursor>) return {"p", c.project_sort, c.title, c.id};
+        if constexpr (std::is_same_v<T, TimeCursor>) return {"t", c.uploaded_at, c.pk};
+        if constexpr (std::is_same_v<T, ProjectCursor>) return {"p", c.project_sort, c.title, c.pk};
         if constexpr (std::is_same_v<T, OffsetCursor>) return {"o", c.offset};
       },
       cursor);
@@ -56,13 +56,13 @@ Cursor decode_cursor(std::string_view token) {
   json p = json::parse(unbase64(token), nullptr, false);
   if (!p.is_array() || p.empty() || !p[0].is_string()) bad_cursor();
   const auto kind = p[0].get<std::string>();
-  if (kind == "t" && p.size() == 3 && p[1].is_number_integer() && p[2].is_string()) {
-    return TimeCursor{p[1].get<std::int64_t>(), p[2].get<std::string>()};
+  if (kind == "t" && p.size() == 3 && p[1].is_number_integer() && p[2].is_number_integer()) {
+    return TimeCursor{p[1].get<std::int64_t>(), p[2].get<std::int64_t>()};
   }
   if (kind == "p" && p.size() == 4 && p[1].is_number_integer() && p[2].is_string() &&
-      p[3].is_string()) {
+      p[3].is_number_integer()) {
     return ProjectCursor{p[1].get<std::int64_t>(), p[2].get<std::string>(),
-                         p[3].get<std::string>()};
+                         p[3].get<std::int64_t>()};
   }
   if (kind == "o" && p.size() == 2 && p[1].is_number_integer() && p[1].get<std::int64_t>() >= 0) {
     return OffsetCursor{p[1].get<std::int64_t>()};

@@ -11,14 +11,14 @@ namespace pindeck::catalog {
 // After a page ordered newest first.
 struct TimeCursor {
   std::int64_t uploaded_at;
-  std::string id;
+  std::int64_t pk;  // the row's key: ties in time are broken by insertion order
 };
 
 // After a page ordered by project row.
 struct ProjectCursor {
   std::int64_t project_sort;
   std::string title;
-  std::string id;
+  std::int64_t pk;
 };
 
 // After a page of search results, which are ranked, not keyed.

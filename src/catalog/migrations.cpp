@@ -11,7 +11,8 @@ namespace pindeck::catalog {
 namespace {
 
 // v1: records (the whole record as JSON in `doc`, plus the columns filters and sorting need) and
-// their tags.
+// their tags. Few indexes on purpose: each one costs every insert; sourceType, for instance, has
+// four values and is served well enough by scanning the time index.
 constexpr std::string_view v1_records = R"sql(
 CREATE TABLE records (
   pk INTEGER PRIMARY KEY,
@@ -32,33 +33,41 @@ CREATE TABLE records (
   generation_artifact_key TEXT UNIQUE,
   doc TEXT NOT NULL
 );
-CREATE INDEX records_by_time ON records (uploaded_at, id);
-CREATE INDEX records_by_category ON records (category, uploaded_at, id);
-CREATE INDEX records_by_group ON records (group_name, uploaded_at, id);
-CREATE INDEX records_by_project ON records (project_name, project_sort, title, id);
-CREATE INDEX records_by_moodboard ON records (moodboard_name, uploaded_at, id);
-CREATE INDEX records_by_source_type ON records (source_type, uploaded_at, id);
-CREATE INDEX records_by_status ON records (status, uploaded_at, id);
-CREATE INDEX records_by_parent ON records (parent_image_id, uploaded_at, id);
+-- The rowid ends every index, so (x, uploaded_at) also serves ORDER BY uploaded_at, pk.
+CREATE INDEX records_by_time ON records (uploaded_at);
+CREATE INDEX records_by_category ON records (category, uploaded_at);
+CREATE INDEX records_by_group ON records (group_name, uploaded_at);
+CREATE INDEX records_by_project ON records (project_name, project_sort, title);
+CREATE INDEX records_by_moodboard ON records (moodboard_name, uploaded_at);
+CREATE INDEX records_by_status ON records (status, uploaded_at);
+CREATE INDEX records_by_parent ON records (parent_image_id) WHERE parent_image_id IS NOT NULL;
 
+-- uploaded_at is the record's, so that a tag's records come out newest first straight from the
+-- key. The catalog deletes a record's tag rows itself, by full key from the record's own tag list,
+-- so no second index (and no foreign key) is needed.
 CREATE TABLE record_tags (
   tag TEXT NOT NULL,
-  record_pk INTEGER NOT NULL REFERENCES records (pk) ON DELETE CASCADE,
-  PRIMARY KEY (tag, record_pk)
+  uploaded_at INTEGER NOT NULL,
+  record_pk INTEGER NOT NULL,
+  PRIMARY KEY (tag, uploaded_at, record_pk)
 ) WITHOUT ROWID;
-CREATE INDEX record_tags_by_record ON record_tags (record_pk);
 )sql";
 
-// v2: full-text search over title, description, tags and sref; its rowid is records.pk. Records
-// written by v1 are indexed here.
+// v2: full-text search over title, description, tags and sref; its rowid is records.pk. The
+// index is contentless (the text already lives in records), so removing a row's entry takes its
+// old values (see records_table.cpp). prefix = '3' keeps 3-character prefixes (the shortest a
+// search expands, see record_queries.hpp) in their own index. Records written by v1 are indexed
+// here.
 constexpr std::string_view v2_search = R"sql(
 CREATE VIRTUAL TABLE records_fts USING fts5 (
   title, description, tags, sref,
+  content = '',
+  prefix = '3',
   tokenize = 'unicode61 remove_diacritics 2'
 );
 INSERT INTO records_fts (rowid, title, description, tags, sref)
 SELECT pk, title, json_extract(doc, '$.description'),
-       (SELECT group_concat(tag, ' ') FROM record_tags WHERE record_pk = records.pk),
+       (SELECT group_concat(value, ' ') FROM json_each(doc, '$.tags')),
        json_extract(doc, '$.sref')
 FROM records;
 )sql";

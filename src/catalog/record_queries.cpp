@@ -1,9 +1,9 @@
 #include "catalog/record_queries.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "catalog/cursor.hpp"
@@ -67,15 +67,20 @@ void check_query(const RecordQuery& q) {
   }
 }
 
-void add_record_filters(Filter& f, const RecordQuery& q) {
+// Adds the query's filters on records `r`, leaving out the first `skip_tags` tags (already
+// matched by a join).
+void add_record_filters(Filter& f, const RecordQuery& q, std::size_t skip_tags = 0) {
   f.add_if("r.category = ?", q.category);
   f.add_if("r.group_name = ?", q.group);
   f.add_if("r.project_name = ?", q.project_name);
   f.add_if("r.moodboard_name = ?", q.moodboard_name);
   if (q.source_type) f.add("r.source_type = ?", {std::string(model::to_string(*q.source_type))});
   if (q.status) f.add("r.status = ?", {std::string(model::to_string(*q.status))});
-  for (const auto& tag : q.tags) {
-    f.add("r.pk IN (SELECT record_pk FROM record_tags WHERE tag = ?)", {tag});
+  for (std::size_t i = skip_tags; i < q.tags.size(); ++i) {
+    f.add(
+        "EXISTS (SELECT 1 FROM record_tags WHERE tag = ? AND uploaded_at = r.uploaded_at "
+        "AND record_pk = r.pk)",
+        {q.tags[i]});
   }
   if (q.originals_only) f.add("r.parent_image_id IS NULL", {});
 }
@@ -90,18 +95,24 @@ Expected cursor_for(const RecordQuery& q, std::string_view what) {
   return std::get<Expected>(c);
 }
 
-// Reads up to `limit` records; `more` says whether one more row was there (so a next page is).
-std::vector<Record> read_page(Statement& stmt, int limit, bool& more) {
+// Up to `limit` records of a statement selecting (doc, pk), and whether more rows follow.
+struct PageRows {
   std::vector<Record> records;
-  more = false;
+  std::int64_t last_pk = 0;
+  bool more = false;
+};
+
+PageRows read_page(Statement& stmt, int limit) {
+  PageRows rows;
   while (stmt.step()) {
-    if (static_cast<int>(records.size()) == limit) {
-      more = true;
+    if (static_cast<int>(rows.records.size()) == limit) {
+      rows.more = true;
       break;
     }
-    records.push_back(model::from_json(nlohmann::json::parse(stmt.text(0))));
+    rows.records.push_back(model::from_json(nlohmann::json::parse(stmt.text(0))));
+    rows.last_pk = stmt.integer(1);
   }
-  return records;
+  return rows;
 }
 
 }  // namespace
@@ -109,33 +120,45 @@ std::vector<Record> read_page(Statement& stmt, int limit, bool& more) {
 RecordPage list_records(Database& db, const RecordQuery& q) {
   check_query(q);
   Filter f;
-  add_record_filters(f, q);
+  std::string from = "records r";
   std::string order;
   if (q.order == RecordOrder::newest_first) {
+    // With a tag, the tag's own rows (keyed newest first) drive the query: no sort, however
+    // common or rare the tag.
+    std::string time = "r.uploaded_at", pk = "r.pk";
+    if (!q.tags.empty()) {
+      from = "record_tags t JOIN records r ON r.pk = t.record_pk";
+      time = "t.uploaded_at";
+      pk = "t.record_pk";
+      f.add("t.tag = ?", {q.tags.front()});
+    }
+    add_record_filters(f, q, q.tags.empty() ? 0 : 1);
     if (q.cursor) {
       auto c = cursor_for<TimeCursor>(q, "list ordered newest first");
-      f.add("(r.uploaded_at, r.id) < (?, ?)", {c.uploaded_at, c.id});
+      f.add("(" + time + ", " + pk + ") < (?, ?)", {c.uploaded_at, c.pk});
     }
-    order = " ORDER BY r.uploaded_at DESC, r.id DESC";
+    order = " ORDER BY " + time + " DESC, " + pk + " DESC";
   } else {
+    add_record_filters(f, q);
     if (q.cursor) {
       auto c = cursor_for<ProjectCursor>(q, "list ordered by project row");
-      f.add("(r.project_sort, r.title, r.id) > (?, ?, ?)", {c.project_sort, c.title, c.id});
+      f.add("(r.project_sort, r.title, r.pk) > (?, ?, ?)", {c.project_sort, c.title, c.pk});
     }
-    order = " ORDER BY r.project_sort, r.title, r.id";
+    order = " ORDER BY r.project_sort, r.title, r.pk";
   }
   f.param(std::int64_t{q.limit} + 1);
-  auto stmt = db.prepare("SELECT r.doc FROM records r WHERE 1" + f.sql() + order + " LIMIT ?");
+  auto stmt =
+      db.prepare("SELECT r.doc, r.pk FROM " + from + " WHERE 1" + f.sql() + order + " LIMIT ?");
   f.bind_all(stmt);
-  bool more = false;
-  RecordPage page{read_page(stmt, q.limit, more), std::nullopt};
-  if (more) {
+  PageRows rows = read_page(stmt, q.limit);
+  RecordPage page{std::move(rows.records), std::nullopt};
+  if (rows.more) {
     const Record& last = page.records.back();
     if (q.order == RecordOrder::newest_first) {
-      page.next_cursor = encode_cursor(TimeCursor{last.uploaded_at, last.id});
+      page.next_cursor = encode_cursor(TimeCursor{last.uploaded_at, rows.last_pk});
     } else {
       auto sort = last.project_order.value_or(std::numeric_limits<std::int64_t>::max());
-      page.next_cursor = encode_cursor(ProjectCursor{sort, last.title, last.id});
+      page.next_cursor = encode_cursor(ProjectCursor{sort, last.title, rows.last_pk});
     }
   }
   return page;
@@ -149,15 +172,26 @@ RecordPage search_records(Database& db, std::string_view text, const RecordQuery
   add_record_filters(f, q);
   f.param(std::int64_t{q.limit} + 1);
   f.param(offset);
+  // The inner query ranks the matches and keeps one page of keys; only then are the documents
+  // read, so a common word does not drag every matching document through the sort.
   auto stmt = db.prepare(
-      "SELECT r.doc FROM records_fts JOIN records r ON r.pk = records_fts.rowid "
+      "SELECT r.doc, r.pk FROM ("
+      "SELECT records_fts.rowid AS pk, records_fts.rank AS score "
+      "FROM records_fts JOIN records r ON r.pk = records_fts.rowid "
       "WHERE records_fts MATCH ?" +
-      f.sql() + " ORDER BY records_fts.rank, r.id LIMIT ? OFFSET ?");
+      f.sql() +
+      " ORDER BY score, pk LIMIT ? OFFSET ?) AS hits "
+      "JOIN records r ON r.pk = hits.pk ORDER BY hits.score, hits.pk");
   f.bind_all(stmt);
-  bool more = false;
-  RecordPage page{read_page(stmt, q.limit, more), std::nullopt};
-  if (more) page.next_cursor = encode_cursor(OffsetCursor{offset + q.limit});
+  PageRows rows = read_page(stmt, q.limit);
+  RecordPage page{std::move(rows.records), std::nullopt};
+  if (rows.more) page.next_cursor = encode_cursor(OffsetCursor{offset + q.limit});
   return page;
+}
+
+std::size_t code_points(std::string_view s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
 std::string fts_query(std::string_view text) {
@@ -184,7 +218,7 @@ std::string fts_query(std::string_view text) {
       out += c;
     }
     out += '"';
-    if (i + 1 == words.size()) out += '*';
+    if (i + 1 == words.size() && code_points(words[i]) >= min_prefix_chars) out += '*';
   }
   return out;
 }

@@ -16,8 +16,13 @@ RecordPage list_records(Database& db, const RecordQuery& query);
 
 RecordPage search_records(Database& db, std::string_view text, const RecordQuery& query);
 
+// The last word of a search also matches as a prefix once it is this long: shorter prefixes
+// match a large part of the vocabulary and cost far more than they find.
+inline constexpr std::size_t min_prefix_chars = 3;
+
 // Turns what a person typed into an FTS5 query: each word quoted (so FTS5 operators in the text
-// are just words), all words required, the last one also as a prefix. Throws for blank text.
+// are just words), all words required, the last one also as a prefix when it has at least
+// min_prefix_chars characters. Throws for blank text.
 std::string fts_query(std::string_view text);
 
 }  // namespace pindeck::catalog

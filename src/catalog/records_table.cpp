@@ -96,9 +96,10 @@ std::string joined_tags(const Record& r) {
 
 void write_tags_and_search_text(Database& db, std::int64_t pk, const Record& r) {
   for (const auto& tag : r.tags) {
-    db.prepare("INSERT INTO record_tags (tag, record_pk) VALUES (?1, ?2)")
+    db.prepare("INSERT INTO record_tags (tag, uploaded_at, record_pk) VALUES (?1, ?2, ?3)")
         .bind(1, tag)
-        .bind(2, pk)
+        .bind(2, r.uploaded_at)
+        .bind(3, pk)
         .run();
   }
   db.prepare(
@@ -112,9 +113,37 @@ void write_tags_and_search_text(Database& db, std::int64_t pk, const Record& r) 
       .run();
 }
 
-void erase_tags_and_search_text(Database& db, std::int64_t pk) {
-  db.prepare("DELETE FROM record_tags WHERE record_pk = ?1").bind(1, pk).run();
-  db.prepare("DELETE FROM records_fts WHERE rowid = ?1").bind(1, pk).run();
+// `stored` is the record as it is in the catalog now: its tags say which tag rows exist.
+void erase_tags_and_search_text(Database& db, std::int64_t pk, const Record& stored) {
+  for (const auto& tag : stored.tags) {
+    db.prepare("DELETE FROM record_tags WHERE tag = ?1 AND uploaded_at = ?2 AND record_pk = ?3")
+        .bind(1, tag)
+        .bind(2, stored.uploaded_at)
+        .bind(3, pk)
+        .run();
+  }
+  // A contentless FTS5 table forgets a row when told exactly what was indexed for it.
+  db.prepare(
+        "INSERT INTO records_fts (records_fts, rowid, title, description, tags, sref) "
+        "VALUES ('delete', ?1, ?2, ?3, ?4, ?5)")
+      .bind(1, pk)
+      .bind(2, stored.title)
+      .bind(3, stored.description)
+      .bind(4, joined_tags(stored))
+      .bind(5, stored.sref)
+      .run();
+}
+
+// Runs an INSERT or UPDATE of the records table; a UNIQUE violation is reported naming the field
+// and the record that already holds the value.
+void run_checking_unique_keys(Database& db, Statement& stmt, const Record& r,
+                              std::int64_t self_pk) {
+  try {
+    stmt.run();
+  } catch (const Error& e) {
+    if (e.code() == Errc::conflict) require_unique_keys(db, r, self_pk);
+    throw;
+  }
 }
 
 }  // namespace
@@ -149,7 +178,6 @@ CreateResult insert_record(Database& db, Record r) {
   r.id = model::new_record_id(now);
   if (r.unique_id.empty()) r.unique_id = model::new_unique_id(now);
   if (r.uploaded_at == 0) r.uploaded_at = now;
-  require_unique_keys(db, r, 0);
 
   auto insert = db.prepare(
       "INSERT INTO records (id, unique_id, uploaded_at, title, category, group_name, "
@@ -157,7 +185,7 @@ CreateResult insert_record(Database& db, Record r) {
       "external_id, generation_artifact_key, doc) "
       "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
   bind_columns(insert, r);
-  insert.run();
+  run_checking_unique_keys(db, insert, r, 0);
   write_tags_and_search_text(db, db.last_insert_rowid(), r);
   return {std::move(r), true};
 }
@@ -166,7 +194,7 @@ void replace_record(Database& db, const Record& r) {
   model::validate(r);
   auto pk = find_pk(db, r.id);
   if (!pk) throw Error(Errc::not_found, "no record with id " + json_quoted(r.id));
-  require_unique_keys(db, r, *pk);
+  Record stored = load_record(db, r.id);
   auto update = db.prepare(
       "UPDATE records SET id = ?2, unique_id = ?3, uploaded_at = ?4, title = ?5, category = ?6, "
       "group_name = ?7, project_name = ?8, project_sort = ?9, moodboard_name = ?10, "
@@ -174,8 +202,8 @@ void replace_record(Database& db, const Record& r) {
       "generation_artifact_key = ?15, doc = ?16 WHERE pk = ?1");
   update.bind(1, *pk);
   bind_columns(update, r);
-  update.run();
-  erase_tags_and_search_text(db, *pk);
+  run_checking_unique_keys(db, update, r, *pk);
+  erase_tags_and_search_text(db, *pk, stored);
   write_tags_and_search_text(db, *pk, r);
 }
 
@@ -188,7 +216,7 @@ void delete_record(Database& db, std::string_view id) {
     throw Error(Errc::conflict, "record " + json_quoted(id) + " has " + std::to_string(n) +
                                     " variation(s); delete them first");
   }
-  erase_tags_and_search_text(db, *pk);
+  erase_tags_and_search_text(db, *pk, load_record(db, id));
   db.prepare("DELETE FROM records WHERE pk = ?1").bind(1, *pk).run();
 }
 

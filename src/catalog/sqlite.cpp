@@ -46,6 +46,11 @@ std::unique_ptr<Database> Database::open(const std::filesystem::path& file) {
     }
   }
   db->prepare("PRAGMA synchronous=FULL").run();
+  // A larger page cache and memory-mapped reads keep index pages out of read() calls; both are
+  // upper bounds, not allocations.
+  db->prepare("PRAGMA cache_size=-65536").run();
+  db->prepare("PRAGMA mmap_size=268435456").run();
+  db->prepare("PRAGMA temp_store=MEMORY").run();
   db->prepare("PRAGMA foreign_keys=ON").run();
   return db;
 }

@@ -54,6 +54,7 @@ ProbeResult probe(std::span<const std::byte> bytes, const DecodeLimits& limits) 
   facts.orientation = vips_image_get_orientation(header.get());
   facts.animated = (*format == ImageFormat::gif || *format == ImageFormat::webp) && facts.pages > 1;
   facts.has_alpha = vips_image_hasalpha(header.get());
+  facts.has_icc_profile = vips_image_get_typeof(header.get(), VIPS_META_ICC_NAME) != 0;
   const int stored_width = vips_image_get_width(header.get());
   const int stored_height = vips_image_get_page_height(header.get());
   const bool swap = vips_image_get_orientation_swap(header.get());
@@ -72,6 +73,17 @@ ProbeResult probe(std::span<const std::byte> bytes, const DecodeLimits& limits) 
            std::to_string(facts.height) + " pixels x " + std::to_string(facts.frames_to_decode()) +
            " frame(s) = " + std::to_string(pixels) + " pixels, over the limit of " +
            std::to_string(limits.max_pixels));
+  int interlaced = 0;
+  if (vips_image_get_typeof(header.get(), "interlaced") != 0)
+    vips_image_get_int(header.get(), "interlaced", &interlaced);
+  if (interlaced != 0 && (*format == ImageFormat::jpeg || *format == ImageFormat::png)) {
+    // JPEG coefficients are 16-bit per sample; PNG keeps samples at their own depth.
+    const std::uint64_t sample_bytes =
+        *format == ImageFormat::jpeg ? 2 : vips_format_sizeof(vips_image_get_format(header.get()));
+    facts.whole_image_buffer_bytes =
+        static_cast<std::uint64_t>(stored_width) * static_cast<std::uint64_t>(stored_height) *
+        static_cast<std::uint64_t>(vips_image_get_bands(header.get())) * sample_bytes;
+  }
   return facts;
 }
 

@@ -26,6 +26,10 @@ struct ProbeResult {
   int orientation;  // EXIF orientation, 1..8 (1 when absent)
   bool animated;    // GIF or WebP with more than one frame: derivatives keep the animation
   bool has_alpha;
+  bool has_icc_profile;  // pixels are in that profile's space, to be converted to sRGB
+  // Memory the decoder holds at once whatever the output size: the DCT coefficients of a
+  // progressive JPEG, the pixels of an interlaced PNG; 0 for decoders that stream.
+  std::uint64_t whole_image_buffer_bytes;
   // Frames the derivatives decode: every frame of an animation, else the first page only.
   int frames_to_decode() const noexcept { return animated ? pages : 1; }
 };

@@ -2,6 +2,10 @@
 
 #include <mutex>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "pindeck/error.hpp"
 
 namespace pindeck::media {
@@ -21,6 +25,12 @@ void start_vips(const VipsSettings& settings) {
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
     vips_cache_set_max_files(0);
+#if defined(__GLIBC__)
+    // glibc raises its mmap threshold after the first large free, so decode buffers (tens of MiB)
+    // then come from per-thread arenas that never shrink: a busy process creeps toward 1 GiB.
+    // A fixed 1 MiB threshold hands every large buffer back to the OS when it is freed.
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
   });
   if (!ok)
     throw Error(Errc::internal,

@@ -62,7 +62,6 @@ class ResponseSink {
 
   void restart();
   void write(const char* data, std::size_t n);  // throws Errc::io
-  std::uint64_t size() const { return written_; }
   std::string take_buffer() { return std::move(buffer_); }
 
  private:

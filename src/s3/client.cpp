@@ -122,7 +122,9 @@ ObjectInfo object_info(const HttpResponse& response) {
   return info;
 }
 
-std::string random_suffix(std::mt19937_64& random) {
+// Runs on callers' threads, so it has its own generator per thread.
+std::string temp_suffix() {
+  thread_local std::mt19937_64 random(std::random_device{}());
   char text[17];
   std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(random()));
   return text;
@@ -151,9 +153,9 @@ Client::Client(Config config)
       hashers_(2) {
   if (!config_.bucket.empty()) validate_bucket(config_.bucket);
   transport_ = std::make_unique<Transport>(
-      io_,
-      TransportOptions{config_.verify_tls, config_.ca_file, config_.connect_timeout,
-                       config_.low_speed_limit, config_.low_speed_time, config_.attempt_timeout});
+      io_, TransportOptions{config_.verify_tls, config_.ca_file, config_.connect_timeout,
+                            config_.low_speed_limit, config_.low_speed_time,
+                            config_.attempt_timeout, config_.max_connections});
   work_.emplace(io_.get_executor());
   io_thread_ = std::thread([this] {
     for (;;) {
@@ -293,8 +295,12 @@ void Client::retry_or_fail(const std::shared_ptr<Call>& call, std::exception_ptr
       return;
     }
   }
-  log(LogLevel::error, call->operation + ": gave up after " + std::to_string(call->attempts) +
-                           " attempt(s): " + why);
+  if (retryable) {
+    log(LogLevel::error, call->operation + ": gave up after " + std::to_string(call->attempts) +
+                             " attempt(s): " + why);
+  } else {
+    log(LogLevel::debug, call->operation + ": " + why + " (not retried)");
+  }
   call->done(error, {});
 }
 
@@ -365,7 +371,7 @@ void Client::start_get_object(std::string key, std::string to_path, GetOptions o
     if (to_path.empty()) {
       call->sink = ResponseSink::to_buffer();
     } else {
-      temp_path = to_path + ".part-" + random_suffix(random_);
+      temp_path = to_path + ".part-" + temp_suffix();
       call->sink = ResponseSink::to_file(temp_path);
     }
   } catch (...) {

@@ -49,7 +49,9 @@ class Client {
 
   // Validates config (Errc::invalid names what is wrong) and starts the I/O thread.
   explicit Client(Config config);
-  // Operations still in flight are abandoned; their handlers are not called.
+  // Operations still in flight are abandoned; their handlers are not called (a use_future
+  // future then reports a broken promise). Never destroy the client from its own completion
+  // handler.
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -212,7 +214,7 @@ class Client {
   std::string scheme_;
   std::string host_;
   Signer signer_;
-  std::mt19937_64 random_;
+  std::mt19937_64 random_;  // backoff jitter; I/O thread only
   boost::asio::io_context io_;
   boost::asio::thread_pool hashers_;
   std::unique_ptr<Transport> transport_;

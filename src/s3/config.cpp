@@ -89,6 +89,10 @@ void Config::validate() const {
   if (max_parallel_parts < 1 || max_parallel_parts > 64) {
     invalid("max_parallel_parts " + std::to_string(max_parallel_parts) + " is outside 1 to 64");
   }
+  if (max_connections < max_parallel_parts || max_connections > 1024) {
+    invalid("max_connections " + std::to_string(max_connections) +
+            " must be at least max_parallel_parts and at most 1024");
+  }
   if (retry.max_attempts < 1) invalid("retry.max_attempts must be at least 1");
   if (retry.base_delay.count() < 0 || retry.max_delay < retry.base_delay) {
     invalid("retry delays must satisfy 0 <= base_delay <= max_delay");
@@ -110,7 +114,7 @@ std::string Config::to_string() const {
       << " connect_timeout_ms=" << connect_timeout.count() << " low_speed=" << low_speed_limit
       << "B/s for " << low_speed_time.count() << "s"
       << " multipart_threshold=" << multipart_threshold << " part_size=" << part_size
-      << " max_parallel_parts=" << max_parallel_parts
+      << " max_parallel_parts=" << max_parallel_parts << " max_connections=" << max_connections
       << " retry_max_attempts=" << retry.max_attempts
       << " retry_total_ms=" << retry.total_time.count();
   return out.str();

@@ -38,9 +38,9 @@ struct Config {
   std::string ca_file;     // PEM bundle to trust instead of the system's; empty = system's
 
   std::chrono::milliseconds connect_timeout{10000};
-  // A transfer slower than low_speed_limit bytes/s for low_speed_time is a stalled connection and
-  // fails (and is retried). curl averages the rate over the last 5 s, so a transfer that stops
-  // dead after a burst is caught up to 5 s later than low_speed_time.
+  // A transfer that moves no byte for low_speed_time, or that stays slower than low_speed_limit
+  // bytes/s (averaged by curl over 5 s) for low_speed_time, is a stalled connection: it fails
+  // with Errc::network and is retried. 0 for either disables both checks.
   long low_speed_limit = 1024;
   std::chrono::seconds low_speed_time{30};
   // Bound on one attempt from start to end; 0 = none (large objects may legitimately take long).
@@ -51,6 +51,8 @@ struct Config {
   std::uint64_t multipart_threshold = 32ull << 20;
   std::uint64_t part_size = 8ull << 20;
   int max_parallel_parts = 4;
+  // Connections open at once (kept alive and reused); more requests than this wait their turn.
+  int max_connections = 16;
 
   RetryPolicy retry;
   LogSink log;  // may be empty

@@ -36,9 +36,9 @@ void Client::start_multipart(std::shared_ptr<MultipartUpload> upload) {
       }
     }
     if (error) return complete(io_, std::move(upload->handler), error, PutResult{});
-    log(LogLevel::debug, "multipart upload of " + config_.bucket + "/" + upload->key + ": " +
-                             std::to_string(upload->part_count) + " parts of " +
-                             std::to_string(upload->part_size) + " bytes");
+    log(LogLevel::info, "multipart upload of " + config_.bucket + "/" + upload->key + ": " +
+                            std::to_string(upload->part_count) + " parts of " +
+                            std::to_string(upload->part_size) + " bytes");
     send_next_parts(upload);
   };
   send(call);

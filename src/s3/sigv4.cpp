@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <mutex>
+#include <span>
 #include <tuple>
 
 #include "s3/crypto.hpp"
@@ -165,8 +166,10 @@ crypto::HmacSha256Key derive_signing_key(const std::string& secret, std::string_
 
 SigningRules SigningRules::for_service(std::string_view service) {
   if (service == "s3") return SigningRules{};
-  return SigningRules{
-      .normalize_path = true, .content_sha256_header = false, .presign_unsigned_payload = false};
+  return SigningRules{.normalize_path = true,
+                      .path_is_encoded = true,
+                      .content_sha256_header = false,
+                      .presign_unsigned_payload = false};
 }
 
 // The signing key depends only on the date (region and service are fixed per Signer), so one
@@ -238,9 +241,30 @@ std::string Signer::url(const HttpRequest& request, const std::string& scheme) {
 
 namespace {
 
+// The headers header signing sets, in the order it sets them.
+struct SigningHeaders {
+  std::array<AddedHeader, 3> headers;
+  std::size_t count = 0;
+
+  std::span<const AddedHeader> all() const { return {headers.data(), count}; }
+};
+
+SigningHeaders signing_headers(const Timestamp& timestamp, const HttpRequest& request,
+                               const SigningRules& rules, const std::string& token) {
+  SigningHeaders set;
+  set.headers[set.count++] = {"x-amz-date", "X-Amz-Date", timestamp.amz_date()};
+  if (rules.content_sha256_header) {
+    set.headers[set.count++] = {"x-amz-content-sha256", "X-Amz-Content-SHA256",
+                                request.payload_hash};
+  }
+  if (!token.empty()) {
+    set.headers[set.count++] = {"x-amz-security-token", "X-Amz-Security-Token", token};
+  }
+  return set;
+}
+
 struct HeaderSigning {
-  std::array<AddedHeader, 3> added;
-  std::size_t added_count = 0;
+  SigningHeaders added;
   std::string canonical_request;
   std::size_t signed_headers_at = 0;  // the signed header names inside canonical_request
   std::size_t signed_headers_size = 0;
@@ -253,19 +277,16 @@ struct HeaderSigning {
 HeaderSigning header_signing(const HttpRequest& request, const Timestamp& timestamp,
                              const SigningRules& rules, const std::string& token) {
   HeaderSigning signing;
-  auto add = [&signing](AddedHeader header) { signing.added[signing.added_count++] = header; };
-  add({"x-amz-date", "X-Amz-Date", timestamp.amz_date()});
-  if (rules.content_sha256_header) {
-    add({"x-amz-content-sha256", "X-Amz-Content-SHA256", request.payload_hash});
+  signing.added = signing_headers(timestamp, request, rules, token);
+  std::array<std::string_view, 3> names;
+  std::array<HeaderRef, 3> refs;
+  for (std::size_t i = 0; i < signing.added.count; ++i) {
+    names[i] = signing.added.headers[i].canonical_name;
+    refs[i] = {signing.added.headers[i].canonical_name, signing.added.headers[i].value};
   }
-  if (!token.empty()) add({"x-amz-security-token", "X-Amz-Security-Token", token});
-
-  std::array<HeaderRef, 3> added_refs;
-  for (std::size_t i = 0; i < signing.added_count; ++i) {
-    added_refs[i] = {signing.added[i].canonical_name, signing.added[i].value};
-  }
-  const auto headers = canonical::headers_to_sign(
-      request, std::span<const HeaderRef>(added_refs.data(), signing.added_count));
+  const auto headers =
+      canonical::headers_to_sign(request, std::span(names.data(), signing.added.count),
+                                 std::span(refs.data(), signing.added.count));
 
   std::string& out = signing.canonical_request;
   out.reserve(256 + 2 * request.path.size() + 96 * headers.size());
@@ -313,8 +334,8 @@ void Signer::sign(HttpRequest& request, std::chrono::system_clock::time_point no
 
   // Only now that nothing can fail is the request changed. The added values view the timestamp,
   // request.payload_hash and the token, none of which lives in request.headers.
-  for (std::size_t i = 0; i < signing.added_count; ++i) {
-    set_header(request, signing.added[i].sent_name, signing.added[i].value);
+  for (const auto& header : signing.added.all()) {
+    set_header(request, header.sent_name, header.value);
   }
   set_header(request, "Authorization", authorization);
   if (trace != nullptr) *trace = {std::move(signing.canonical_request), std::move(to_sign)};
@@ -333,7 +354,15 @@ std::string Signer::presign(const HttpRequest& request, const std::string& schem
     payload_hash = request.payload_hash;
   }
   const Timestamp timestamp = make_timestamp(now);
-  const auto headers = canonical::headers_to_sign(request, {});
+  // Headers that header signing sets (left from an earlier sign() of the same request) have no
+  // place in a presigned URL, whose user would have to send them.
+  std::array<std::string_view, 3> skipped;
+  const auto signing_set = signing_headers(timestamp, request, rules_, credentials_.session_token);
+  for (std::size_t i = 0; i < signing_set.count; ++i) {
+    skipped[i] = signing_set.headers[i].canonical_name;
+  }
+  const auto headers =
+      canonical::headers_to_sign(request, std::span(skipped.data(), signing_set.count), {});
   std::string signed_headers;
   canonical::append_signed_header_names(signed_headers, headers);
   std::string credential = credentials_.access_key + '/';
@@ -361,7 +390,11 @@ std::string Signer::presign(const HttpRequest& request, const std::string& schem
   // The URL lists the request's own parameters as given, then the X-Amz-* ones, then the
   // signature: the order botocore and the AWS documentation use (servers sort them anyway).
   std::string out = scheme + "://" + request.host;
-  append_uri_encoded(out, request.path, Slash::keep);
+  if (rules_.path_is_encoded) {
+    out += request.path;
+  } else {
+    append_uri_encoded(out, request.path, Slash::keep);
+  }
   char separator = '?';
   for (std::size_t i = 0; i < query.size(); ++i) {
     out += separator;

@@ -29,8 +29,9 @@ struct Credentials {
 struct HttpRequest {
   std::string method;  // "GET", "PUT", ...
   std::string host;    // as sent in the Host header: "127.0.0.1:7480"
-  // The raw path, not yet URI-encoded: "/bucket/my key+1.jpg". The signer encodes each segment
-  // once (RFC 3986 unreserved characters and '/' kept) and, for S3, never normalises it.
+  // For S3 the raw path, not yet URI-encoded: "/bucket/my key+1.jpg". The signer encodes each
+  // segment once (RFC 3986 unreserved characters and '/' kept) and never normalises it. For other
+  // services, the path as sent (see SigningRules::path_is_encoded).
   std::string path;
   // Raw names and values. An empty value is signed as "name=" and sent as "name" (?uploads).
   std::vector<std::pair<std::string, std::string>> query;
@@ -44,6 +45,10 @@ struct SigningRules {
   // Remove "." and ".." segments and empty segments ("//") before signing. Never for S3, whose
   // keys may contain them.
   bool normalize_path = false;
+  // HttpRequest::path is given as sent, already URI-encoded, and URLs use it as it is. The
+  // canonical path encodes it once more: the double encoding AWS specifies for every service but
+  // S3, whose canonical path is the raw path encoded once.
+  bool path_is_encoded = false;
   // Header signing adds and signs x-amz-content-sha256. S3 requires it on every request.
   bool content_sha256_header = true;
   // Presigned URLs sign "UNSIGNED-PAYLOAD" (the body is unknown when the URL is made) instead of

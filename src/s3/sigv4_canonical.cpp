@@ -90,13 +90,14 @@ bool has_line_break(std::string_view text) {
                      [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
-HeaderRefs headers_to_sign(const HttpRequest& request, std::span<const HeaderRef> added) {
+HeaderRefs headers_to_sign(const HttpRequest& request, std::span<const std::string_view> skipped,
+                           std::span<const HeaderRef> added) {
   HeaderRefs headers;
   bool has_host = false;
   for (const auto& [name, value] : request.headers) {
     if (iequals(name, "authorization") ||
-        std::any_of(added.begin(), added.end(),
-                    [&](const HeaderRef& a) { return iequals(name, a.name); })) {
+        std::any_of(skipped.begin(), skipped.end(),
+                    [&](std::string_view skip) { return iequals(name, skip); })) {
       continue;
     }
     has_host = has_host || iequals(name, "host");

@@ -24,9 +24,10 @@ struct HeaderRef {
 using HeaderRefs = boost::container::small_vector<HeaderRef, 16>;
 
 // The headers to sign, sorted by lower-case name (stably, so repeated headers keep their order):
-// the request's own headers except Authorization and those `added` replaces, a Host header from
-// request.host when the request has none, then `added` (lower-case names).
-HeaderRefs headers_to_sign(const HttpRequest& request, std::span<const HeaderRef> added);
+// the request's own headers except Authorization and those named in `skipped` (any case), a Host
+// header from request.host when the request has none, then `added`.
+HeaderRefs headers_to_sign(const HttpRequest& request, std::span<const std::string_view> skipped,
+                           std::span<const HeaderRef> added);
 
 // "name:value\n" per header name: the name lower-cased, each value trimmed with inner runs of
 // blanks folded to one space, the values of a repeated header joined with ','. Throws (naming the

@@ -82,6 +82,11 @@ struct Transport::Exchange {
   TransferOutcome outcome;
   std::uint64_t read_pos = 0;
   char error_buffer[CURL_ERROR_SIZE] = {};
+  // Stall detection (on_progress): bytes moved so far and when that last changed.
+  curl_off_t bytes_moved = -1;
+  std::chrono::steady_clock::time_point last_progress;
+  std::chrono::steady_clock::duration idle_limit{};
+  bool stalled = false;
 };
 
 Transport::Transport(asio::io_context& io, TransportOptions options)
@@ -93,7 +98,8 @@ Transport::Transport(asio::io_context& io, TransportOptions options)
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Transport::on_timer);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, 32L);
+  curl_multi_setopt(multi_, CURLMOPT_MAX_TOTAL_CONNECTIONS, options_.max_connections);
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, options_.max_connections);
 }
 
 Transport::~Transport() {
@@ -116,6 +122,7 @@ void Transport::shutdown() {
 void Transport::start(Transfer transfer) {
   auto x = std::make_unique<Exchange>();
   x->transfer = std::move(transfer);
+  x->idle_limit = options_.low_speed_time;
   if (multi_ == nullptr) {
     x->outcome.curl_code = CURLE_ABORTED_BY_CALLBACK;
     x->outcome.curl_error = "the S3 client was shut down";
@@ -156,6 +163,14 @@ void Transport::start(Transfer transfer) {
   curl_easy_setopt(e, CURLOPT_HEADERDATA, x.get());
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transport::on_write);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x.get());
+  if (options_.low_speed_limit > 0 && options_.low_speed_time.count() > 0) {
+    // curl's own low-speed check (above) averages over 5 s; this one ends a transfer that has
+    // moved no byte at all for low_speed_time. curl's speed check wakes the transfer every second,
+    // so the callback runs even when nothing moves.
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, &Transport::on_progress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, x.get());
+  }
 
   const std::string& method = request.method;
   const bool sends_body = method == "PUT" || method == "POST";
@@ -308,7 +323,11 @@ void Transport::finish(CURL* easy, CURLcode code) {
   curl_multi_remove_handle(multi_, easy);
   TransferOutcome outcome = std::move(x->outcome);
   outcome.curl_code = code;
-  if (code != CURLE_OK) {
+  if (x->stalled) {
+    outcome.curl_code = CURLE_OPERATION_TIMEDOUT;
+    outcome.curl_error = "no data moved for " + std::to_string(options_.low_speed_time.count()) +
+                         " s: the connection stalled";
+  } else if (code != CURLE_OK) {
     outcome.curl_error = x->error_buffer[0] != '\0' ? x->error_buffer : curl_easy_strerror(code);
   }
   long status = 0;
@@ -329,6 +348,20 @@ std::size_t Transport::on_read(char* buffer, std::size_t size, std::size_t count
     x->outcome.local_error = std::current_exception();
     return CURL_READFUNC_ABORT;
   }
+}
+
+int Transport::on_progress(void* ptr, curl_off_t, curl_off_t downloaded, curl_off_t,
+                           curl_off_t uploaded) {
+  auto* x = static_cast<Exchange*>(ptr);
+  const auto now = std::chrono::steady_clock::now();
+  if (downloaded + uploaded != x->bytes_moved) {
+    x->bytes_moved = downloaded + uploaded;
+    x->last_progress = now;
+    return 0;
+  }
+  if (now - x->last_progress < x->idle_limit) return 0;
+  x->stalled = true;
+  return 1;  // curl ends the transfer; finish() reports it as a timeout
 }
 
 int Transport::on_seek(void* ptr, curl_off_t offset, int origin) {

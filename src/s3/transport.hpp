@@ -31,6 +31,7 @@ struct TransportOptions {
   long low_speed_limit = 1024;
   std::chrono::seconds low_speed_time{30};
   std::chrono::milliseconds attempt_timeout{0};
+  long max_connections = 16;
 };
 
 struct HttpResponse {
@@ -73,7 +74,6 @@ class Transport {
   void start(Transfer transfer);
   // Ends every transfer in flight with CURLE_ABORTED_BY_CALLBACK and closes all connections.
   void shutdown();
-  std::size_t in_flight() const { return exchanges_.size(); }
 
  private:
   struct Exchange;
@@ -85,6 +85,8 @@ class Transport {
   static int on_timer(CURLM* multi, long timeout_ms, void* self);
   static std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* exchange);
   static int on_seek(void* exchange, curl_off_t offset, int origin);
+  static int on_progress(void* exchange, curl_off_t download_total, curl_off_t downloaded,
+                         curl_off_t upload_total, curl_off_t uploaded);
   static std::size_t on_header(char* buffer, std::size_t size, std::size_t count, void* exchange);
   static std::size_t on_write(char* buffer, std::size_t size, std::size_t count, void* exchange);
 

@@ -137,6 +137,8 @@ static void expect_create_refused(pd_client* client, const char* json, int statu
 static void test_bad_input(pd_client* client) {
   expect_create_refused(client, "{\"title\": \"x\",", PD_ERR_INVALID, "record: malformed JSON");
   expect_create_refused(client, "[1,2]", PD_ERR_INVALID, "record: must be a JSON object");
+  expect_create_refused(client, "{\"title\":\"bad \xff byte\"}", PD_ERR_INVALID,
+                        "record: malformed JSON");
   expect_create_refused(client, "{\"sourceType\":\"myspace\"}", PD_ERR_INVALID,
                         "sourceType: unknown value \"myspace\"");
   expect_create_refused(client, "{\"colors\":[\"#FFFFFF\"]}", PD_ERR_INVALID,

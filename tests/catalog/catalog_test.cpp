@@ -114,6 +114,18 @@ TEST_F(CatalogTest, StringsAreStoredVerbatim) {
   EXPECT_EQ(client.create(in).id, r.id);  // the externalId with a NUL still matches
 }
 
+TEST_F(CatalogTest, TextThatIsNotUtf8IsRefused) {
+  Record in = titled("bad \xff byte");
+  try {
+    client.create(in);
+    FAIL() << "invalid UTF-8 accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::invalid);
+    EXPECT_EQ(std::string(e.what()), "record: every text field must be valid UTF-8");
+  }
+  EXPECT_EQ(count(), 0u);
+}
+
 TEST_F(CatalogTest, InvalidRecordIsRefusedAndNothingWritten) {
   Record in = titled("bad colours");
   in.colors = std::vector<std::string>{"#GGGGGG"};

@@ -74,7 +74,8 @@ expect_exit 1 "title: must be at most 300 characters" -- add "$data/images/flow-
   --title "$(printf 'x%.0s' $(seq 301))"
 expect_exit 1 "cursor:" -- list --cursor bogus
 expect_exit 1 "search text must contain a word" -- search " "
-"$pindeck" list --json | jq -e '(.records | length) == 2' > /dev/null || fail "bad input added records"
+"$pindeck" list --json | jq -e '(.records | length) == 2' > /dev/null ||
+  fail "bad input added records"
 
 touch not-a-dir
 expect_exit 1 "is not a directory" -- --data-dir not-a-dir list

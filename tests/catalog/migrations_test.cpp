@@ -18,7 +18,7 @@ void insert_v1_row(Database& db) {
             '{"id":"00000000000000001","title":"Old lighthouse","description":"stormy coast",'
             || '"category":"General","tags":["sea"],"uniqueId":"img-1-aaaaaaa",'
             || '"uploadedAt":1700000000000,"sref":"--sref 77"}');
-    INSERT INTO record_tags (tag, record_pk) VALUES ('sea', 1);
+    INSERT INTO record_tags (tag, uploaded_at, record_pk) VALUES ('sea', 1700000000000, 1);
   )sql");
 }
 

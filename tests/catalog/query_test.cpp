@@ -213,6 +213,8 @@ TEST_F(QueryTest, SearchPagesWithACursor) {
 
 TEST(FtsQuery, QuotesEveryWordAndMakesTheLastAPrefix) {
   EXPECT_EQ(catalog::fts_query("  neon  night "), "\"neon\" \"night\"*");
+  EXPECT_EQ(catalog::fts_query("neon ni"), "\"neon\" \"ni\"");  // too short to be a prefix
+  EXPECT_EQ(catalog::fts_query("été"), "\"été\"*");             // characters, not bytes
   EXPECT_EQ(catalog::fts_query("say \"hi\""), "\"say\" \"\"\"hi\"\"\"*");
 }
 

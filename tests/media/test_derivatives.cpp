@@ -1,12 +1,17 @@
 // Derivatives: sizes, formats, orientation, colour, metadata and animation of every output.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "generated_images.hpp"
+#include "media/decode_budget.hpp"
 #include "media/derivatives.hpp"
 #include "media/webp_metadata.hpp"
 #include "pindeck/error.hpp"
@@ -237,6 +242,38 @@ TEST(Derivatives, PaletteSampleOfTallAnimationUsesFirstFrame) {
   const DerivedSet set = derive(encode(strip.get(), ".webp"));
   EXPECT_EQ(set.palette_sample.width, 160);
   EXPECT_EQ(set.palette_sample.height, 100);
+}
+
+TEST(DecodeBudget, LargeDecodesWaitForEachOther) {
+  DecodeBudget budget(100);
+  std::atomic<bool> second_started{false};
+  {
+    std::optional<DecodeBudget::Lease> first(budget.acquire(80));
+    EXPECT_EQ(budget.in_use(), 80u);
+    { auto small = budget.acquire(20); }  // fits next to the first: no wait
+    std::jthread second([&] {
+      auto lease = budget.acquire(80);
+      second_started = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(second_started) << "80 + 80 exceeds 100: the second must wait";
+    first.reset();
+  }  // the thread joins here, after taking its lease
+  EXPECT_TRUE(second_started);
+  EXPECT_EQ(budget.in_use(), 0u);
+  // Larger than the whole budget: goes alone instead of waiting forever.
+  { auto huge = budget.acquire(1000); }
+  { auto none = budget.acquire(0); }
+  EXPECT_EQ(budget.in_use(), 0u);
+}
+
+TEST(Derivatives, ProgressiveJpegDecodesWithinTheBudget) {
+  auto image = gradient(1600, 900);
+  const Bytes progressive = encode(image.get(), ".jpg[interlace]");
+  const DerivedSet set = derive(progressive);
+  EXPECT_EQ(set.original.whole_image_buffer_bytes, 1600u * 900u * 3u * 2u);
+  EXPECT_EQ(find(set, "large").width, 1280);
+  EXPECT_EQ(DecodeBudget::process().in_use(), 0u) << "the lease must end with the decode";
 }
 
 TEST(Derivatives, RealWallpaperJpeg) {

@@ -158,3 +158,19 @@ TEST(Probe, EnforcesThePixelLimitAcrossFrames) {
 
 }  // namespace
 }  // namespace pindeck::media
+
+namespace pindeck::media {
+namespace {
+
+TEST(Probe, EstimatesWholeImageBuffersOfProgressiveJpegAndInterlacedPng) {
+  auto image = testing::gradient(400, 300);
+  EXPECT_EQ(probe(testing::encode(image.get(), ".jpg")).whole_image_buffer_bytes, 0u);
+  EXPECT_EQ(probe(testing::encode(image.get(), ".jpg[interlace]")).whole_image_buffer_bytes,
+            400u * 300u * 3u * 2u);
+  EXPECT_EQ(probe(testing::encode(image.get(), ".png")).whole_image_buffer_bytes, 0u);
+  EXPECT_EQ(probe(testing::encode(image.get(), ".png[interlace]")).whole_image_buffer_bytes,
+            400u * 300u * 3u);
+}
+
+}  // namespace
+}  // namespace pindeck::media

@@ -26,12 +26,19 @@ void reset(tcp::socket& socket) {
   socket.close(ignored);
 }
 
-std::uint64_t content_length(const std::string& head) {
+// The value of a header in a request head, "" when absent.
+std::string header_value(const std::string& head, const std::string& lower_name) {
   std::string lower;
   for (char c : head) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::size_t at = lower.find("\r\ncontent-length:");
-  if (at == std::string::npos) return 0;
-  return std::stoull(head.substr(at + 17));
+  std::size_t at = lower.find("\r\n" + lower_name + ":");
+  if (at == std::string::npos) return "";
+  std::size_t start = head.find_first_not_of(' ', at + 3 + lower_name.size());
+  return head.substr(start, head.find("\r\n", start) - start);
+}
+
+std::uint64_t content_length(const std::string& head) {
+  std::string value = header_value(head, "content-length");
+  return value.empty() ? 0 : std::stoull(value);
 }
 
 // Copies from one socket to the other; after `limit` bytes (0 = none) stops copying and returns
@@ -83,6 +90,7 @@ struct ProxySession {
     {
       std::lock_guard lock(proxy.mutex_);
       proxy.first_requests_.push_back(method + " " + target);
+      proxy.first_request_dates_.push_back(header_value(head, "x-amz-date"));
     }
     const std::uint64_t body_length = content_length(head);
     std::uint64_t body_received = received.size() - head_end;
@@ -119,6 +127,11 @@ struct ProxySession {
     tcp::socket upstream(client.get_executor());
     co_await upstream.async_connect(proxy.upstream_, asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;
+    if (!proxy.keep_alive_) {
+      // The server then closes after its answer, so the client's next request comes on a new
+      // connection and meets the next fault.
+      received.insert(head_end - 2, "Connection: close\r\n");
+    }
     co_await asio::async_write(upstream, asio::buffer(received),
                                asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;
@@ -172,6 +185,11 @@ void FaultProxy::clear_faults() {
 std::vector<std::string> FaultProxy::first_requests() const {
   std::lock_guard lock(mutex_);
   return first_requests_;
+}
+
+std::vector<std::string> FaultProxy::first_request_dates() const {
+  std::lock_guard lock(mutex_);
+  return first_request_dates_;
 }
 
 bool FaultProxy::take_fault(const std::string& method, Fault& out) {

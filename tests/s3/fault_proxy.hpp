@@ -45,11 +45,16 @@ class FaultProxy {
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
   void add_fault(Fault fault);
   void clear_faults();
+  // Off: one request per connection, so queued faults meet requests in order even when the
+  // client would have reused a connection. On by default.
+  void set_keep_alive(bool on) { keep_alive_ = on; }
 
   int connections() const { return connections_.load(); }
   int faults_injected() const { return injected_.load(); }
   // "METHOD /path" of the first request of each connection (query left out: it may be signed).
   std::vector<std::string> first_requests() const;
+  // The x-amz-date header of each of those requests ("" when absent): retries must be re-signed.
+  std::vector<std::string> first_request_dates() const;
 
  private:
   bool take_fault(const std::string& method, Fault& out);
@@ -61,8 +66,10 @@ class FaultProxy {
   mutable std::mutex mutex_;
   std::deque<Fault> faults_;
   std::vector<std::string> first_requests_;
+  std::vector<std::string> first_request_dates_;
   std::atomic<int> connections_{0};
   std::atomic<int> injected_{0};
+  std::atomic<bool> keep_alive_{true};
   std::thread thread_;
 
   friend struct ProxySession;

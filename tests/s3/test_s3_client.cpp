@@ -3,6 +3,10 @@
 // and a wrong secret.
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -317,13 +321,37 @@ TEST_F(S3ClientTest, WrongSecretIsSignatureDoesNotMatchAndNotRetried) {
     EXPECT_NE(what.find("HTTP 403 SignatureDoesNotMatch"), std::string::npos) << what;
     EXPECT_EQ(what.find("attempts"), std::string::npos) << "a 403 was retried: " << what;
   }
+  // A big body is refused the same way (not mistaken for a network failure mid-body).
+  try {
+    client.put_buffer(prefix_ + "denied-big.bin", std::string(20u << 20, 'x'));
+    FAIL() << "a 20 MiB PUT signed with the wrong secret was accepted";
+  } catch (const S3Error& e) {
+    EXPECT_EQ(e.s3_code(), "SignatureDoesNotMatch");
+  }
   for (const auto& line : log) EXPECT_EQ(line.find("retrying"), std::string::npos) << line;
   // Nothing was stored.
   Client good(server_.config());
   EXPECT_THROW(good.head_object(prefix_ + "denied.txt"), S3Error);
 }
 
-TEST_F(S3ClientTest, AsyncFormsWithCallbacksAndFuturesRunConcurrently) {
+TEST_F(S3ClientTest, ConfiguredFromTheEnvironment) {
+  // PINDECK_S3_* for the endpoint and bucket, the AWS_* fallbacks for the credentials.
+  ::setenv("PINDECK_S3_ENDPOINT", server_.endpoint.c_str(), 1);
+  ::setenv("PINDECK_S3_BUCKET", server_.bucket.c_str(), 1);
+  ::setenv("AWS_ACCESS_KEY_ID", server_.access_key.c_str(), 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", server_.secret_key.c_str(), 1);
+  ::setenv("AWS_REGION", server_.region.c_str(), 1);
+  for (const char* name : {"PINDECK_S3_ACCESS_KEY", "PINDECK_S3_SECRET_KEY", "PINDECK_S3_REGION",
+                           "PINDECK_S3_SESSION_TOKEN", "AWS_SESSION_TOKEN"}) {
+    ::unsetenv(name);
+  }
+  Client client(Config::from_env());
+  client.put_buffer(prefix_ + "env.txt", "from the environment");
+  EXPECT_EQ(client.get_object(prefix_ + "env.txt").body, "from the environment");
+  EXPECT_EQ(client.config().to_string().find(server_.secret_key), std::string::npos);
+}
+
+TEST_F(S3ClientTest, AsyncFormsWithCallbacksFuturesAndCoroutines) {
   Client client(server_.config());
   std::promise<std::pair<std::exception_ptr, PutResult>> done;
   client.async_put_object(prefix_ + "callback.txt",
@@ -341,6 +369,27 @@ TEST_F(S3ClientTest, AsyncFormsWithCallbacksAndFuturesRunConcurrently) {
         client.async_get_object(prefix_ + "callback.txt", "", {}, boost::asio::use_future));
   }
   for (auto& g : gets) EXPECT_EQ(g.get().body, "cb");
+
+  // C++20 coroutines: use_awaitable, with S3 errors thrown at the co_await.
+  boost::asio::io_context io;
+  std::string awaited;
+  int awaited_status = 0;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        GetResult r = co_await client.async_get_object(prefix_ + "callback.txt", "", {},
+                                                       boost::asio::use_awaitable);
+        awaited = r.body;
+        try {
+          co_await client.async_head_object(prefix_ + "absent.txt", boost::asio::use_awaitable);
+        } catch (const S3Error& e) {
+          awaited_status = e.http_status();
+        }
+      },
+      boost::asio::detached);
+  io.run();
+  EXPECT_EQ(awaited, "cb");
+  EXPECT_EQ(awaited_status, 404);
 
   std::future<void> missing =
       client.async_head_bucket("no-such-bucket-pindeck", boost::asio::use_future);

@@ -99,6 +99,21 @@ TEST(SigV4Rules, OtherServicesNormaliseThePath) {
   }
 }
 
+TEST(SigV4Rules, OtherServicesEncodeThePathAsSentOnceMore) {
+  Signer signer({"AKIDTEST", "secret", ""}, "us-east-1", "service");
+  HttpRequest request = get_request("/my%20docs/a+b");
+  SigningTrace trace;
+  const std::string url = signer.presign(request, "https", minutes(5), at(2026, 11, 23), &trace);
+  EXPECT_EQ(line(trace.canonical_request, 1), "/my%2520docs/a%2Bb");
+  EXPECT_TRUE(url.starts_with("https://127.0.0.1:7480/my%20docs/a+b?")) << url;
+
+  HttpRequest s3_request = get_request("/my docs/a+b");
+  const std::string s3_url =
+      test_signer().presign(s3_request, "https", minutes(5), at(2026, 11, 23), &trace);
+  EXPECT_EQ(line(trace.canonical_request, 1), "/my%20docs/a%2Bb");
+  EXPECT_TRUE(s3_url.starts_with("https://127.0.0.1:7480/my%20docs/a%2Bb?")) << s3_url;
+}
+
 TEST(SigV4Rules, QueryIsSortedByEncodedNameThenValueAndEmptyValuesSignAsNameEquals) {
   HttpRequest request = get_request("/bucket/key");
   request.query = {{"uploads", ""}, {"b", "2"}, {"a", "z"}, {"a", "y"}, {"A", "x"}, {"é", "v w"}};
@@ -277,6 +292,16 @@ TEST(SigV4Signer, PresignPutsTheTokenInTheQueryAndSignsUnsignedPayload) {
       test_signer("tok/en+=").presign(request, "http", minutes(15), at(2026, 11, 23), &trace);
   EXPECT_NE(url.find("&X-Amz-Security-Token=tok%2Fen%2B%3D&"), std::string::npos) << url;
   EXPECT_TRUE(trace.canonical_request.ends_with("\nhost\nUNSIGNED-PAYLOAD"));
+}
+
+TEST(SigV4Signer, PresigningASignedRequestIgnoresTheSigningHeaders) {
+  const Signer signer = test_signer("token");
+  HttpRequest request = get_request("/b/k");
+  request.headers = {{"Range", "bytes=0-9"}};
+  const std::string url = signer.presign(request, "http", minutes(5), at(2026, 11, 23));
+  signer.sign(request, at(2026, 11, 22));
+  EXPECT_EQ(signer.presign(request, "http", minutes(5), at(2026, 11, 23)), url);
+  EXPECT_NE(url.find("X-Amz-SignedHeaders=host%3Brange&"), std::string::npos) << url;
 }
 
 // Every way to get an error out of the signer, with a secret key, a token and a header value
