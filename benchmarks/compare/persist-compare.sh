@@ -25,7 +25,7 @@ peak_kib() { sed -n 's/.*Maximum resident set size (kbytes): //p' "$1"; }
 printf '%-10s %-10s %14s %12s\n' peer in_flight images/s peak_RSS_MiB
 for n in 1 2; do
   out=$(mktemp) timing=$(mktemp)
-  /usr/bin/time -v "$bench" --benchmark_filter="in_flight:$n\$" --benchmark_format=json \
+  /usr/bin/time -v "$bench" --benchmark_filter="in_flight:$n/" --benchmark_format=json \
     > "$out" 2> "$timing"
   ours=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["benchmarks"][0]; print(b["images_per_second"])' "$out")
   ours_rss=$(( $(peak_kib "$timing") / 1024 ))
