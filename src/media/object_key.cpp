@@ -9,10 +9,14 @@
 #include <chrono>
 #include <cstdio>
 
-#include "media/base36.hpp"
+#include "model/base36.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::media {
+
+using model::is_base36;
+using model::random_base36;
+using model::to_base36;
 
 namespace {
 

@@ -18,7 +18,4 @@ std::string new_record_id(std::int64_t ms);
 // Pindeck's own uniqueId form: "img-<ms>-<7 random base-36 characters>".
 std::string new_unique_id(std::int64_t ms);
 
-// `count` characters from [0-9a-z], drawn from OpenSSL's CSPRNG (safe across fork()).
-std::string random_base36(std::size_t count);
-
 }  // namespace pindeck::model

@@ -94,14 +94,15 @@ HeaderRefs headers_to_sign(const HttpRequest& request, std::span<const std::stri
                            std::span<const HeaderRef> added) {
   HeaderRefs headers;
   bool has_host = false;
-  for (const auto& [name, value] : request.headers) {
+  for (const auto& header : request.headers) {
+    const std::string& name = header.first;
     if (iequals(name, "authorization") ||
         std::any_of(skipped.begin(), skipped.end(),
                     [&](std::string_view skip) { return iequals(name, skip); })) {
       continue;
     }
     has_host = has_host || iequals(name, "host");
-    headers.push_back({name, value});
+    headers.push_back({name, header.second});
   }
   if (!has_host) {
     if (request.host.empty()) fail("the request has no host (neither HttpRequest::host nor Host)");

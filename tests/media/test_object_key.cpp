@@ -5,11 +5,15 @@
 #include <regex>
 #include <string>
 
-#include "media/base36.hpp"
 #include "media/object_key.hpp"
+#include "model/base36.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::media {
+
+using model::is_base36;
+using model::random_base36;
+using model::to_base36;
 namespace {
 
 // 2024-03-05T12:34:56.789Z

@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 
+#include "model/base36.hpp"
 #include "model/ids.hpp"
 
 namespace pindeck::model {

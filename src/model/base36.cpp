@@ -1,4 +1,4 @@
-#include "media/base36.hpp"
+#include "model/base36.hpp"
 
 #include <openssl/rand.h>
 
@@ -7,7 +7,7 @@
 
 #include "pindeck/error.hpp"
 
-namespace pindeck::media {
+namespace pindeck::model {
 
 namespace {
 constexpr std::string_view kDigits = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -21,6 +21,14 @@ std::string to_base36(std::uint64_t value) {
   } while (value != 0);
   std::reverse(digits.begin(), digits.end());
   return digits;
+}
+
+std::string to_base36_fixed(std::uint64_t value, std::size_t width) {
+  std::string out(width, '0');
+  for (auto it = out.rbegin(); it != out.rend() && value != 0; ++it, value /= 36) {
+    *it = kDigits[value % 36];
+  }
+  return out;
 }
 
 bool is_base36(std::string_view text) noexcept {
@@ -47,4 +55,4 @@ std::string random_base36(std::size_t length) {
   return out;
 }
 
-}  // namespace pindeck::media
+}  // namespace pindeck::model
