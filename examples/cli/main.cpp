@@ -4,6 +4,8 @@
 //   pindeck [--data-dir DIR] list [filters] [--json]
 //   pindeck [--data-dir DIR] show ID [--json]
 //   pindeck [--data-dir DIR] search TEXT [filters] [--json]
+//   pindeck [--data-dir DIR] upload FILE... [--title T] [--wait] [--json]
+//   pindeck [--data-dir DIR] backfill [--limit N] [--wait] [--json]
 //
 // Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage.
 #include <CLI/CLI.hpp>
@@ -12,6 +14,7 @@
 
 #include "file_facts.hpp"
 #include "output.hpp"
+#include "persist_commands.hpp"
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
 
@@ -150,6 +153,9 @@ int main(int argc, char** argv) {
   add_find_options(*search_cmd, search, false);
   search_cmd->add_flag("--json", json_out, "print {\"records\": [...], \"nextCursor\": ...}");
 
+  pindeck_cli::PersistCommands persist;
+  pindeck_cli::add_persist_commands(app, persist, json_out);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -163,6 +169,7 @@ int main(int argc, char** argv) {
 
   try {
     auto client = pindeck::Client::open(data_dir);
+    if (auto status = pindeck_cli::run_persist_command(persist, client, json_out)) return *status;
     if (*add_cmd) {
       auto record = client.create(record_for_file(add));
       if (json_out) {

@@ -6,15 +6,21 @@
 // refused call changes nothing.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <iosfwd>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pindeck/export.h"
+#include "pindeck/persistence.hpp"
 #include "pindeck/record.hpp"
 
 namespace pindeck {
@@ -85,6 +91,43 @@ class PD_EXPORT Client {
   RecordPage search(std::string_view text, const RecordQuery& query = {}) const;
 
   const std::filesystem::path& data_dir() const;
+
+  // ---- Persistence (DESIGN §6; settings in pindeck/persistence.hpp, asynchronous forms with
+  // Asio completion tokens in pindeck/async.hpp) ----
+
+  // Starts the background workers that persist uploads. Without this call, the first upload,
+  // backfill or wait starts them with PersistenceConfig::from_env(). Errc::conflict when they
+  // already run; Errc::invalid naming a bad setting.
+  void start_persistence(const PersistenceConfig& config);
+
+  // Uploads an image: its bytes are hashed and staged durably, checked to be an image, and the
+  // record is stored at once (storagePersistStatus pending, storageProvider convex, object keys
+  // fixed) together with its persistence job; workers then persist it in the background.
+  // `metadata` carries the host's fields (title, tags, ...); without a title the file name is
+  // used. Errc::media for an empty file, bytes that are no image or too many pixels; nothing is
+  // stored then.
+  Record upload_file(const std::filesystem::path& path, const Record& metadata = {});
+  Record upload_bytes(std::span<const std::byte> bytes, const Record& metadata = {},
+                      std::string_view file_name = {});
+  // Reads the stream to its end through a fixed-size buffer (memory does not grow with size).
+  Record upload_stream(std::istream& in, const Record& metadata = {},
+                       std::string_view file_name = {});
+  // Fills `buffer` with up to `capacity` bytes and returns how many; 0 at the end.
+  using ReadChunk = std::function<std::size_t(std::byte* buffer, std::size_t capacity)>;
+  Record upload_reader(const ReadChunk& read, const Record& metadata = {},
+                       std::string_view file_name = {});
+
+  // Blocks until the record is succeeded or failed, or `timeout` passes (then it is returned
+  // still pending).
+  Record wait_persisted(std::string_view id,
+                        std::chrono::milliseconds timeout = std::chrono::minutes(10));
+
+  // Reschedules persistence of up to `limit` (1 to 200) uploads still only in the first-stage
+  // store (storageProvider convex with a storageId), such as those that failed. Returns how many.
+  int backfill(int limit = 50);
+
+  // Runs `work` on the client's background threads (what the asynchronous forms build on).
+  void post_background(std::function<void()> work);
 
   // The library's own parts (persistence, sources) reach the catalog through this.
   struct Impl;

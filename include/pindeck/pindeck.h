@@ -127,6 +127,61 @@ PD_EXPORT int pd_palette_from_image(const unsigned char *bytes, size_t size, cha
 
 /* ---- Persistence -------------------------------------------------------------------------- */
 
+/* Starts the client's background persistence workers. `config_json` (NULL: from the environment,
+ * see below) is an object with optional keys: "bucket" (default "pindeck"), "keyPrefix"
+ * ("media-uploads"), "s3": {"endpoint", "region", "accessKey", "secretKey", "sessionToken",
+ * "publicBaseUrl", "caFile"} (absent: the embedded local object store in data_dir/objects),
+ * "maxInFlight" (2), "cpuThreads" (0 = cores), "maxAttempts" (3), "retryMinDelayMs" (2000),
+ * "retryMaxDelayMs" (20000), "leaseMs" (30000), "pollIntervalMs" (500), "maxUploadBytes",
+ * "stagingOrphanAgeMs" (3600000: staged copies no record names are deleted at start when older).
+ * Without this call, the first upload, backfill or wait starts the workers from the environment:
+ * S3 when PINDECK_S3_ENDPOINT is set (with PINDECK_S3_ACCESS_KEY, PINDECK_S3_SECRET_KEY,
+ * PINDECK_S3_REGION, PINDECK_S3_BUCKET), else the local object store.
+ * PD_ERR_CONFLICT: the workers already run; PD_ERR_INVALID: a bad setting, named. */
+PD_EXPORT int pd_persistence_start(pd_client *client, const char *config_json);
+
+/* Uploads an image: the bytes are hashed and staged durably, checked to be an image, and the
+ * record is stored at once (storagePersistStatus "pending", storageProvider "convex") together
+ * with its persistence job; workers then make the derivatives and palette and persist everything.
+ * `metadata_json` (NULL for none) is a record object with the fields the host chooses (title,
+ * tags, ...). *out_json receives the stored record.
+ * PD_ERR_MEDIA: empty, not an image, or too many pixels; PD_ERR_INVALID: bad metadata;
+ * PD_ERR_NOT_FOUND / PD_ERR_IO: the file cannot be read. Nothing is stored on failure. */
+PD_EXPORT int pd_upload_file(pd_client *client, const char *path, const char *metadata_json,
+                             char **out_json);
+
+/* The same from a buffer; `file_name` (may be NULL) names the image when it has no title. */
+PD_EXPORT int pd_upload_bytes(pd_client *client, const void *data, size_t size,
+                              const char *file_name, const char *metadata_json, char **out_json);
+
+/* Fills `buffer` with up to `capacity` bytes; returns how many (0 at the end, negative on error). */
+typedef long long (*pd_read_fn)(void *user, void *buffer, size_t capacity);
+
+/* The same from a stream read through `read` (memory use does not grow with the size). */
+PD_EXPORT int pd_upload_stream(pd_client *client, pd_read_fn read, void *user,
+                               const char *file_name, const char *metadata_json, char **out_json);
+
+/* Reschedules persistence of up to `limit` (1 to 200; the CLI's default is 50) records that are
+ * uploads still only in the first-stage store (storageProvider "convex" with a storageId), such
+ * as those that failed. *out_count (may be NULL) receives how many. */
+PD_EXPORT int pd_backfill(pd_client *client, int limit, int *out_count);
+
+/* Blocks until the record's storagePersistStatus is "succeeded" or "failed", or `timeout_ms`
+ * passes (then the record is returned still "pending"). *out_json receives the record. */
+PD_EXPORT int pd_wait_persisted(pd_client *client, const char *id, long timeout_ms,
+                                char **out_json);
+
+/* Called once with the outcome of pd_wait_persisted_async: status PD_OK and the record's JSON, or
+ * an error status, NULL and the message. Both strings are valid only during the call. It runs on
+ * a library thread. */
+typedef void (*pd_record_callback)(void *user, int status, const char *record_json,
+                                   const char *error);
+
+/* pd_wait_persisted without blocking: returns at once; `callback` gets the outcome. The client
+ * must stay open until the callback has run. */
+PD_EXPORT int pd_wait_persisted_async(pd_client *client, const char *id, long timeout_ms,
+                                      pd_record_callback callback, void *user);
+
 #ifdef __cplusplus
 }
 #endif

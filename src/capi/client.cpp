@@ -1,14 +1,11 @@
 // The C ABI's client and record functions over pindeck::Client.
 #include <nlohmann/json.hpp>
 
+#include "capi/client_handle.hpp"
 #include "capi/guard.hpp"
 #include "catalog/query_json.hpp"
 #include "model/record_json.hpp"
 #include "pindeck/client.hpp"
-
-struct pd_client {
-  pindeck::Client client;
-};
 
 namespace {
 

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "pindeck/error.hpp"
+#include "pipeline/job_queue_schema.hpp"
 
 namespace pindeck::catalog {
 
@@ -71,9 +72,10 @@ SELECT pk, title, json_extract(doc, '$.description'),
 FROM records;
 )sql";
 
-constexpr std::array<Migration, 2> all{{
+constexpr std::array<Migration, 3> all{{
     {1, "records and tags", v1_records},
     {2, "full-text search", v2_search},
+    {3, "persist jobs", pipeline::persist_jobs_schema},
 }};
 
 }  // namespace

@@ -44,7 +44,9 @@ TEST(Migrations, EveryOlderVersionIsUpgradedOnOpen) {
               latest_schema_version());
     if (from >= 1) {
       EXPECT_EQ(catalog->get("00000000000000001").title, "Old lighthouse");
-      // The search index was built from what the older version stored.
+    }
+    if (from == 1) {
+      // The search index (v2) was built from what the older version stored.
       for (const char* word : {"lighthouse", "stormy", "sea", "77"}) {
         EXPECT_EQ(catalog->search(word, {}).records.size(), 1u) << word;
       }

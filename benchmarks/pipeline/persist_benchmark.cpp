@@ -1,0 +1,83 @@
+// End-to-end ingest to an S3 server: stage, record, derive, sample the palette, upload the
+// original and four derivatives, commit — for the sample images, with 1 and 2 images in flight.
+// The server comes from S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY and S3_BUCKET (the
+// test server's s3.env); benchmarks/compare/persist-compare.sh runs this next to the Node peer.
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "catalog/catalog.hpp"
+#include "pipeline/persistence.hpp"
+#include "pipeline/s3_object_store.hpp"
+
+namespace {
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+
+std::vector<std::filesystem::path> sample_images() {
+  const std::filesystem::path dir = std::filesystem::path(PINDECK_TEST_DATA) / "images";
+  return {dir / "flow-5120x2880.jpg", dir / "canopee-3840x2160.png", dir / "truchet-l.webp",
+          dir / "safelanding-5120x2880.jpg", dir / "volna-5120x2880.jpg"};
+}
+
+void BM_PersistToS3(benchmark::State& state) {
+  if (env("S3_ENDPOINT").empty()) {
+    state.SkipWithError("S3_ENDPOINT is not set (source the test server's s3.env)");
+    return;
+  }
+  pindeck::PersistenceConfig config;
+  config.s3 = pindeck::S3Settings{env("S3_ENDPOINT"), env("S3_REGION"), env("S3_ACCESS_KEY"),
+                                  env("S3_SECRET_KEY"), "", "", ""};
+  config.bucket = env("S3_BUCKET");
+  config.key_prefix = "bench";
+  config.max_in_flight = static_cast<int>(state.range(0));
+  config.poll_interval = std::chrono::milliseconds(20);
+  const auto images = sample_images();
+  std::int64_t persisted = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const auto data_dir = std::filesystem::temp_directory_path() /
+                          ("pindeck-bench-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(data_dir);
+    std::filesystem::create_directories(data_dir);
+    auto catalog = pindeck::catalog::Catalog::open(data_dir / "catalog.sqlite");
+    auto persistence = std::make_unique<pindeck::pipeline::Persistence>(
+        *catalog, data_dir, pindeck::pipeline::make_object_store(config, data_dir), config);
+    state.ResumeTiming();
+
+    std::vector<std::string> ids;
+    for (const auto& path : images) {
+      pindeck::pipeline::UploadSource source;
+      source.path = path;
+      ids.push_back(persistence->ingest(source, {}).id);
+    }
+    for (const auto& id : ids) {
+      const auto record = persistence->wait_settled(id, std::chrono::minutes(5));
+      if (record.storage_persist_status != pindeck::PersistStatus::succeeded) {
+        state.SkipWithError(("not persisted: " + record.storage_persist_error.value_or("?")).c_str());
+        return;
+      }
+    }
+    persisted += static_cast<std::int64_t>(ids.size());
+
+    state.PauseTiming();
+    persistence.reset();
+    catalog.reset();
+    std::filesystem::remove_all(data_dir);
+    state.ResumeTiming();
+  }
+  state.counters["images_per_second"] =
+      benchmark::Counter(static_cast<double>(persisted), benchmark::Counter::kIsRate);
+}
+
+BENCHMARK(BM_PersistToS3)->ArgName("in_flight")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)
+    ->UseRealTime()->Iterations(2);
+
+}  // namespace
+
+BENCHMARK_MAIN();

@@ -1,0 +1,185 @@
+#include "persist_commands.hpp"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "pindeck/client.hpp"
+#include "pindeck/error.hpp"
+#include "pindeck/record.hpp"
+
+namespace pindeck_cli {
+
+namespace {
+
+using pindeck::PersistStatus;
+using pindeck::Record;
+
+// A one-line progress bar on stderr, only when stderr is a terminal.
+class ProgressBar {
+ public:
+  ProgressBar(std::string label, std::size_t total)
+      : label_(std::move(label)), total_(total), enabled_(::isatty(STDERR_FILENO) != 0) {}
+  ~ProgressBar() { finish(); }
+
+  void update(std::size_t done, const std::string& detail = {}) {
+    if (!enabled_ || total_ == 0) return;
+    constexpr int width = 30;
+    const int filled = static_cast<int>(width * done / total_);
+    std::string bar(static_cast<std::size_t>(filled), '=');
+    if (filled < width) bar += '>';
+    bar.resize(width, ' ');
+    std::fprintf(stderr, "\r%-10s [%s] %zu/%zu %-40.40s", label_.c_str(), bar.c_str(), done, total_,
+                 detail.c_str());
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void finish() {
+    if (shown_) std::fputc('\n', stderr);
+    shown_ = false;
+  }
+
+ private:
+  std::string label_;
+  std::size_t total_;
+  bool enabled_;
+  bool shown_ = false;
+};
+
+const char* status_name(const Record& record) {
+  if (!record.storage_persist_status) return "-";
+  switch (*record.storage_persist_status) {
+    case PersistStatus::pending: return "pending";
+    case PersistStatus::succeeded: return "succeeded";
+    case PersistStatus::failed: return "failed";
+  }
+  return "-";
+}
+
+void print_records(const std::vector<Record>& records, bool json) {
+  if (json) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto& record : records)
+      array.push_back(nlohmann::json::parse(pindeck::record_to_json(record)));
+    std::cout << array.dump(2) << '\n';
+    return;
+  }
+  for (const auto& record : records) {
+    std::cout << record.id << "  " << status_name(record) << "  " << record.title;
+    if (record.image_url) std::cout << "  " << *record.image_url;
+    if (record.storage_persist_error) std::cout << "  error: " << *record.storage_persist_error;
+    std::cout << '\n';
+  }
+}
+
+// Waits until every record has settled, refreshing `records` and the bar.
+void wait_all(pindeck::Client& client, std::vector<Record>& records) {
+  ProgressBar bar("persisting", records.size());
+  std::size_t settled = 0;
+  bar.update(0);
+  for (auto& record : records) {
+    while (record.storage_persist_status == PersistStatus::pending) {
+      record = client.wait_persisted(record.id, std::chrono::milliseconds(500));
+    }
+    bar.update(++settled, record.title);
+  }
+}
+
+bool all_succeeded(const std::vector<Record>& records) {
+  return std::all_of(records.begin(), records.end(), [](const Record& r) {
+    return r.storage_persist_status == PersistStatus::succeeded;
+  });
+}
+
+int run_upload(pindeck::Client& client, const PersistCommands& args, bool json) {
+  std::vector<Record> records;
+  int status = 0;
+  {
+    ProgressBar bar("uploading", args.files.size());
+    for (std::size_t i = 0; i < args.files.size(); ++i) {
+      const auto& file = args.files[i];
+      bar.update(i, std::filesystem::path(file).filename().string());
+      Record metadata;
+      if (args.title) metadata.title = *args.title;
+      try {
+        records.push_back(client.upload_file(file, metadata));
+      } catch (const pindeck::Error& e) {
+        bar.finish();
+        std::cerr << "pindeck upload: " << file << ": " << e.what() << '\n';
+        status = 1;
+      }
+    }
+    bar.update(args.files.size());
+  }
+  if (args.upload_wait) {
+    wait_all(client, records);
+    if (!all_succeeded(records)) status = 1;
+  }
+  print_records(records, json);
+  return status;
+}
+
+int run_backfill(pindeck::Client& client, const PersistCommands& args, bool json) {
+  const int count = client.backfill(args.limit);
+  if (!args.backfill_wait) {
+    if (json) {
+      std::cout << nlohmann::json{{"rescheduled", count}}.dump() << '\n';
+    } else {
+      std::cout << "rescheduled " << count << " record" << (count == 1 ? "" : "s") << '\n';
+    }
+    return 0;
+  }
+  // What was rescheduled is what is pending now among the uploads.
+  pindeck::RecordQuery query;
+  query.source_type = pindeck::SourceType::upload;
+  query.limit = 1000;
+  std::vector<Record> pending;
+  for (;;) {
+    auto page = client.list(query);
+    for (auto& record : page.records) {
+      if (record.storage_persist_status == PersistStatus::pending) pending.push_back(record);
+    }
+    if (!page.next_cursor) break;
+    query.cursor = page.next_cursor;
+  }
+  wait_all(client, pending);
+  print_records(pending, json);
+  return all_succeeded(pending) ? 0 : 1;
+}
+
+}  // namespace
+
+void add_persist_commands(CLI::App& app, PersistCommands& commands, bool& json_out) {
+  commands.upload = app.add_subcommand(
+      "upload", "upload image files: staged and recorded at once, persisted in the background");
+  commands.upload->add_option("FILE", commands.files, "image files")
+      ->required()
+      ->check(CLI::ExistingFile);
+  commands.upload->add_option("--title", commands.title,
+                              "title of every image (default: its file name)");
+  commands.upload->add_flag("--wait", commands.upload_wait,
+                            "wait until every image is persisted (succeeded) or failed");
+  commands.upload->add_flag("--json", json_out, "print the records as a JSON array");
+
+  commands.backfill = app.add_subcommand(
+      "backfill", "reschedule persistence of uploads still only in the first-stage store");
+  commands.backfill->add_option("--limit", commands.limit, "how many records (1 to 200)")
+      ->check(CLI::Range(1, 200));
+  commands.backfill->add_flag("--wait", commands.backfill_wait,
+                              "wait until they are persisted or failed");
+  commands.backfill->add_flag("--json", json_out, "print the result as JSON");
+}
+
+std::optional<int> run_persist_command(const PersistCommands& commands, pindeck::Client& client,
+                                       bool json_out) {
+  if (*commands.upload) return run_upload(client, commands, json_out);
+  if (*commands.backfill) return run_backfill(client, commands, json_out);
+  return std::nullopt;
+}
+
+}  // namespace pindeck_cli

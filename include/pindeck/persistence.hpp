@@ -1,0 +1,54 @@
+// Settings of the persistence pipeline (DESIGN §6): where persisted bytes go, how many images are
+// processed at once, and how failures are retried. Pass them to Client::start_persistence(), or
+// let the client read them from the environment on first use.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "pindeck/export.h"
+
+namespace pindeck {
+
+// An S3-compatible object store (RustFS in production). The secret key is never logged nor
+// written into records or error messages.
+struct S3Settings {
+  std::string endpoint;  // http(s)://host[:port], path-style addressing
+  std::string region = "us-east-1";
+  std::string access_key;
+  std::string secret_key;
+  std::string session_token;
+  std::string public_base_url;  // base of record URLs; the endpoint when empty
+  std::string ca_file;          // PEM bundle to trust instead of the system's
+};
+
+struct PersistenceConfig {
+  std::string bucket = "pindeck";
+  std::string key_prefix = "media-uploads";
+  // None: the embedded local object store, <data dir>/objects/<bucket>/<key>, file:// URLs.
+  std::optional<S3Settings> s3;
+
+  int max_in_flight = 2;  // images decoded and uploaded at the same time
+  int cpu_threads = 0;    // threads for libvips work; 0 = one per core
+  int max_attempts = 3;   // per job, counting the first
+  std::chrono::milliseconds retry_min_delay{2000};
+  std::chrono::milliseconds retry_max_delay{20000};
+  // A job claimed by a process that dies is claimed again this long after its last renewal.
+  std::chrono::milliseconds lease{30000};
+  // How often idle workers look for jobs other processes queued.
+  std::chrono::milliseconds poll_interval{500};
+  std::uint64_t max_upload_bytes = std::uint64_t{2} << 30;
+  // Staged copies no record names (left by a crash) are deleted when workers start, once older
+  // than this (younger ones may be an upload in progress in another process).
+  std::chrono::milliseconds staging_orphan_age{std::chrono::hours(1)};
+
+  // Defaults, with S3 enabled when PINDECK_S3_ENDPOINT is set (then PINDECK_S3_REGION,
+  // PINDECK_S3_ACCESS_KEY, PINDECK_S3_SECRET_KEY, PINDECK_S3_SESSION_TOKEN,
+  // PINDECK_S3_PUBLIC_URL and PINDECK_S3_CA_FILE are read too) and PINDECK_S3_BUCKET overriding
+  // the bucket.
+  PD_EXPORT static PersistenceConfig from_env();
+};
+
+}  // namespace pindeck

@@ -1,0 +1,193 @@
+// The C ABI's persistence functions (upload, backfill, wait) over pindeck::Client.
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "capi/client_handle.hpp"
+#include "capi/guard.hpp"
+#include "pindeck/client.hpp"
+#include "pindeck/persistence.hpp"
+
+namespace {
+
+using nlohmann::json;
+using pindeck::Errc;
+using pindeck::Error;
+using pindeck::capi::copy_out;
+using pindeck::capi::require_arg;
+
+void reset_out(char** out, const char* name) {
+  require_arg(out, name);
+  *out = nullptr;
+}
+
+pindeck::Record metadata_or_default(const char* metadata_json) {
+  if (metadata_json == nullptr) return {};
+  return pindeck::record_from_json(metadata_json);
+}
+
+char* record_out(const pindeck::Record& record) {
+  return copy_out(pindeck::record_to_json(record));
+}
+
+template <typename T>
+void read_field(const json& object, const char* name, T& target) {
+  const auto it = object.find(name);
+  if (it == object.end()) return;
+  try {
+    target = it->get<T>();
+  } catch (const json::exception&) {
+    throw Error(Errc::invalid,
+                std::string("persistence config: \"") + name + "\" has the wrong type");
+  }
+}
+
+void read_ms(const json& object, const char* name, std::chrono::milliseconds& target) {
+  std::int64_t ms = target.count();
+  read_field(object, name, ms);
+  if (ms < 0)
+    throw Error(Errc::invalid,
+                std::string("persistence config: \"") + name + "\" must not be negative");
+  target = std::chrono::milliseconds(ms);
+}
+
+pindeck::PersistenceConfig config_from_json(const char* text) {
+  json object;
+  try {
+    object = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw Error(Errc::invalid, std::string("persistence config is not valid JSON: ") + e.what());
+  }
+  if (!object.is_object()) throw Error(Errc::invalid, "persistence config must be a JSON object");
+  static const char* const known[] = {"bucket",          "keyPrefix",       "s3",
+                                      "maxInFlight",     "cpuThreads",      "maxAttempts",
+                                      "retryMinDelayMs", "retryMaxDelayMs", "leaseMs",
+                                      "pollIntervalMs",  "maxUploadBytes",  "stagingOrphanAgeMs"};
+  for (const auto& [key, value] : object.items()) {
+    if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
+      throw Error(Errc::invalid, "persistence config: unknown field \"" + key + "\"");
+    }
+  }
+  pindeck::PersistenceConfig config;
+  read_field(object, "bucket", config.bucket);
+  read_field(object, "keyPrefix", config.key_prefix);
+  read_field(object, "maxInFlight", config.max_in_flight);
+  read_field(object, "cpuThreads", config.cpu_threads);
+  read_field(object, "maxAttempts", config.max_attempts);
+  read_ms(object, "retryMinDelayMs", config.retry_min_delay);
+  read_ms(object, "retryMaxDelayMs", config.retry_max_delay);
+  read_ms(object, "leaseMs", config.lease);
+  read_ms(object, "pollIntervalMs", config.poll_interval);
+  read_field(object, "maxUploadBytes", config.max_upload_bytes);
+  read_ms(object, "stagingOrphanAgeMs", config.staging_orphan_age);
+  if (const auto s3 = object.find("s3"); s3 != object.end() && !s3->is_null()) {
+    if (!s3->is_object())
+      throw Error(Errc::invalid, "persistence config: \"s3\" must be an object");
+    pindeck::S3Settings settings;
+    read_field(*s3, "endpoint", settings.endpoint);
+    read_field(*s3, "region", settings.region);
+    read_field(*s3, "accessKey", settings.access_key);
+    read_field(*s3, "secretKey", settings.secret_key);
+    read_field(*s3, "sessionToken", settings.session_token);
+    read_field(*s3, "publicBaseUrl", settings.public_base_url);
+    read_field(*s3, "caFile", settings.ca_file);
+    config.s3 = std::move(settings);
+  }
+  if (config.max_in_flight < 1) {
+    throw Error(Errc::invalid, "persistence config: \"maxInFlight\" must be at least 1");
+  }
+  return config;
+}
+
+}  // namespace
+
+extern "C" {
+
+int pd_persistence_start(pd_client* client, const char* config_json) {
+  return pindeck::capi::guard([&] {
+    require_arg(client, "client");
+    client->client.start_persistence(config_json ? config_from_json(config_json)
+                                                 : pindeck::PersistenceConfig::from_env());
+  });
+}
+
+int pd_upload_file(pd_client* client, const char* path, const char* metadata_json,
+                   char** out_json) {
+  return pindeck::capi::guard([&] {
+    reset_out(out_json, "out_json");
+    require_arg(client, "client");
+    require_arg(path, "path");
+    *out_json = record_out(client->client.upload_file(path, metadata_or_default(metadata_json)));
+  });
+}
+
+int pd_upload_bytes(pd_client* client, const void* data, size_t size, const char* file_name,
+                    const char* metadata_json, char** out_json) {
+  return pindeck::capi::guard([&] {
+    reset_out(out_json, "out_json");
+    require_arg(client, "client");
+    if (size > 0) require_arg(data, "data");
+    const auto bytes = std::span(static_cast<const std::byte*>(data), size);
+    *out_json = record_out(client->client.upload_bytes(bytes, metadata_or_default(metadata_json),
+                                                       file_name ? file_name : ""));
+  });
+}
+
+int pd_upload_stream(pd_client* client, pd_read_fn read, void* user, const char* file_name,
+                     const char* metadata_json, char** out_json) {
+  return pindeck::capi::guard([&] {
+    reset_out(out_json, "out_json");
+    require_arg(client, "client");
+    require_arg(reinterpret_cast<const void*>(read), "read");
+    *out_json = record_out(client->client.upload_reader(
+        [&](std::byte* buffer, std::size_t capacity) -> std::size_t {
+          const long long n = read(user, buffer, capacity);
+          if (n < 0) throw Error(Errc::io, "the read callback reported an error");
+          if (static_cast<unsigned long long>(n) > capacity) {
+            throw Error(Errc::invalid, "the read callback returned more bytes than asked for");
+          }
+          return static_cast<std::size_t>(n);
+        },
+        metadata_or_default(metadata_json), file_name ? file_name : ""));
+  });
+}
+
+int pd_backfill(pd_client* client, int limit, int* out_count) {
+  return pindeck::capi::guard([&] {
+    require_arg(client, "client");
+    const int count = client->client.backfill(limit);
+    if (out_count != nullptr) *out_count = count;
+  });
+}
+
+int pd_wait_persisted(pd_client* client, const char* id, long timeout_ms, char** out_json) {
+  return pindeck::capi::guard([&] {
+    reset_out(out_json, "out_json");
+    require_arg(client, "client");
+    require_arg(id, "id");
+    if (timeout_ms < 0) throw Error(Errc::invalid, "timeout_ms must not be negative");
+    *out_json =
+        record_out(client->client.wait_persisted(id, std::chrono::milliseconds(timeout_ms)));
+  });
+}
+
+int pd_wait_persisted_async(pd_client* client, const char* id, long timeout_ms,
+                            pd_record_callback callback, void* user) {
+  return pindeck::capi::guard([&] {
+    require_arg(client, "client");
+    require_arg(id, "id");
+    require_arg(reinterpret_cast<const void*>(callback), "callback");
+    if (timeout_ms < 0) throw Error(Errc::invalid, "timeout_ms must not be negative");
+    auto& cpp = client->client;
+    cpp.post_background([&cpp, id = std::string(id), timeout_ms, callback, user] {
+      std::string record_json;
+      std::string message;
+      const int status = pindeck::capi::guard([&] {
+        record_json =
+            pindeck::record_to_json(cpp.wait_persisted(id, std::chrono::milliseconds(timeout_ms)));
+      });
+      if (status != PD_OK) message = pd_last_error();
+      callback(user, status, status == PD_OK ? record_json.c_str() : nullptr, message.c_str());
+    });
+  });
+}
+}

@@ -1,0 +1,125 @@
+#include "pipeline/job_queue.hpp"
+
+#include "catalog/sqlite.hpp"
+#include "pindeck/error.hpp"
+
+namespace pindeck::pipeline {
+
+namespace {
+
+constexpr std::string_view job_columns =
+    "record_id, attempts, lease_owner, lease_expires_at, last_error";
+
+Job job_from_row(const catalog::Statement& row) {
+  Job job;
+  job.record_id = row.text(0);
+  job.attempts = static_cast<int>(row.integer(1));
+  job.lease_owner = row.is_null(2) ? "" : row.text(2);
+  job.lease_expires_at = row.is_null(3) ? 0 : row.integer(3);
+  if (!row.is_null(4)) job.last_error = row.text(4);
+  return job;
+}
+
+}  // namespace
+
+std::int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+JobQueue::JobQueue(std::string owner, std::chrono::milliseconds lease, Clock clock)
+    : owner_(std::move(owner)), lease_(lease), clock_(std::move(clock)) {
+  if (owner_.empty()) throw Error(Errc::invalid, "job queue owner must not be empty");
+  if (lease_.count() <= 0) throw Error(Errc::invalid, "job lease must be positive");
+}
+
+void JobQueue::enqueue(catalog::Database& db, std::string_view record_id) {
+  db.prepare(
+        "INSERT INTO persist_jobs (record_id, state, attempts, next_attempt_at, created_at) "
+        "VALUES (?1, 'queued', 0, ?2, ?2) "
+        "ON CONFLICT (record_id) DO UPDATE SET state = 'queued', attempts = 0, "
+        "next_attempt_at = ?2, lease_owner = NULL, lease_expires_at = NULL "
+        "WHERE state = 'failed'")
+      .bind(1, record_id)
+      .bind(2, clock_())
+      .run();
+}
+
+std::optional<Job> JobQueue::claim(catalog::Database& db) {
+  const auto now = clock_();
+  auto claim = db.prepare(
+      "UPDATE persist_jobs SET lease_owner = ?2, lease_expires_at = ?3, attempts = attempts + 1 "
+      "WHERE record_id = (SELECT record_id FROM persist_jobs WHERE state = 'queued' AND "
+      "next_attempt_at <= ?1 AND (lease_owner IS NULL OR lease_expires_at <= ?1) "
+      "ORDER BY next_attempt_at, created_at LIMIT 1) "
+      "RETURNING record_id, attempts, lease_owner, lease_expires_at, last_error");
+  claim.bind(1, now).bind(2, owner_).bind(3, now + lease_.count());
+  if (!claim.step()) return std::nullopt;
+  return job_from_row(claim);
+}
+
+bool JobQueue::renew(catalog::Database& db, Job& job) {
+  const auto expires = clock_() + lease_.count();
+  auto renew = db.prepare(
+      "UPDATE persist_jobs SET lease_expires_at = ?3 WHERE record_id = ?1 AND lease_owner = ?2 "
+      "AND state = 'queued' RETURNING record_id");
+  renew.bind(1, job.record_id).bind(2, owner_).bind(3, expires);
+  if (!renew.step()) return false;
+  job.lease_expires_at = expires;
+  return true;
+}
+
+bool JobQueue::complete(catalog::Database& db, const Job& job) {
+  auto remove = db.prepare(
+      "DELETE FROM persist_jobs WHERE record_id = ?1 AND lease_owner = ?2 AND state = 'queued' "
+      "RETURNING record_id");
+  remove.bind(1, job.record_id).bind(2, owner_);
+  return remove.step();
+}
+
+bool JobQueue::retry_later(catalog::Database& db, const Job& job, std::chrono::milliseconds delay,
+                           std::string_view error) {
+  auto update = db.prepare(
+      "UPDATE persist_jobs SET lease_owner = NULL, lease_expires_at = NULL, "
+      "next_attempt_at = ?3, last_error = ?4 WHERE record_id = ?1 AND lease_owner = ?2 AND "
+      "state = 'queued' RETURNING record_id");
+  update.bind(1, job.record_id).bind(2, owner_).bind(3, clock_() + delay.count()).bind(4, error);
+  return update.step();
+}
+
+bool JobQueue::fail(catalog::Database& db, const Job& job, std::string_view error) {
+  auto update = db.prepare(
+      "UPDATE persist_jobs SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, "
+      "last_error = ?3 WHERE record_id = ?1 AND lease_owner = ?2 AND state = 'queued' "
+      "RETURNING record_id");
+  update.bind(1, job.record_id).bind(2, owner_).bind(3, error);
+  return update.step();
+}
+
+std::optional<Job> JobQueue::find(catalog::Database& db, std::string_view record_id) const {
+  auto row =
+      db.prepare("SELECT " + std::string(job_columns) + " FROM persist_jobs WHERE record_id = ?1");
+  row.bind(1, record_id);
+  if (!row.step()) return std::nullopt;
+  return job_from_row(row);
+}
+
+JobCounts JobQueue::counts(catalog::Database& db) const {
+  auto row = db.prepare(
+      "SELECT COALESCE(SUM(state = 'queued'), 0), COALESCE(SUM(state = 'failed'), 0) "
+      "FROM persist_jobs");
+  row.step();
+  return JobCounts{row.integer(0), row.integer(1)};
+}
+
+std::optional<std::int64_t> JobQueue::next_claimable_at(catalog::Database& db) const {
+  auto row = db.prepare(
+      "SELECT MIN(MAX(next_attempt_at, COALESCE(lease_expires_at, 0))) FROM persist_jobs "
+      "WHERE state = 'queued'");
+  row.step();
+  if (row.is_null(0)) return std::nullopt;
+  return row.integer(0);
+}
+
+}  // namespace pindeck::pipeline

@@ -1,0 +1,48 @@
+// The object store on a real S3-compatible server (RustFS in production), over the library's own
+// SigV4 S3 client. Records persisted here get storageProvider=rustfs.
+#pragma once
+
+#include <memory>
+
+#include "pindeck/persistence.hpp"
+#include "pipeline/object_store.hpp"
+
+namespace pindeck::s3 {
+class Client;
+}
+
+namespace pindeck::pipeline {
+
+class S3ObjectStore final : public ObjectStore {
+ public:
+  // Connects lazily (the first request connects); throws Errc::invalid naming a bad setting.
+  S3ObjectStore(const S3Settings& settings, std::string bucket);
+  ~S3ObjectStore() override;
+
+  std::string_view provider() const override { return "rustfs"; }
+  const std::string& bucket() const override { return bucket_; }
+  void put_file(std::string_view key, const std::filesystem::path& file,
+                std::string_view content_type) override;
+  void put_bytes(std::string_view key, std::span<const std::byte> bytes,
+                 std::string_view content_type) override;
+  std::optional<ObjectInfo> head(std::string_view key) override;
+  void remove(std::string_view key) override;
+  std::vector<std::string> list(std::string_view prefix) override;
+  // <publicBaseUrl or endpoint>/<bucket>/<key>
+  std::string public_url(std::string_view key) const override;
+
+  // Creates the bucket when it does not exist yet.
+  void ensure_bucket();
+
+ private:
+  std::string bucket_;
+  std::string public_base_url_;
+  std::unique_ptr<s3::Client> client_;
+};
+
+// The store the configuration asks for: S3 when config.s3 is set, else the local store under
+// <data_dir>/objects.
+std::unique_ptr<ObjectStore> make_object_store(const PersistenceConfig& config,
+                                               const std::filesystem::path& data_dir);
+
+}  // namespace pindeck::pipeline

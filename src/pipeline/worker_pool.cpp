@@ -1,0 +1,176 @@
+#include "pipeline/worker_pool.hpp"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <condition_variable>
+#include <future>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "pindeck/error.hpp"
+
+namespace pindeck::pipeline {
+
+namespace asio = boost::asio;
+
+// Handlers capture a plain pointer: the State outlives every thread that runs them (stop()
+// joins them before the State is destroyed).
+struct WorkerPool::State {
+  WorkerOptions options;
+  WorkerHooks hooks;
+  asio::io_context scheduler;
+  asio::executor_work_guard<asio::io_context::executor_type> keep_alive{scheduler.get_executor()};
+  asio::steady_timer wake_timer{scheduler};
+  asio::steady_timer renew_timer{scheduler};
+  std::unique_ptr<asio::thread_pool> cpu;
+  std::thread scheduler_thread;
+
+  // Touched only on the scheduler thread.
+  std::map<std::string, Job> running;
+  bool stopping = false;
+
+  // in_flight is read from other threads; finished_cv tells stop() that a job ended.
+  mutable std::mutex mutex;
+  std::condition_variable finished_cv;
+  std::size_t in_flight = 0;
+
+  void report(std::string_view message) {
+    if (hooks.on_error) hooks.on_error(message);
+  }
+
+  // Claims as many jobs as there is room for, then sleeps until there may be more.
+  void fill() {
+    if (stopping) return;
+    try {
+      while (running.size() < static_cast<std::size_t>(options.max_in_flight)) {
+        auto job = hooks.claim();
+        if (!job) break;
+        start(std::move(*job));
+      }
+    } catch (const std::exception& e) {
+      report(std::string("claiming a persist job failed: ") + e.what());
+    }
+    arm_wake_timer();
+  }
+
+  void start(Job job) {
+    running[job.record_id] = job;
+    {
+      std::lock_guard lock(mutex);
+      ++in_flight;
+    }
+    asio::post(*cpu, [self = this, job = std::move(job)] {
+      try {
+        self->hooks.run(job);
+      } catch (const std::exception& e) {
+        self->report("persist job " + job.record_id + " failed unexpectedly: " + e.what());
+      }
+      asio::post(self->scheduler, [self, id = job.record_id] { self->finished(id); });
+    });
+  }
+
+  void finished(const std::string& record_id) {
+    running.erase(record_id);
+    {
+      std::lock_guard lock(mutex);
+      --in_flight;
+    }
+    finished_cv.notify_all();
+    fill();
+  }
+
+  void arm_wake_timer() {
+    if (stopping) return;
+    auto delay = options.poll_interval;
+    if (running.size() < static_cast<std::size_t>(options.max_in_flight)) {
+      try {
+        if (const auto next = hooks.next_claimable_at()) {
+          const auto until =
+              std::chrono::milliseconds(std::max<std::int64_t>(*next - hooks.now(), 0));
+          delay = std::min(delay, until + std::chrono::milliseconds(1));
+        }
+      } catch (const std::exception& e) {
+        report(std::string("reading the persist queue failed: ") + e.what());
+      }
+    }
+    wake_timer.expires_after(delay);
+    wake_timer.async_wait([self = this](boost::system::error_code ec) {
+      if (!ec) self->fill();
+    });
+  }
+
+  void arm_renew_timer() {
+    renew_timer.expires_after(options.renew_interval);
+    renew_timer.async_wait([self = this](boost::system::error_code ec) {
+      if (ec || self->stopping) return;
+      for (auto& [id, job] : self->running) {
+        try {
+          self->hooks.renew(job);
+        } catch (const std::exception& e) {
+          self->report("renewing the lease of " + id + " failed: " + e.what());
+        }
+      }
+      self->arm_renew_timer();
+    });
+  }
+};
+
+WorkerPool::WorkerPool(WorkerOptions options, WorkerHooks hooks)
+    : state_(std::make_unique<State>()) {
+  if (options.max_in_flight < 1) {
+    throw Error(Errc::invalid, "max_in_flight must be at least 1");
+  }
+  if (options.cpu_threads <= 0) {
+    options.cpu_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  state_->options = options;
+  state_->hooks = std::move(hooks);
+  state_->cpu = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(options.cpu_threads));
+  asio::post(state_->scheduler, [s = state_.get()] {
+    s->arm_renew_timer();
+    s->fill();
+  });
+  state_->scheduler_thread = std::thread([s = state_.get()] { s->scheduler.run(); });
+}
+
+WorkerPool::~WorkerPool() {
+  stop();
+}
+
+void WorkerPool::wake() {
+  asio::post(state_->scheduler, [s = state_.get()] {
+    s->wake_timer.cancel();
+    s->fill();
+  });
+}
+
+std::size_t WorkerPool::in_flight() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->in_flight;
+}
+
+void WorkerPool::stop() {
+  if (!state_->scheduler_thread.joinable()) return;
+  std::promise<void> stopped_claiming;
+  asio::post(state_->scheduler, [s = state_.get(), &stopped_claiming] {
+    s->stopping = true;
+    s->wake_timer.cancel();
+    s->renew_timer.cancel();
+    stopped_claiming.set_value();
+  });
+  stopped_claiming.get_future().wait();
+  {
+    std::unique_lock lock(state_->mutex);
+    state_->finished_cv.wait(lock, [&] { return state_->in_flight == 0; });
+  }
+  state_->keep_alive.reset();
+  state_->scheduler.stop();
+  state_->scheduler_thread.join();
+  state_->cpu->join();
+}
+
+}  // namespace pindeck::pipeline

@@ -1,0 +1,59 @@
+// Runs persist jobs in the background on Boost.Asio: one scheduler thread claims due jobs (at most
+// `max_in_flight` at a time, which bounds the images held in memory), hands each to a pool of CPU
+// threads sized to the machine, and renews the leases of running jobs so no other process takes
+// them over. It sleeps until the next job is due, a poll interval passes (another process may
+// have queued work) or wake() is called.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "pipeline/job_queue.hpp"
+
+namespace pindeck::pipeline {
+
+struct WorkerOptions {
+  int max_in_flight = 2;
+  int cpu_threads = 0;  // 0: one per core
+  std::chrono::milliseconds poll_interval{500};
+  std::chrono::milliseconds renew_interval{10000};  // well under the queue's lease
+};
+
+// How the pool reaches the queue and does the work; every hook may be called from any thread
+// but never concurrently with itself for the same job.
+struct WorkerHooks {
+  std::function<std::optional<Job>()> claim;
+  std::function<std::optional<std::int64_t>()> next_claimable_at;  // ms since epoch
+  std::function<std::int64_t()> now;                               // ms since epoch
+  std::function<void(Job&)> renew;
+  // Does the job and records its outcome (success, retry or failure) itself. Runs on a CPU
+  // thread. What it throws is reported to `on_error` and the job is left to its lease.
+  std::function<void(const Job&)> run;
+  std::function<void(std::string_view)> on_error;  // may be empty
+};
+
+class WorkerPool {
+ public:
+  WorkerPool(WorkerOptions options, WorkerHooks hooks);
+  // Stops the pool, waiting for running jobs.
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Looks for work now (call after queueing a job).
+  void wake();
+  // Stops claiming, waits for running jobs to end, and joins the threads. Idempotent.
+  void stop();
+  // Jobs running right now.
+  std::size_t in_flight() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace pindeck::pipeline

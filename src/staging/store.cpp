@@ -1,0 +1,202 @@
+#include "staging/store.hpp"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include "pindeck/error.hpp"
+#include "staging/durable_file.hpp"
+
+namespace pindeck::staging {
+
+namespace {
+
+constexpr std::size_t chunk_size = 256 * 1024;
+constexpr std::size_t storage_id_bytes = 16;
+
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
+    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+      throw Error(Errc::internal, "OpenSSL could not start a SHA-256 digest");
+    }
+  }
+  void update(std::span<const std::byte> bytes) {
+    if (EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) != 1) {
+      throw Error(Errc::internal, "OpenSSL SHA-256 update failed");
+    }
+  }
+  std::string hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(ctx_.get(), digest, &length) != 1) {
+      throw Error(Errc::internal, "OpenSSL SHA-256 final failed");
+    }
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < length; ++i) {
+      out.push_back(digits[digest[i] >> 4]);
+      out.push_back(digits[digest[i] & 0xf]);
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
+};
+
+}  // namespace
+
+Store::Store(std::filesystem::path directory, std::uint64_t max_bytes)
+    : directory_(std::move(directory)), max_bytes_(max_bytes) {
+  if (max_bytes_ == 0) throw Error(Errc::invalid, "staging max_bytes must be positive");
+  std::error_code ec;
+  std::filesystem::create_directories(directory_, ec);
+  if (ec) {
+    throw Error(Errc::io,
+                "cannot create staging directory '" + directory_.string() + "': " + ec.message());
+  }
+  remove_temporaries_older_than(std::chrono::hours(1));
+}
+
+int Store::remove_temporaries_older_than(std::chrono::milliseconds age) {
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - age;
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
+    if (!entry.path().filename().string().starts_with(temp_prefix)) continue;
+    std::error_code entry_ec;
+    if (entry.last_write_time(entry_ec) <= cutoff && !entry_ec &&
+        std::filesystem::remove(entry.path(), entry_ec)) {
+      ++removed;
+    }
+  }
+  return removed;
+}
+
+void Store::check_storage_id(std::string_view storage_id) {
+  bool ok = storage_id.size() == storage_id_bytes * 2;
+  for (char c : storage_id) ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  if (!ok) {
+    throw Error(Errc::invalid, "storageId '" + std::string(storage_id) +
+                                   "' is not a staging id (32 lowercase hex characters)");
+  }
+}
+
+StagedObject Store::put(const ReadChunk& read) {
+  DurableFileWriter writer(directory_);
+  Sha256 sha;
+  std::vector<std::byte> buffer(chunk_size);
+  std::uint64_t total = 0;
+  for (;;) {
+    const std::size_t n = read(buffer.data(), buffer.size());
+    if (n == 0) break;
+    if (n > buffer.size()) throw Error(Errc::internal, "staging reader overran its buffer");
+    total += n;
+    if (total > max_bytes_) {
+      throw Error(Errc::invalid, "upload is larger than the staging limit of " +
+                                     std::to_string(max_bytes_) + " bytes");
+    }
+    const std::span<const std::byte> chunk(buffer.data(), n);
+    sha.update(chunk);
+    writer.write(chunk);
+  }
+  StagedObject staged;
+  staged.storage_id = random_hex(storage_id_bytes);
+  staged.sha256 = sha.hex();
+  staged.byte_size = total;
+  staged.path = directory_ / staged.storage_id;
+  writer.commit(staged.path);
+  return staged;
+}
+
+StagedObject Store::put_bytes(std::span<const std::byte> bytes) {
+  std::size_t offset = 0;
+  return put([&](std::byte* out, std::size_t capacity) {
+    const std::size_t n = std::min(capacity, bytes.size() - offset);
+    std::copy_n(bytes.data() + offset, n, out);
+    offset += n;
+    return n;
+  });
+}
+
+StagedObject Store::put_stream(std::istream& in) {
+  return put([&](std::byte* out, std::size_t capacity) -> std::size_t {
+    in.read(reinterpret_cast<char*>(out), static_cast<std::streamsize>(capacity));
+    if (in.bad()) throw Error(Errc::io, "reading the upload stream failed");
+    return static_cast<std::size_t>(in.gcount());
+  });
+}
+
+StagedObject Store::put_file(const std::filesystem::path& source) {
+  const int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw_io_error("cannot open", source, errno);
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  return put([&](std::byte* out, std::size_t capacity) -> std::size_t {
+    for (;;) {
+      const ssize_t n = ::read(fd, out, capacity);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR) throw_io_error("cannot read", source, errno);
+    }
+  });
+}
+
+bool Store::contains(std::string_view storage_id) const {
+  check_storage_id(storage_id);
+  std::error_code ec;
+  return std::filesystem::is_regular_file(directory_ / storage_id, ec);
+}
+
+std::filesystem::path Store::path_of(std::string_view storage_id) const {
+  if (!contains(storage_id)) {
+    throw Error(Errc::not_found, "no staged object with storageId '" + std::string(storage_id) +
+                                     "' in '" + directory_.string() + "'");
+  }
+  return directory_ / storage_id;
+}
+
+std::ifstream Store::open(std::string_view storage_id) const {
+  const auto path = path_of(storage_id);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw_io_error("cannot open staged object", path, errno);
+  return in;
+}
+
+std::vector<std::string> Store::ids_older_than(std::chrono::milliseconds age) const {
+  const auto cutoff = std::filesystem::file_time_type::clock::now() - age;
+  std::vector<std::string> ids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.starts_with(temp_prefix)) continue;
+    std::error_code entry_ec;
+    const auto written = entry.last_write_time(entry_ec);
+    if (!entry_ec && written <= cutoff) ids.push_back(name);
+  }
+  if (ec) {
+    throw Error(Errc::io,
+                "cannot list staging directory '" + directory_.string() + "': " + ec.message());
+  }
+  return ids;
+}
+
+bool Store::remove(std::string_view storage_id) {
+  check_storage_id(storage_id);
+  const auto path = directory_ / storage_id;
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return false;
+    throw_io_error("cannot delete staged object", path, errno);
+  }
+  fsync_directory(directory_);
+  return true;
+}
+
+}  // namespace pindeck::staging

@@ -1,0 +1,116 @@
+/* The C ABI's persistence functions on the embedded local object store: upload from a file, a
+ * buffer and a read callback, waiting (blocking and with a callback), backfill, and refusals. */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "pindeck/pindeck.h"
+
+#define SAMPLE PINDECK_TEST_DATA "/images/truchet-l.webp"
+
+static int contains(const char* text, const char* part) {
+  return strstr(text, part) != NULL;
+}
+
+static long long read_file(void* user, void* buffer, size_t capacity) {
+  return (long long)fread(buffer, 1, capacity, (FILE*)user);
+}
+
+struct waiter {
+  pthread_mutex_t mutex;
+  pthread_cond_t done;
+  int called;
+  int status;
+  char record[65536];
+};
+
+static void on_persisted(void* user, int status, const char* record_json, const char* error) {
+  struct waiter* w = user;
+  pthread_mutex_lock(&w->mutex);
+  w->status = status;
+  snprintf(w->record, sizeof w->record, "%s", record_json ? record_json : error);
+  w->called = 1;
+  pthread_cond_signal(&w->done);
+  pthread_mutex_unlock(&w->mutex);
+}
+
+int main(void) {
+  char dir[] = "/tmp/pindeck-capi-persist-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  pd_client* client = NULL;
+  CHECK_STATUS(pd_client_open(dir, &client), PD_OK);
+
+  CHECK_STATUS(pd_persistence_start(client, "{\"pollIntervalMs\": 50, \"colour\": 1}"),
+               PD_ERR_INVALID);
+  CHECK(contains(pd_last_error(), "colour"));
+  CHECK_STATUS(pd_persistence_start(client, "{\"pollIntervalMs\": 50, \"maxInFlight\": 1}"), PD_OK);
+  CHECK_STATUS(pd_persistence_start(client, NULL), PD_ERR_CONFLICT);
+
+  /* From a file: pending at once, then succeeded on the local store. */
+  char* json = NULL;
+  CHECK_STATUS(
+      pd_upload_file(client, SAMPLE, "{\"title\": \"Truchet\", \"tags\": [\"tile\"]}", &json),
+      PD_OK);
+  CHECK(contains(json, "\"storagePersistStatus\":\"pending\""));
+  CHECK(contains(json, "\"storageProvider\":\"convex\""));
+  CHECK(contains(json, "/original/truchet-"));
+  char id[64] = {0};
+  const char* at = strstr(json, "\"id\":\"");
+  CHECK(at != NULL);
+  sscanf(at + 6, "%63[^\"]", id);
+  pd_string_free(json);
+
+  CHECK_STATUS(pd_wait_persisted(client, id, 60000, &json), PD_OK);
+  CHECK(contains(json, "\"storagePersistStatus\":\"succeeded\""));
+  CHECK(contains(json, "\"storageProvider\":\"local\""));
+  CHECK(contains(json, "\"imageUrl\":\"file://"));
+  CHECK(!contains(json, "storageId"));
+  pd_string_free(json);
+
+  /* From a read callback, waited for with a callback. */
+  FILE* in = fopen(SAMPLE, "rb");
+  CHECK(in != NULL);
+  CHECK_STATUS(pd_upload_stream(client, read_file, in, "streamed.webp", NULL, &json), PD_OK);
+  fclose(in);
+  CHECK(contains(json, "\"title\":\"streamed\""));
+  at = strstr(json, "\"id\":\"");
+  sscanf(at + 6, "%63[^\"]", id);
+  pd_string_free(json);
+  struct waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, {0}};
+  CHECK_STATUS(pd_wait_persisted_async(client, id, 60000, on_persisted, &w), PD_OK);
+  pthread_mutex_lock(&w.mutex);
+  while (!w.called) pthread_cond_wait(&w.done, &w.mutex);
+  pthread_mutex_unlock(&w.mutex);
+  CHECK_STATUS(w.status, PD_OK);
+  CHECK(contains(w.record, "\"storagePersistStatus\":\"succeeded\""));
+
+  /* Refusals: not an image, an empty buffer, bad metadata, bad limits. Nothing is stored. */
+  const char text[] = "definitely not an image";
+  CHECK_STATUS(pd_upload_bytes(client, text, sizeof text, "notes.jpg", NULL, &json), PD_ERR_MEDIA);
+  CHECK(json == NULL);
+  CHECK(contains(pd_last_error(), "notes.jpg"));
+  CHECK_STATUS(pd_upload_bytes(client, NULL, 0, "empty.jpg", NULL, &json), PD_ERR_MEDIA);
+  CHECK(contains(pd_last_error(), "empty"));
+  CHECK_STATUS(pd_upload_file(client, SAMPLE, "{\"projectOrder\": -1}", &json), PD_ERR_INVALID);
+  CHECK_STATUS(pd_upload_file(client, "/no/such/file.jpg", NULL, &json), PD_ERR_NOT_FOUND);
+  CHECK_STATUS(pd_record_list(client, NULL, &json), PD_OK);
+  CHECK(contains(json, "streamed") && contains(json, "Truchet"));
+  CHECK(!contains(json, "notes"));
+  pd_string_free(json);
+
+  int count = -1;
+  CHECK_STATUS(pd_backfill(client, 0, &count), PD_ERR_INVALID);
+  CHECK_STATUS(pd_backfill(client, 201, &count), PD_ERR_INVALID);
+  CHECK_STATUS(pd_backfill(client, 50, &count), PD_OK);
+  CHECK(count == 0);
+  CHECK_STATUS(pd_wait_persisted(client, "nope", 10, &json), PD_ERR_NOT_FOUND);
+
+  pd_client_close(client);
+  char command[256];
+  snprintf(command, sizeof command, "rm -rf %s", dir);
+  CHECK(system(command) == 0);
+  puts("capi persist: ok");
+  return 0;
+}

@@ -1,0 +1,25 @@
+// A real catalog file in a temporary directory, with helpers to run queue operations in its
+// write transaction and to create records for jobs to point at.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "../staging/temp_dir.hpp"
+#include "catalog/catalog.hpp"
+#include "pipeline/job_queue.hpp"
+
+namespace pindeck::testing {
+
+inline std::unique_ptr<catalog::Catalog> open_catalog(const std::filesystem::path& file) {
+  return catalog::Catalog::open(file);
+}
+
+// Inserts a minimal record and returns its id.
+inline std::string make_record(catalog::Catalog& catalog, const std::string& title) {
+  Record record;
+  record.title = title;
+  return catalog.insert(record).record.id;
+}
+
+}  // namespace pindeck::testing

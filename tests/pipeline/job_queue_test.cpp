@@ -1,0 +1,254 @@
+#include "pipeline/job_queue.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <set>
+
+#include "catalog_fixture.hpp"
+#include "pindeck/error.hpp"
+
+namespace pindeck::pipeline {
+namespace {
+
+using namespace std::chrono_literals;
+using pindeck::testing::make_record;
+using pindeck::testing::open_catalog;
+using pindeck::testing::TempDir;
+
+struct FakeClock {
+  std::int64_t now = 1'700'000'000'000;
+  Clock clock() {
+    return [this] { return now; };
+  }
+};
+
+struct QueueFixture : ::testing::Test {
+  TempDir dir;
+  std::unique_ptr<catalog::Catalog> catalog = open_catalog(dir.path() / "catalog.sqlite");
+  FakeClock time;
+
+  template <typename Body>
+  auto write(Body&& body) {
+    return catalog->write(std::forward<Body>(body));
+  }
+  void enqueue(JobQueue& queue, const std::string& id) {
+    write([&](catalog::Database& db) { queue.enqueue(db, id); });
+  }
+  std::optional<Job> claim(JobQueue& queue) {
+    return write([&](catalog::Database& db) { return queue.claim(db); });
+  }
+};
+
+using JobQueueTest = QueueFixture;
+
+TEST_F(JobQueueTest, ClaimTakesTheOldestDueJobOnceAndCountsTheAttempt) {
+  JobQueue queue("worker-a", 30s, time.clock());
+  const auto first_id = make_record(*catalog, "first");
+  const auto second_id = make_record(*catalog, "second");
+  enqueue(queue, first_id);
+  time.now += 1;
+  enqueue(queue, second_id);
+
+  auto first = claim(queue);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->record_id, first_id);
+  EXPECT_EQ(first->attempts, 1);
+  EXPECT_EQ(first->lease_owner, "worker-a");
+  EXPECT_EQ(first->lease_expires_at, time.now + 30000);
+  auto second = claim(queue);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->record_id, second_id);
+  EXPECT_FALSE(claim(queue)) << "a leased job was handed out twice";
+  EXPECT_EQ(write([&](catalog::Database& db) { return queue.counts(db); }).queued, 2);
+}
+
+TEST_F(JobQueueTest, AnExpiredLeaseIsClaimedAgainAndTheOldHolderCannotComplete) {
+  JobQueue crashed("worker-crashed", 10s, time.clock());
+  JobQueue survivor("worker-new", 10s, time.clock());
+  const auto id = make_record(*catalog, "a");
+  enqueue(crashed, id);
+  auto lost = claim(crashed);
+  ASSERT_TRUE(lost);
+
+  time.now += 9999;
+  EXPECT_FALSE(claim(survivor));
+  time.now += 1;
+  auto taken = claim(survivor);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->record_id, id);
+  EXPECT_EQ(taken->attempts, 2);
+
+  write([&](catalog::Database& db) {
+    EXPECT_FALSE(crashed.renew(db, *lost));
+    EXPECT_FALSE(crashed.complete(db, *lost));
+    EXPECT_TRUE(survivor.complete(db, *taken));
+    EXPECT_FALSE(survivor.find(db, id));
+  });
+}
+
+TEST_F(JobQueueTest, RenewingKeepsTheLeaseAlive) {
+  JobQueue a("a", 10s, time.clock());
+  JobQueue b("b", 10s, time.clock());
+  enqueue(a, make_record(*catalog, "a"));
+  auto job = claim(a);
+  for (int i = 0; i < 5; ++i) {
+    time.now += 8000;
+    ASSERT_TRUE(write([&](catalog::Database& db) { return a.renew(db, *job); }));
+    EXPECT_FALSE(claim(b));
+  }
+  EXPECT_EQ(job->lease_expires_at, time.now + 10000);
+}
+
+TEST_F(JobQueueTest, RetryLaterWaitsTheDelayAndKeepsTheError) {
+  JobQueue queue("a", 10s, time.clock());
+  enqueue(queue, make_record(*catalog, "a"));
+  auto job = claim(queue);
+  ASSERT_TRUE(write([&](catalog::Database& db) {
+    return queue.retry_later(db, *job, 2000ms, "PutObject: connection refused");
+  }));
+  EXPECT_EQ(write([&](catalog::Database& db) { return queue.next_claimable_at(db); }),
+            time.now + 2000);
+  time.now += 1999;
+  EXPECT_FALSE(claim(queue));
+  time.now += 1;
+  auto again = claim(queue);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->attempts, 2);
+  EXPECT_EQ(again->last_error, "PutObject: connection refused");
+}
+
+TEST_F(JobQueueTest, FailedJobsStayUntilRequeuedWithFreshAttempts) {
+  JobQueue queue("a", 10s, time.clock());
+  const auto id = make_record(*catalog, "a");
+  enqueue(queue, id);
+  auto job = claim(queue);
+  ASSERT_TRUE(write([&](catalog::Database& db) { return queue.fail(db, *job, "undecodable"); }));
+  auto counts = write([&](catalog::Database& db) { return queue.counts(db); });
+  EXPECT_EQ(counts.failed, 1);
+  EXPECT_EQ(counts.queued, 0);
+  time.now += 3600'000;
+  EXPECT_FALSE(claim(queue));
+  EXPECT_EQ(write([&](catalog::Database& db) { return queue.next_claimable_at(db); }),
+            std::nullopt);
+
+  enqueue(queue, id);
+  auto again = claim(queue);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->attempts, 1);
+}
+
+TEST_F(JobQueueTest, EnqueueLeavesARunningJobAndItsLeaseAlone) {
+  JobQueue a("a", 10s, time.clock());
+  JobQueue b("b", 10s, time.clock());
+  const auto id = make_record(*catalog, "a");
+  enqueue(a, id);
+  auto job = claim(a);
+  enqueue(b, id);
+  EXPECT_FALSE(claim(b)) << "requeueing a running job handed it to a second worker";
+  EXPECT_TRUE(write([&](catalog::Database& db) { return a.complete(db, *job); }));
+}
+
+TEST_F(JobQueueTest, EnqueueJoinsTheCallersTransaction) {
+  JobQueue queue("a", 10s, time.clock());
+  const auto id = make_record(*catalog, "a");
+  EXPECT_THROW(write([&](catalog::Database& db) {
+                 queue.enqueue(db, id);
+                 throw Error(Errc::invalid, "the record insert failed");
+               }),
+               Error);
+  EXPECT_FALSE(write([&](catalog::Database& db) { return queue.find(db, id); }));
+}
+
+TEST_F(JobQueueTest, DeletingTheRecordDeletesItsJob) {
+  JobQueue queue("a", 10s, time.clock());
+  const auto id = make_record(*catalog, "a");
+  enqueue(queue, id);
+  catalog->remove(id);
+  EXPECT_FALSE(write([&](catalog::Database& db) { return queue.find(db, id); }));
+}
+
+TEST_F(JobQueueTest, AJobNeedsAnExistingRecord) {
+  JobQueue queue("a", 10s, time.clock());
+  EXPECT_THROW(enqueue(queue, "no-such-record"), Error);
+}
+
+// Several processes on one catalog file drain a queue together; each job must be claimed by
+// exactly one of them.
+TEST_F(JobQueueTest, ProcessesSharingTheCatalogNeverClaimTheSameJob) {
+  constexpr int jobs = 200;
+  constexpr int processes = 4;
+  {
+    JobQueue queue("setup", 60s);
+    std::vector<Record> records(jobs);
+    for (int i = 0; i < jobs; ++i) records[i].title = "r" + std::to_string(i);
+    const auto created = catalog->insert_batch(records);
+    write([&](catalog::Database& db) {
+      for (const auto& c : created) queue.enqueue(db, c.record.id);
+    });
+  }
+  const auto path = dir.path() / "catalog.sqlite";
+  // The children start together (when the parent closes the pipe) and each job takes a moment,
+  // so they really compete.
+  int start_gate[2];
+  ASSERT_EQ(pipe(start_gate), 0);
+  std::vector<pid_t> children;
+  for (int p = 0; p < processes; ++p) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      int status = 0;
+      close(start_gate[1]);
+      char byte;
+      while (read(start_gate[0], &byte, 1) > 0) {
+      }
+      try {
+        auto mine = open_catalog(path);
+        JobQueue queue("proc-" + std::to_string(p), 60s);
+        std::ofstream log(dir.path() / ("claimed-" + std::to_string(p)));
+        for (;;) {
+          auto job = mine->write([&](catalog::Database& db) { return queue.claim(db); });
+          if (!job) break;
+          log << job->record_id << '\n' << std::flush;
+          usleep(1000);
+          if (!mine->write([&](catalog::Database& db) { return queue.complete(db, *job); })) {
+            status = 2;
+          }
+        }
+      } catch (...) {
+        status = 3;
+      }
+      _exit(status);
+    }
+    children.push_back(pid);
+  }
+  close(start_gate[0]);
+  close(start_gate[1]);
+  for (pid_t pid : children) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  }
+  std::multiset<std::string> claimed;
+  int busy_processes = 0;
+  for (int p = 0; p < processes; ++p) {
+    std::ifstream log(dir.path() / ("claimed-" + std::to_string(p)));
+    std::string id;
+    int mine = 0;
+    while (std::getline(log, id)) {
+      claimed.insert(id);
+      ++mine;
+    }
+    busy_processes += mine > 0;
+  }
+  EXPECT_EQ(claimed.size(), static_cast<std::size_t>(jobs));
+  EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(),
+            static_cast<std::size_t>(jobs))
+      << "some job was claimed twice";
+  EXPECT_GE(busy_processes, 2);
+}
+
+}  // namespace
+}  // namespace pindeck::pipeline

@@ -1,0 +1,66 @@
+// Images for persistence tests: the repository's sample images, and bad inputs built from the
+// image formats' rules (not random bytes), so each fails for the reason its name says.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace pindeck::testing {
+
+inline std::vector<std::filesystem::path> sample_images() {
+  const std::filesystem::path dir = std::filesystem::path(PINDECK_TEST_DATA) / "images";
+  return {dir / "flow-5120x2880.jpg", dir / "canopee-3840x2160.png", dir / "truchet-l.webp",
+          dir / "safelanding-5120x2880.jpg", dir / "volna-5120x2880.jpg"};
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+inline std::uint32_t crc32(const std::string& bytes) {
+  std::uint32_t crc = 0xffffffffu;
+  for (unsigned char c : bytes) {
+    crc ^= c;
+    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+  }
+  return ~crc;
+}
+
+inline void put_u32(std::string& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+inline void put_chunk(std::string& out, const std::string& type, const std::string& data) {
+  put_u32(out, static_cast<std::uint32_t>(data.size()));
+  const std::string body = type + data;
+  out += body;
+  put_u32(out, crc32(body));
+}
+
+// A tiny, well-formed PNG header declaring 60000 x 60000 pixels: a decompression bomb.
+inline std::string png_bomb() {
+  std::string png = "\x89PNG\r\n\x1a\n";
+  std::string header;
+  put_u32(header, 60000);
+  put_u32(header, 60000);
+  header += std::string("\x08\x02\x00\x00\x00", 5);  // 8-bit RGB, no interlace
+  put_chunk(png, "IHDR", header);
+  put_chunk(png, "IDAT", std::string("\x78\x9c\x03\x00\x00\x00\x00\x01", 8));
+  put_chunk(png, "IEND", "");
+  return png;
+}
+
+// A real JPEG cut after a third of its bytes: its header probes fine, its pixels cannot be
+// decoded.
+inline std::string truncated_jpeg() {
+  const std::string full = read_file(sample_images().front());
+  return full.substr(0, full.size() / 3);
+}
+
+}  // namespace pindeck::testing

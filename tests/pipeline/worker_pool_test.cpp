@@ -1,0 +1,150 @@
+#include "pipeline/worker_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "catalog_fixture.hpp"
+
+namespace pindeck::pipeline {
+namespace {
+
+using namespace std::chrono_literals;
+using pindeck::testing::TempDir;
+
+// A queue in a real catalog file, reached through the catalog's lock and transactions.
+struct SharedQueue {
+  explicit SharedQueue(const std::filesystem::path& path, std::chrono::milliseconds lease = 30s,
+                       std::string owner = "pool")
+      : catalog(pindeck::testing::open_catalog(path)), queue(owner, lease) {}
+
+  WorkerHooks hooks(std::function<void(const Job&)> run) {
+    WorkerHooks h;
+    h.claim = [this] { return claim(); };
+    h.next_claimable_at = [this] {
+      return catalog->read([&](catalog::Database& db) { return queue.next_claimable_at(db); });
+    };
+    h.now = system_now_ms;
+    h.renew = [this](Job& job) {
+      catalog->write([&](catalog::Database& db) { queue.renew(db, job); });
+    };
+    h.run = std::move(run);
+    return h;
+  }
+  std::string enqueue_new(const std::string& title) {
+    const auto id = pindeck::testing::make_record(*catalog, title);
+    catalog->write([&](catalog::Database& db) { queue.enqueue(db, id); });
+    return id;
+  }
+  std::optional<Job> claim() {
+    return catalog->write([&](catalog::Database& db) { return queue.claim(db); });
+  }
+  bool complete(const Job& job) {
+    return catalog->write([&](catalog::Database& db) { return queue.complete(db, job); });
+  }
+  std::int64_t queued() {
+    return catalog->read([&](catalog::Database& db) { return queue.counts(db).queued; });
+  }
+
+  std::unique_ptr<catalog::Catalog> catalog;
+  JobQueue queue;
+};
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 20s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return condition();
+}
+
+TEST(WorkerPool, RunsEveryJobOnceWithAtMostMaxInFlight) {
+  TempDir dir;
+  SharedQueue shared(dir.path() / "catalog.sqlite");
+  for (int i = 0; i < 12; ++i) shared.enqueue_new("rec-" + std::to_string(i));
+  std::atomic<int> running{0}, peak{0};
+  std::mutex done_mutex;
+  std::multiset<std::string> done;
+  WorkerOptions options;
+  options.max_in_flight = 2;
+  options.cpu_threads = 4;
+  WorkerPool pool(options, shared.hooks([&](const Job& job) {
+    const int now = ++running;
+    int expected = peak.load();
+    while (now > expected && !peak.compare_exchange_weak(expected, now)) {
+    }
+    std::this_thread::sleep_for(30ms);
+    --running;
+    ASSERT_TRUE(shared.complete(job));
+    std::lock_guard lock(done_mutex);
+    done.insert(job.record_id);
+  }));
+  ASSERT_TRUE(eventually([&] { return shared.queued() == 0; }));
+  pool.stop();
+  EXPECT_EQ(done.size(), 12u);
+  EXPECT_EQ(std::set<std::string>(done.begin(), done.end()).size(), 12u);
+  EXPECT_EQ(peak.load(), 2) << "the pool ran more (or fewer) jobs at once than allowed";
+}
+
+TEST(WorkerPool, WakePicksUpJobsQueuedAfterStart) {
+  TempDir dir;
+  SharedQueue shared(dir.path() / "catalog.sqlite");
+  WorkerOptions options;
+  options.poll_interval = 60s;  // only wake() can start the job in time
+  std::atomic<int> ran{0};
+  WorkerPool pool(options, shared.hooks([&](const Job& job) {
+    shared.complete(job);
+    ++ran;
+  }));
+  std::this_thread::sleep_for(50ms);
+  shared.enqueue_new("late");
+  pool.wake();
+  EXPECT_TRUE(eventually([&] { return ran == 1; }, 5s));
+}
+
+TEST(WorkerPool, LongJobsKeepTheirLeaseSoAnotherOwnerCannotTakeThem) {
+  TempDir dir;
+  const auto path = dir.path() / "catalog.sqlite";
+  SharedQueue shared(path, 300ms);
+  SharedQueue rival(path, 300ms, "rival");
+  shared.enqueue_new("slow");
+  WorkerOptions options;
+  options.renew_interval = 50ms;
+  std::atomic<bool> started{false}, finish{false};
+  WorkerPool pool(options, shared.hooks([&](const Job& job) {
+    started = true;
+    while (!finish) std::this_thread::sleep_for(5ms);
+    shared.complete(job);
+  }));
+  ASSERT_TRUE(eventually([&] { return started.load(); }, 5s));
+  for (int i = 0; i < 10; ++i) {
+    std::this_thread::sleep_for(100ms);
+    ASSERT_FALSE(rival.claim()) << "a running job's lease lapsed";
+  }
+  finish = true;
+  EXPECT_TRUE(eventually([&] { return shared.queued() == 0; }, 5s));
+}
+
+TEST(WorkerPool, StopWaitsForRunningJobs) {
+  TempDir dir;
+  SharedQueue shared(dir.path() / "catalog.sqlite");
+  shared.enqueue_new("a");
+  std::atomic<bool> started{false}, completed{false};
+  WorkerPool pool(WorkerOptions{}, shared.hooks([&](const Job& job) {
+    started = true;
+    std::this_thread::sleep_for(200ms);
+    shared.complete(job);
+    completed = true;
+  }));
+  ASSERT_TRUE(eventually([&] { return started.load(); }, 5s));
+  pool.stop();
+  EXPECT_TRUE(completed);
+  EXPECT_EQ(pool.in_flight(), 0u);
+}
+
+}  // namespace
+}  // namespace pindeck::pipeline
