@@ -1,5 +1,8 @@
 #include "catalog/sqlite.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include "pindeck/error.hpp"
 
 namespace pindeck::catalog {
@@ -38,13 +41,7 @@ std::unique_ptr<Database> Database::open(const std::filesystem::path& file) {
                                     "permissions and those of its folder)");
   }
   sqlite3_busy_timeout(raw, busy_timeout_ms);
-  {
-    // The first statement reads the file header: this is where a corrupt file shows.
-    auto journal = db->prepare("PRAGMA journal_mode=WAL");
-    if (!journal.step() || journal.text(0) != "wal") {
-      throw Error(Errc::database, "catalog " + file.string() + ": cannot switch to WAL mode");
-    }
-  }
+  db->switch_to_wal();
   db->prepare("PRAGMA synchronous=FULL").run();
   // A larger page cache and memory-mapped reads keep index pages out of read() calls; both are
   // upper bounds, not allocations.
@@ -53,6 +50,28 @@ std::unique_ptr<Database> Database::open(const std::filesystem::path& file) {
   db->prepare("PRAGMA temp_store=MEMORY").run();
   db->prepare("PRAGMA foreign_keys=ON").run();
   return db;
+}
+
+void Database::switch_to_wal() {
+  // The first statement reads the file header: this is where a corrupt file shows. While another
+  // process is creating the same new catalog, SQLite answers SQLITE_BUSY here at once, without
+  // calling the busy handler, so the wait is ours.
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, "PRAGMA journal_mode=WAL", -1, &stmt, nullptr);
+  if (rc != SQLITE_OK) fail(rc, "cannot switch to WAL mode");
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  while ((rc = sqlite3_step(stmt)) == SQLITE_BUSY && std::chrono::steady_clock::now() < deadline) {
+    sqlite3_reset(stmt);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const bool wal =
+      rc == SQLITE_ROW &&
+      std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "wal";
+  sqlite3_finalize(stmt);
+  if (rc != SQLITE_ROW) fail(rc, "cannot switch to WAL mode");
+  if (!wal)
+    throw Error(Errc::database, "catalog " + path_.string() + ": cannot switch to WAL mode");
 }
 
 Database::Database(sqlite3* db, std::filesystem::path path) : db_(db), path_(std::move(path)) {}
@@ -103,7 +122,8 @@ void Database::fail(int rc, std::string_view doing) const {
                                       "); move it aside or restore it from a backup");
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      throw Error(Errc::database, where + " stayed locked by another connection for more than " +
+      throw Error(Errc::database, where + ": " + std::string(doing) +
+                                      ": locked by another connection for more than " +
                                       std::to_string(busy_timeout_ms / 1000) + " s (" + detail +
                                       ")");
     case SQLITE_READONLY: throw Error(Errc::database, where + " is read-only (" + detail + ")");

@@ -41,6 +41,7 @@ class Database {
 
  private:
   Database(sqlite3* db, std::filesystem::path path);
+  void switch_to_wal();
 
   sqlite3* db_;
   std::filesystem::path path_;
