@@ -80,14 +80,8 @@ std::vector<std::string> S3ObjectStore::list(std::string_view prefix) {
   s3::ListOptions options;
   options.prefix = std::string(prefix);
   std::vector<std::string> keys;
-  // Page by page with list_objects: list_all_objects corrupts the heap in the S3 client as of
-  // this writing (reported to its owner).
-  for (;;) {
-    const auto page = client_->list_objects(options);
-    for (const auto& object : page.objects) keys.push_back(object.key);
-    if (!page.truncated || page.next_continuation_token.empty()) break;
-    options.continuation_token = page.next_continuation_token;
-  }
+  for (auto& object : client_->list_all_objects(options).objects)
+    keys.push_back(std::move(object.key));
   std::sort(keys.begin(), keys.end());
   return keys;
 }

@@ -108,6 +108,25 @@ TEST_F(S3ClientTest, PutHeadGetDeleteWithHeadersAndMetadata) {
   EXPECT_NO_THROW(client.delete_object(key));  // deleting what is gone is not an error
 }
 
+TEST_F(S3ClientTest, ListAllFollowsContinuationTokensAcrossPages) {
+  Client client(server_.config());
+  std::set<std::string> stored;
+  for (int i = 0; i < 23; ++i) {
+    const std::string key = prefix_ + "page/" + std::to_string(i) + ".bin";
+    client.put_buffer(key, random_bytes(10, static_cast<unsigned>(i)));
+    stored.insert(key);
+  }
+  ListOptions list;
+  list.prefix = prefix_ + "page/";
+  list.max_keys = 5;  // five pages: four full, one of three
+  ListPage all = client.list_all_objects(list);
+  std::set<std::string> listed;
+  for (const auto& o : all.objects) listed.insert(o.key);
+  EXPECT_EQ(all.objects.size(), stored.size());  // no key twice
+  EXPECT_EQ(listed, stored);
+  EXPECT_FALSE(all.truncated);
+}
+
 TEST_F(S3ClientTest, KeysWithSpacesUnicodePlusAndReservedCharacters) {
   Client client(server_.config());
   const std::vector<std::string> names = {"with space.jpg",        "plus+sign+1.png",
