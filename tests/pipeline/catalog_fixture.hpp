@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "../staging/temp_dir.hpp"
+#include "temp_dir.hpp"
 #include "catalog/catalog.hpp"
 #include "pipeline/job_queue.hpp"
 

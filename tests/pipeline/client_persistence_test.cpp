@@ -11,7 +11,7 @@
 #include <future>
 #include <sstream>
 
-#include "../staging/temp_dir.hpp"
+#include "temp_dir.hpp"
 #include "pindeck/async.hpp"
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
@@ -21,7 +21,7 @@ namespace pindeck {
 namespace {
 
 using namespace std::chrono_literals;
-using pindeck::testing::TempDir;
+using pindeck::test::TempDir;
 
 PersistenceConfig quick() {
   PersistenceConfig config;

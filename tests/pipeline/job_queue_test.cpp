@@ -16,7 +16,7 @@ namespace {
 using namespace std::chrono_literals;
 using pindeck::testing::make_record;
 using pindeck::testing::open_catalog;
-using pindeck::testing::TempDir;
+using pindeck::test::TempDir;
 
 struct FakeClock {
   std::int64_t now = 1'700'000'000'000;

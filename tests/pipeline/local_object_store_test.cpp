@@ -5,13 +5,13 @@
 #include <fstream>
 #include <iterator>
 
-#include "../staging/temp_dir.hpp"
+#include "temp_dir.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::pipeline {
 namespace {
 
-using pindeck::testing::TempDir;
+using pindeck::test::TempDir;
 
 std::string read_all(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -28,7 +28,7 @@ namespace pindeck::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
-using pindeck::testing::TempDir;
+using pindeck::test::TempDir;
 
 std::string unique_prefix(const std::string& test) {
   return "t-" + test + "-" + std::to_string(::getpid()) + "-" +

@@ -18,7 +18,7 @@ namespace pindeck::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
-using pindeck::testing::TempDir;
+using pindeck::test::TempDir;
 
 std::string read_all(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "../staging/temp_dir.hpp"
+#include "temp_dir.hpp"
 #include "pindeck/error.hpp"
 #include "s3_test_env.hpp"
 #include "test_images.hpp"

@@ -13,7 +13,7 @@ namespace pindeck::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
-using pindeck::testing::TempDir;
+using pindeck::test::TempDir;
 
 // A queue in a real catalog file, reached through the catalog's lock and transactions.
 struct SharedQueue {

@@ -17,7 +17,7 @@
 namespace pindeck::staging {
 namespace {
 
-using pindeck::testing::TempDir;
+using pindeck::test::TempDir;
 
 std::string sha256_hex(const std::string& bytes) {
   unsigned char digest[32];

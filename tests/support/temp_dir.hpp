@@ -1,10 +1,9 @@
-// A fresh directory under the system temp folder, removed with everything in it afterwards.
+// A fresh directory for one test, removed with everything in it when the test ends.
 #pragma once
 
 #include <unistd.h>
 
 #include <filesystem>
-#include <random>
 #include <string>
 
 namespace pindeck::test {
@@ -12,10 +11,9 @@ namespace pindeck::test {
 class TempDir {
  public:
   TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("pindeck-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
+    std::string pattern = (std::filesystem::temp_directory_path() / "pindeck-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
   }
   ~TempDir() {
     std::error_code ec;
