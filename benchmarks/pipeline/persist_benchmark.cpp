@@ -31,8 +31,8 @@ void BM_PersistToS3(benchmark::State& state) {
     return;
   }
   pindeck::PersistenceConfig config;
-  config.s3 = pindeck::S3Settings{env("S3_ENDPOINT"), env("S3_REGION"), env("S3_ACCESS_KEY"),
-                                  env("S3_SECRET_KEY"), "", "", ""};
+  config.s3 = pindeck::S3Settings{
+      env("S3_ENDPOINT"), env("S3_REGION"), env("S3_ACCESS_KEY"), env("S3_SECRET_KEY"), "", "", ""};
   config.bucket = env("S3_BUCKET");
   config.key_prefix = "bench";
   config.max_in_flight = static_cast<int>(state.range(0));
@@ -41,8 +41,8 @@ void BM_PersistToS3(benchmark::State& state) {
   std::int64_t persisted = 0;
   for (auto _ : state) {
     state.PauseTiming();
-    const auto data_dir = std::filesystem::temp_directory_path() /
-                          ("pindeck-bench-" + std::to_string(::getpid()));
+    const auto data_dir =
+        std::filesystem::temp_directory_path() / ("pindeck-bench-" + std::to_string(::getpid()));
     std::filesystem::remove_all(data_dir);
     std::filesystem::create_directories(data_dir);
     auto catalog = pindeck::catalog::Catalog::open(data_dir / "catalog.sqlite");
@@ -59,7 +59,8 @@ void BM_PersistToS3(benchmark::State& state) {
     for (const auto& id : ids) {
       const auto record = persistence->wait_settled(id, std::chrono::minutes(5));
       if (record.storage_persist_status != pindeck::PersistStatus::succeeded) {
-        state.SkipWithError(("not persisted: " + record.storage_persist_error.value_or("?")).c_str());
+        state.SkipWithError(
+            ("not persisted: " + record.storage_persist_error.value_or("?")).c_str());
         return;
       }
     }
@@ -75,8 +76,13 @@ void BM_PersistToS3(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(persisted), benchmark::Counter::kIsRate);
 }
 
-BENCHMARK(BM_PersistToS3)->ArgName("in_flight")->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)
-    ->UseRealTime()->Iterations(2);
+BENCHMARK(BM_PersistToS3)
+    ->ArgName("in_flight")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(2);
 
 }  // namespace
 

@@ -26,7 +26,7 @@ typedef enum pd_status {
   PD_ERR_INVALID = -1,   /* an argument or record field is invalid; the message names it */
   PD_ERR_NOT_FOUND = -2, /* no such record, object or file */
   PD_ERR_CONFLICT = -3,  /* a uniqueness or lineage rule refuses the change */
-  PD_ERR_IO = -4,        /* the file system refused (missing, read-only, a file where a folder goes) */
+  PD_ERR_IO = -4,        /* the file system refused: missing, read-only, a file for a folder */
   PD_ERR_DATABASE = -5,  /* the catalog is corrupt, locked for too long or unwritable */
   PD_ERR_MEDIA = -6,     /* not an image, undecodable, or over the pixel limit */
   PD_ERR_NETWORK = -7,   /* a connection failed, timed out or was reset */
@@ -38,17 +38,17 @@ typedef enum pd_status {
 /* PD_VERSION_NUMBER of the library actually loaded (may differ from the header's at run time). */
 PD_EXPORT int pd_version(void);
 /* "major.minor.patch" of the library actually loaded. */
-PD_EXPORT const char *pd_version_string(void);
+PD_EXPORT const char* pd_version_string(void);
 
 /* A stable lower-case name for a status code, such as "invalid" or "not_found". */
-PD_EXPORT const char *pd_status_name(int status);
+PD_EXPORT const char* pd_status_name(int status);
 
 /* The message of the last failed call on this thread; "" when none has failed. Valid until the
  * next call into the library from this thread. */
-PD_EXPORT const char *pd_last_error(void);
+PD_EXPORT const char* pd_last_error(void);
 
 /* Frees a string the library returned through a `char **`. NULL is allowed. */
-PD_EXPORT void pd_string_free(char *s);
+PD_EXPORT void pd_string_free(char* s);
 
 /* ---- Client and records ------------------------------------------------------------------- */
 
@@ -60,10 +60,10 @@ typedef struct pd_client pd_client;
  * On success *out is a client to close with pd_client_close(); on failure *out is NULL.
  * PD_ERR_IO: data_dir is a file or cannot be created; PD_ERR_DATABASE: the catalog is corrupt,
  * read-only or from a newer library. */
-PD_EXPORT int pd_client_open(const char *data_dir, pd_client **out);
+PD_EXPORT int pd_client_open(const char* data_dir, pd_client** out);
 
 /* Closes a client. NULL is allowed. */
-PD_EXPORT void pd_client_close(pd_client *client);
+PD_EXPORT void pd_client_close(pd_client* client);
 
 /* Stores a new record given as a JSON object (every field optional; id is assigned by the
  * library, so it must be left out). *out_json receives the stored record, with id, uniqueId and
@@ -71,25 +71,25 @@ PD_EXPORT void pd_client_close(pd_client *client);
  * not stored again: the stored record is returned, with PD_OK.
  * PD_ERR_INVALID: malformed JSON, a wrong type, an unknown field or enum value, an invalid value;
  * PD_ERR_CONFLICT: the uniqueId is already used. */
-PD_EXPORT int pd_record_create(pd_client *client, const char *record_json, char **out_json);
+PD_EXPORT int pd_record_create(pd_client* client, const char* record_json, char** out_json);
 
 /* Stores a JSON array of records in one transaction: all or none. *out_json receives
  * {"records": [...], "created": [true|false, ...]} (false where an existing record was returned).
  */
-PD_EXPORT int pd_record_create_batch(pd_client *client, const char *records_json, char **out_json);
+PD_EXPORT int pd_record_create_batch(pd_client* client, const char* records_json, char** out_json);
 
 /* The record with this id as JSON. PD_ERR_NOT_FOUND when there is none. */
-PD_EXPORT int pd_record_get(pd_client *client, const char *id, char **out_json);
+PD_EXPORT int pd_record_get(pd_client* client, const char* id, char** out_json);
 
 /* Applies a partial update: a JSON object with only the fields to change; null unsets an optional
  * field. The whole result is validated before anything is written. *out_json receives the updated
  * record. id cannot be changed; title, category, tags, uniqueId and uploadedAt cannot be unset. */
-PD_EXPORT int pd_record_update(pd_client *client, const char *id, const char *patch_json,
-                               char **out_json);
+PD_EXPORT int pd_record_update(pd_client* client, const char* id, const char* patch_json,
+                               char** out_json);
 
 /* Deletes a record. PD_ERR_NOT_FOUND when there is none; PD_ERR_CONFLICT while other records
  * name it as their parentImageId. */
-PD_EXPORT int pd_record_delete(pd_client *client, const char *id);
+PD_EXPORT int pd_record_delete(pd_client* client, const char* id);
 
 /* Lists records. `query_json` (NULL for all) is an object with optional keys:
  *   "category", "group", "projectName", "moodboardName", "sourceType", "status": exact match;
@@ -98,14 +98,14 @@ PD_EXPORT int pd_record_delete(pd_client *client, const char *id);
  *   "limit": 1 to 1000 (default 50); "cursor": the nextCursor of the previous page.
  * *out_json receives {"records": [...], "nextCursor": "..."}; nextCursor is null on the last
  * page. */
-PD_EXPORT int pd_record_list(pd_client *client, const char *query_json, char **out_json);
+PD_EXPORT int pd_record_list(pd_client* client, const char* query_json, char** out_json);
 
 /* Full-text search over title, description, tags and sref: every word of `text` must match (the
  * last one also as a prefix when it has 3 characters or more), best matches first. `query_json`
  * takes the filters, "limit" and "cursor" of pd_record_list() (NULL for none; "order" is not
  * allowed); the answer has the same shape. */
-PD_EXPORT int pd_record_search(pd_client *client, const char *text, const char *query_json,
-                               char **out_json);
+PD_EXPORT int pd_record_search(pd_client* client, const char* text, const char* query_json,
+                               char** out_json);
 
 /* ---- Media: palette and derivatives ------------------------------------------------------- */
 
@@ -115,13 +115,13 @@ PD_EXPORT int pd_record_search(pd_client *client, const char *text, const char *
  * *colors_json is a JSON array of strings such as ["#1e3cc8","#dc2828"] (possibly [] when the
  * pixels have no meaningful colour), freed with pd_string_free(). PD_ERR_INVALID for a NULL
  * argument, channels other than 3 or 4, a zero width or height, or a size that overflows. */
-PD_EXPORT int pd_palette_from_pixels(const unsigned char *pixels, size_t width, size_t height,
-                                     int channels, char **colors_json);
+PD_EXPORT int pd_palette_from_pixels(const unsigned char* pixels, size_t width, size_t height,
+                                     int channels, char** colors_json);
 
 /* The colour palette of an encoded image (JPEG, PNG, WebP, GIF, AVIF, HEIC, TIFF): decoded,
  * orientation applied, shrunk to fit 160x160, alpha dropped, then as pd_palette_from_pixels.
  * PD_ERR_MEDIA for bytes that are not a decodable image or declare more than 100 megapixels. */
-PD_EXPORT int pd_palette_from_image(const unsigned char *bytes, size_t size, char **colors_json);
+PD_EXPORT int pd_palette_from_image(const unsigned char* bytes, size_t size, char** colors_json);
 
 /* ---- S3 ----------------------------------------------------------------------------------- */
 
@@ -138,7 +138,7 @@ PD_EXPORT int pd_palette_from_image(const unsigned char *bytes, size_t size, cha
  * S3 when PINDECK_S3_ENDPOINT is set (with PINDECK_S3_ACCESS_KEY, PINDECK_S3_SECRET_KEY,
  * PINDECK_S3_REGION, PINDECK_S3_BUCKET), else the local object store.
  * PD_ERR_CONFLICT: the workers already run; PD_ERR_INVALID: a bad setting, named. */
-PD_EXPORT int pd_persistence_start(pd_client *client, const char *config_json);
+PD_EXPORT int pd_persistence_start(pd_client* client, const char* config_json);
 
 /* Uploads an image: the bytes are hashed and staged durably, checked to be an image, and the
  * record is stored at once (storagePersistStatus "pending", storageProvider "convex") together
@@ -147,40 +147,41 @@ PD_EXPORT int pd_persistence_start(pd_client *client, const char *config_json);
  * tags, ...). *out_json receives the stored record.
  * PD_ERR_MEDIA: empty, not an image, or too many pixels; PD_ERR_INVALID: bad metadata;
  * PD_ERR_NOT_FOUND / PD_ERR_IO: the file cannot be read. Nothing is stored on failure. */
-PD_EXPORT int pd_upload_file(pd_client *client, const char *path, const char *metadata_json,
-                             char **out_json);
+PD_EXPORT int pd_upload_file(pd_client* client, const char* path, const char* metadata_json,
+                             char** out_json);
 
 /* The same from a buffer; `file_name` (may be NULL) names the image when it has no title. */
-PD_EXPORT int pd_upload_bytes(pd_client *client, const void *data, size_t size,
-                              const char *file_name, const char *metadata_json, char **out_json);
+PD_EXPORT int pd_upload_bytes(pd_client* client, const void* data, size_t size,
+                              const char* file_name, const char* metadata_json, char** out_json);
 
-/* Fills `buffer` with up to `capacity` bytes; returns how many (0 at the end, negative on error). */
-typedef long long (*pd_read_fn)(void *user, void *buffer, size_t capacity);
+/* Fills `buffer` with up to `capacity` bytes; returns how many (0 at the end, negative on error).
+ */
+typedef long long (*pd_read_fn)(void* user, void* buffer, size_t capacity);
 
 /* The same from a stream read through `read` (memory use does not grow with the size). */
-PD_EXPORT int pd_upload_stream(pd_client *client, pd_read_fn read, void *user,
-                               const char *file_name, const char *metadata_json, char **out_json);
+PD_EXPORT int pd_upload_stream(pd_client* client, pd_read_fn read, void* user,
+                               const char* file_name, const char* metadata_json, char** out_json);
 
 /* Reschedules persistence of up to `limit` (1 to 200; the CLI's default is 50) records that are
  * uploads still only in the first-stage store (storageProvider "convex" with a storageId), such
  * as those that failed. *out_count (may be NULL) receives how many. */
-PD_EXPORT int pd_backfill(pd_client *client, int limit, int *out_count);
+PD_EXPORT int pd_backfill(pd_client* client, int limit, int* out_count);
 
 /* Blocks until the record's storagePersistStatus is "succeeded" or "failed", or `timeout_ms`
  * passes (then the record is returned still "pending"). *out_json receives the record. */
-PD_EXPORT int pd_wait_persisted(pd_client *client, const char *id, long timeout_ms,
-                                char **out_json);
+PD_EXPORT int pd_wait_persisted(pd_client* client, const char* id, long timeout_ms,
+                                char** out_json);
 
 /* Called once with the outcome of pd_wait_persisted_async: status PD_OK and the record's JSON, or
  * an error status, NULL and the message. Both strings are valid only during the call. It runs on
  * a library thread. */
-typedef void (*pd_record_callback)(void *user, int status, const char *record_json,
-                                   const char *error);
+typedef void (*pd_record_callback)(void* user, int status, const char* record_json,
+                                   const char* error);
 
 /* pd_wait_persisted without blocking: returns at once; `callback` gets the outcome. The client
  * must stay open until the callback has run. */
-PD_EXPORT int pd_wait_persisted_async(pd_client *client, const char *id, long timeout_ms,
-                                      pd_record_callback callback, void *user);
+PD_EXPORT int pd_wait_persisted_async(pd_client* client, const char* id, long timeout_ms,
+                                      pd_record_callback callback, void* user);
 
 #ifdef __cplusplus
 }

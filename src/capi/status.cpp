@@ -9,8 +9,12 @@ namespace {
 thread_local std::string last_error;
 }
 
-void set_last_error(std::string_view message) { last_error.assign(message); }
-void clear_last_error() { last_error.clear(); }
+void set_last_error(std::string_view message) {
+  last_error.assign(message);
+}
+void clear_last_error() {
+  last_error.clear();
+}
 
 char* copy_out(std::string_view s) {
   auto* out = static_cast<char*>(std::malloc(s.size() + 1));
@@ -24,9 +28,13 @@ char* copy_out(std::string_view s) {
 
 extern "C" {
 
-int pd_version(void) { return PD_VERSION_NUMBER; }
+int pd_version(void) {
+  return PD_VERSION_NUMBER;
+}
 
-const char* pd_version_string(void) { return PD_VERSION_STRING; }
+const char* pd_version_string(void) {
+  return PD_VERSION_STRING;
+}
 
 const char* pd_status_name(int status) {
   switch (status) {
@@ -45,7 +53,11 @@ const char* pd_status_name(int status) {
   }
 }
 
-const char* pd_last_error(void) { return pindeck::capi::last_error.c_str(); }
+const char* pd_last_error(void) {
+  return pindeck::capi::last_error.c_str();
+}
 
-void pd_string_free(char* s) { std::free(s); }
+void pd_string_free(char* s) {
+  std::free(s);
+}
 }

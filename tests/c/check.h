@@ -6,34 +6,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHECK(cond)                                                        \
-  do {                                                                     \
-    if (!(cond)) {                                                         \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
       fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      exit(1);                                                             \
-    }                                                                      \
+      exit(1);                                                                 \
+    }                                                                          \
   } while (0)
 
-#define CHECK_STATUS(call, expected)                                                  \
-  do {                                                                                \
-    int st_ = (call);                                                                 \
-    if (st_ != (expected)) {                                                          \
-      fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d; last error: %s\n",    \
-              __FILE__, __LINE__, #call, st_, pd_status_name(st_), (int)(expected),   \
-              pd_last_error());                                                       \
-      exit(1);                                                                        \
-    }                                                                                 \
+#define CHECK_STATUS(call, expected)                                                         \
+  do {                                                                                       \
+    int st_ = (call);                                                                        \
+    if (st_ != (expected)) {                                                                 \
+      fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d; last error: %s\n", __FILE__, \
+              __LINE__, #call, st_, pd_status_name(st_), (int)(expected), pd_last_error());  \
+      exit(1);                                                                               \
+    }                                                                                        \
   } while (0)
 
-#define CHECK_STR(actual, expected)                                                      \
-  do {                                                                                   \
-    const char* a_ = (actual);                                                           \
-    const char* e_ = (expected);                                                         \
-    if (a_ == NULL || strcmp(a_, e_) != 0) {                                             \
-      fprintf(stderr, "%s:%d: %s is \"%s\", expected \"%s\"\n", __FILE__, __LINE__,      \
-              #actual, a_ ? a_ : "(null)", e_);                                          \
-      exit(1);                                                                           \
-    }                                                                                    \
+#define CHECK_STR(actual, expected)                                                          \
+  do {                                                                                       \
+    const char* a_ = (actual);                                                               \
+    const char* e_ = (expected);                                                             \
+    if (a_ == NULL || strcmp(a_, e_) != 0) {                                                 \
+      fprintf(stderr, "%s:%d: %s is \"%s\", expected \"%s\"\n", __FILE__, __LINE__, #actual, \
+              a_ ? a_ : "(null)", e_);                                                       \
+      exit(1);                                                                               \
+    }                                                                                        \
   } while (0)
 
 #endif

@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
-#include "temp_dir.hpp"
 #include "catalog/catalog.hpp"
 #include "pipeline/job_queue.hpp"
+#include "temp_dir.hpp"
 
 namespace pindeck::testing {
 

@@ -11,10 +11,10 @@
 #include <future>
 #include <sstream>
 
-#include "temp_dir.hpp"
 #include "pindeck/async.hpp"
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
+#include "temp_dir.hpp"
 #include "test_images.hpp"
 
 namespace pindeck {

@@ -14,9 +14,9 @@ namespace pindeck::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
+using pindeck::test::TempDir;
 using pindeck::testing::make_record;
 using pindeck::testing::open_catalog;
-using pindeck::test::TempDir;
 
 struct FakeClock {
   std::int64_t now = 1'700'000'000'000;

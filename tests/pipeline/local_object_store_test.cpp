@@ -5,8 +5,8 @@
 #include <fstream>
 #include <iterator>
 
-#include "temp_dir.hpp"
 #include "pindeck/error.hpp"
+#include "temp_dir.hpp"
 
 namespace pindeck::pipeline {
 namespace {

@@ -269,18 +269,13 @@ TEST(PersistenceS3, KilledAtTwentyPointsThenRestartedLosesAndDuplicatesNothing) 
   const auto images = small_images(work.path(), 3);
   auto client = direct_client();
 
-  // How long an undisturbed run takes, so the kill moments spread over all of it.
-  std::int64_t full_ms = 0;
-  {
-    const auto data_dir = work.path() / "calibrate";
-    const auto start = std::chrono::steady_clock::now();
-    auto child = spawn_child(data_dir, work.path() / "calibrate.log", server.settings.endpoint,
-                             unique_prefix("calibrate"), images);
-    ASSERT_EQ(wait_exit(child.pid), 0);
-    full_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - start)
-                  .count();
-  }
+  // Each kill waits for a number of progress events in the child's log (ingests, then finished
+  // jobs), then a few milliseconds more, so the kills land at every stage of the work whatever
+  // the machine's speed: before anything, between ingests, during derivation and upload, after.
+  const std::size_t all_events = 2 * images.size();
+  auto events = [&](const std::filesystem::path& log) {
+    return log_lines(log, "ingested").size() + log_lines(log, "job").size();
+  };
 
   std::set<std::string> states_at_kill;
   for (int run = 0; run < 20; ++run) {
@@ -288,7 +283,12 @@ TEST(PersistenceS3, KilledAtTwentyPointsThenRestartedLosesAndDuplicatesNothing) 
     const auto log = work.path() / ("run-" + std::to_string(run) + ".log");
     const auto prefix = unique_prefix("crash" + std::to_string(run));
     auto child = spawn_child(data_dir, log, server.settings.endpoint, prefix, images);
-    std::this_thread::sleep_for(std::chrono::milliseconds(full_ms * run / 20));
+    const std::size_t wanted = static_cast<std::size_t>(run) % (all_events + 1);
+    const auto give_up = std::chrono::steady_clock::now() + 60s;
+    while (events(log) < wanted && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(2ms);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(15 * (run / (all_events + 1))));
     kill(child.pid, SIGKILL);
     wait_exit(child.pid);
 

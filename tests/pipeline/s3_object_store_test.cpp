@@ -4,9 +4,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "temp_dir.hpp"
 #include "pindeck/error.hpp"
 #include "s3_test_env.hpp"
+#include "temp_dir.hpp"
 #include "test_images.hpp"
 
 namespace pindeck::pipeline {
