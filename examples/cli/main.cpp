@@ -1,18 +1,18 @@
 // pindeck: the command-line face of libpindeck.
 //
-//   pindeck [--data-dir DIR] add FILE [--title T] [--tags a,b] [--category C] ...
+//   pindeck [--data-dir DIR] upload FILE... [--title T] [--tags a,b] [--category C] ...
+//                                    [--wait] [--json]
 //   pindeck [--data-dir DIR] list [filters] [--json]
 //   pindeck [--data-dir DIR] show ID [--json]
 //   pindeck [--data-dir DIR] search TEXT [filters] [--json]
-//   pindeck [--data-dir DIR] upload FILE... [--title T] [--wait] [--json]
 //   pindeck [--data-dir DIR] backfill [--limit N] [--wait] [--json]
 //
-// Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage.
+// Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage
+// (including an option value the record would refuse).
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
 
-#include "file_facts.hpp"
 #include "output.hpp"
 #include "persist_commands.hpp"
 #include "pindeck/client.hpp"
@@ -23,13 +23,6 @@ namespace {
 constexpr int exit_ok = 0;
 constexpr int exit_error = 1;
 constexpr int exit_usage = 2;
-
-struct AddOptions {
-  std::string file;
-  std::optional<std::string> title, description, category, group, project, moodboard;
-  std::optional<std::int64_t> project_order;
-  std::vector<std::string> tags;
-};
 
 struct FindOptions {
   std::optional<std::string> category, group, project, moodboard, source_type, status, cursor;
@@ -86,32 +79,6 @@ pindeck::RecordQuery to_query(const FindOptions& o) {
   return q;
 }
 
-pindeck::Record record_for_file(const AddOptions& o) {
-  std::filesystem::path file(o.file);
-  auto facts = pindeck_cli::inspect_file(file);
-  if (!facts.content_type) {
-    throw std::runtime_error(o.file +
-                             ": not an image this library knows (jpg, png, webp, gif, avif, heic, "
-                             "tiff)");
-  }
-  pindeck::Record r;
-  r.title = o.title.value_or(file.stem().string());
-  if (r.title.empty()) r.title = "Untitled";
-  r.description = o.description;
-  if (o.category) r.category = *o.category;
-  r.tags = o.tags;
-  r.group = o.group;
-  r.project_name = o.project;
-  r.project_order = o.project_order;
-  r.moodboard_name = o.moodboard;
-  r.source_type = pindeck::SourceType::upload;
-  r.source_url = pindeck_cli::file_url(std::filesystem::absolute(file));
-  r.content_type = facts.content_type;
-  r.byte_size = facts.byte_size;
-  r.sha256 = facts.sha256;
-  return r;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -121,20 +88,6 @@ int main(int argc, char** argv) {
   std::string data_dir = "./pindeck-data";
   app.add_option("--data-dir", data_dir, "data directory (created on first use)");
   bool json_out = false;
-
-  AddOptions add;
-  auto* add_cmd = app.add_subcommand("add", "record an image file");
-  add_cmd->add_option("FILE", add.file, "the image")->required();
-  add_cmd->add_option("--title", add.title, "title (default: the file name)");
-  add_cmd->add_option("--description", add.description);
-  add_cmd->add_option("--category", add.category, "category (default: General)");
-  add_cmd->add_option("--tags", add.tags, "comma-separated tags")->delimiter(',');
-  add_cmd->add_option("--group", add.group);
-  add_cmd->add_option("--project", add.project, "project name");
-  add_cmd->add_option("--project-order", add.project_order, "position in the project row")
-      ->check(CLI::NonNegativeNumber);
-  add_cmd->add_option("--moodboard", add.moodboard, "moodboard name");
-  add_cmd->add_flag("--json", json_out, "print the record as JSON");
 
   FindOptions list;
   auto* list_cmd = app.add_subcommand("list", "list records, newest first");
@@ -170,14 +123,7 @@ int main(int argc, char** argv) {
   try {
     auto client = pindeck::Client::open(data_dir);
     if (auto status = pindeck_cli::run_persist_command(persist, client, json_out)) return *status;
-    if (*add_cmd) {
-      auto record = client.create(record_for_file(add));
-      if (json_out) {
-        pindeck_cli::print_record_json(std::cout, record);
-      } else {
-        std::cout << "added " << record.id << "  " << record.title << '\n';
-      }
-    } else if (*list_cmd) {
+    if (*list_cmd) {
       auto page = client.list(to_query(list));
       json_out ? pindeck_cli::print_page_json(std::cout, page)
                : pindeck_cli::print_table(std::cout, page);

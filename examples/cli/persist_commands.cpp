@@ -99,13 +99,12 @@ bool all_succeeded(const std::vector<Record>& records) {
 int run_upload(pindeck::Client& client, const PersistCommands& args, bool json) {
   std::vector<Record> records;
   int status = 0;
+  const Record metadata = metadata_from(args.record);
   {
     ProgressBar bar("uploading", args.files.size());
     for (std::size_t i = 0; i < args.files.size(); ++i) {
       const auto& file = args.files[i];
       bar.update(i, std::filesystem::path(file).filename().string());
-      Record metadata;
-      if (args.title) metadata.title = *args.title;
       try {
         records.push_back(client.upload_file(file, metadata));
       } catch (const pindeck::Error& e) {
@@ -160,8 +159,7 @@ void add_persist_commands(CLI::App& app, PersistCommands& commands, bool& json_o
   commands.upload->add_option("FILE", commands.files, "image files")
       ->required()
       ->check(CLI::ExistingFile);
-  commands.upload->add_option("--title", commands.title,
-                              "title of every image (default: its file name)");
+  add_record_options(*commands.upload, commands.record);
   commands.upload->add_flag("--wait", commands.upload_wait,
                             "wait until every image is persisted (succeeded) or failed");
   commands.upload->add_flag("--json", json_out, "print the records as a JSON array");

@@ -1,12 +1,19 @@
 // The pindeck command's persistence subcommands:
 //
-//   pindeck upload FILE... [--title T] [--wait] [--json]   stage + record, persisted in background
-//   pindeck backfill [--limit N] [--wait] [--json]         reschedule uploads not yet durable
+//   pindeck upload FILE... [record options] [--wait] [--json]
+//       stage and record each file at once; persisted in the background
+//   pindeck backfill [--limit N] [--wait] [--json]
+//       reschedule uploads not yet durable
+//
+// The record options (--title --description --category --tags --group --project --project-order
+// --moodboard --sref --source-url) apply to every file of one upload.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "record_options.hpp"
 
 namespace CLI {
 class App;
@@ -21,7 +28,7 @@ namespace pindeck_cli {
 struct PersistCommands {
   CLI::App* upload = nullptr;
   std::vector<std::string> files;
-  std::optional<std::string> title;
+  RecordOptions record;
   bool upload_wait = false;
 
   CLI::App* backfill = nullptr;

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # The README's main job through the pindeck command, on the embedded local store:
-#   pindeck upload FILE... --wait --json, then list, show, backfill; and a refused upload.
-# usage: cli_upload_test.sh PINDECK_BINARY TEST_DATA_DIR
+#   pindeck upload FILE... --wait --json (with record options, which persistence keeps), then
+#   list, show, backfill; and a refused upload.
+# usage: upload_test.sh PINDECK_BINARY TEST_DATA_DIR
 set -euo pipefail
 pindeck=$1 data=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-"$pindeck" upload "$data"/images/*.jpg --wait --json > uploaded.json
+"$pindeck" upload "$data"/images/*.jpg --wait --json --description "Plates" --category Film \
+  --tags night,city --group Location --project Reel --project-order 0 --moodboard Mood \
+  --sref 42 --source-url https://example.com/plates > uploaded.json
 python3 - uploaded.json <<'PY'
 import json, sys
 records = json.load(open(sys.argv[1]))
 assert len(records) == 3, records
+options = {"description": "Plates", "category": "Film", "tags": ["night", "city"],
+           "group": "Location", "projectName": "Reel", "projectOrder": 0,
+           "moodboardName": "Mood", "sref": "42", "sourceUrl": "https://example.com/plates"}
 for r in records:
+    for field, value in options.items():
+        assert r.get(field) == value, (field, r)
     assert r["storagePersistStatus"] == "succeeded", r
     assert r["storageProvider"] == "local", r
     assert r["imageUrl"].startswith("file://"), r

@@ -1,0 +1,81 @@
+#include "record_options.hpp"
+
+#include <CLI/CLI.hpp>
+#include <map>
+#include <string_view>
+
+#include "pindeck/error.hpp"
+
+namespace pindeck_cli {
+
+namespace {
+
+// The record field (its JSON name, as the library's refusals start) each option sets.
+const std::map<std::string, std::string, std::less<>> option_of_field{
+    {"title", "--title"},
+    {"description", "--description"},
+    {"category", "--category"},
+    {"tags", "--tags"},
+    {"group", "--group"},
+    {"projectName", "--project"},
+    {"projectOrder", "--project-order"},
+    {"moodboardName", "--moodboard"},
+    {"sref", "--sref"},
+    {"sourceUrl", "--source-url"},
+};
+
+// The library's refusal ("projectOrder: must not be negative (got -1)", "tags[1]: must not be
+// an empty string") told in terms of the option the user typed.
+CLI::ValidationError refusal_naming_option(const pindeck::Error& refusal) {
+  const std::string_view message = refusal.what();
+  const auto field = message.substr(0, message.find_first_of(":["));
+  const auto option = option_of_field.find(field);
+  if (option == option_of_field.end()) return CLI::ValidationError(std::string(message));
+  auto problem = message.substr(message.find(':') + 1);
+  while (problem.starts_with(' ')) problem.remove_prefix(1);
+  if (field == "tags") {
+    return CLI::ValidationError(option->second, "every tag " + std::string(problem));
+  }
+  return CLI::ValidationError(option->second, std::string(problem));
+}
+
+}  // namespace
+
+void add_record_options(CLI::App& command, RecordOptions& options) {
+  command.add_option("--title", options.title, "title of every image (default: its file name)");
+  command.add_option("--description", options.description);
+  command.add_option("--category", options.category, "category (default: General)");
+  command.add_option("--tags", options.tags, "comma-separated tags")->delimiter(',');
+  command.add_option("--group", options.group);
+  command.add_option("--project", options.project, "project name");
+  command.add_option("--project-order", options.project_order, "position in the project row");
+  command.add_option("--moodboard", options.moodboard, "moodboard name");
+  command.add_option("--sref", options.sref, "style reference (e.g. a Midjourney --sref code)");
+  command.add_option("--source-url", options.source_url, "where the image came from");
+  // The record's own rules decide (one owner for them), applied to the metadata alone before the
+  // first file is read.
+  command.callback([&options] {
+    try {
+      pindeck::record_from_json(pindeck::record_to_json(metadata_from(options)));
+    } catch (const pindeck::Error& refusal) {
+      throw refusal_naming_option(refusal);
+    }
+  });
+}
+
+pindeck::Record metadata_from(const RecordOptions& options) {
+  pindeck::Record metadata;
+  if (options.title) metadata.title = *options.title;
+  metadata.description = options.description;
+  if (options.category) metadata.category = *options.category;
+  metadata.tags = options.tags;
+  metadata.group = options.group;
+  metadata.project_name = options.project;
+  metadata.project_order = options.project_order;
+  metadata.moodboard_name = options.moodboard;
+  metadata.sref = options.sref;
+  metadata.source_url = options.source_url;
+  return metadata;
+}
+
+}  // namespace pindeck_cli
