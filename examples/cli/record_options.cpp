@@ -43,10 +43,10 @@ CLI::ValidationError refusal_naming_option(const pindeck::Error& refusal) {
 
 void add_record_options(CLI::App& command, RecordOptions& options) {
   command.add_option("--title", options.title, "title of every image (default: its file name)");
-  command.add_option("--description", options.description);
+  command.add_option("--description", options.description, "free text, found by search");
   command.add_option("--category", options.category, "category (default: General)");
   command.add_option("--tags", options.tags, "comma-separated tags")->delimiter(',');
-  command.add_option("--group", options.group);
+  command.add_option("--group", options.group, "group name");
   command.add_option("--project", options.project, "project name");
   command.add_option("--project-order", options.project_order, "position in the project row");
   command.add_option("--moodboard", options.moodboard, "moodboard name");
