@@ -50,8 +50,8 @@ class Client {
   // PutObject, or a multipart upload when body.size() >= config().multipart_threshold.
   template <typename Token>
   auto async_put_object(std::string key, BodySource body, PutOptions options, Token&& token) {
-    return initiate<PutResult>(this, &Client::start_put_object, std::forward<Token>(token),
-                               std::move(key), std::move(body), std::move(options));
+    return detail::initiate<PutResult>(this, &Client::start_put_object, std::forward<Token>(token),
+                                       std::move(key), std::move(body), std::move(options));
   }
   PutResult put_object(std::string key, BodySource body, PutOptions options = {});
   // Reads the file as it is sent; it is never loaded whole.
@@ -62,24 +62,24 @@ class Client {
   // and renamed over it only when the whole body arrived, so a failure leaves to_path untouched.
   template <typename Token>
   auto async_get_object(std::string key, std::string to_path, GetOptions options, Token&& token) {
-    return initiate<GetResult>(this, &Client::start_get_object, std::forward<Token>(token),
-                               std::move(key), std::move(to_path), std::move(options));
+    return detail::initiate<GetResult>(this, &Client::start_get_object, std::forward<Token>(token),
+                                       std::move(key), std::move(to_path), std::move(options));
   }
   GetResult get_object(std::string key, GetOptions options = {});
   ObjectHead get_object_to_file(std::string key, const std::string& path, GetOptions options = {});
 
   template <typename Token>
   auto async_head_object(std::string key, Token&& token) {
-    return initiate<ObjectHead>(this, &Client::start_head_object, std::forward<Token>(token),
-                                std::move(key));
+    return detail::initiate<ObjectHead>(this, &Client::start_head_object,
+                                        std::forward<Token>(token), std::move(key));
   }
   ObjectHead head_object(std::string key);
 
   // Deleting a key that does not exist succeeds (S3's rule).
   template <typename Token>
   auto async_delete_object(std::string key, Token&& token) {
-    return initiate<void>(this, &Client::start_delete_object, std::forward<Token>(token),
-                          std::move(key));
+    return detail::initiate<void>(this, &Client::start_delete_object, std::forward<Token>(token),
+                                  std::move(key));
   }
   void delete_object(std::string key);
 
@@ -87,23 +87,23 @@ class Client {
   // the result's `failed`, not thrown.
   template <typename Token>
   auto async_delete_objects(std::vector<std::string> keys, Token&& token) {
-    return initiate<DeleteResult>(this, &Client::start_delete_objects, std::forward<Token>(token),
-                                  std::move(keys));
+    return detail::initiate<DeleteResult>(this, &Client::start_delete_objects,
+                                          std::forward<Token>(token), std::move(keys));
   }
   DeleteResult delete_objects(std::vector<std::string> keys);
 
   // One page of ListObjectsV2.
   template <typename Token>
   auto async_list_objects(ListOptions options, Token&& token) {
-    return initiate<ListPage>(this, &Client::start_list_objects, std::forward<Token>(token),
-                              std::move(options));
+    return detail::initiate<ListPage>(this, &Client::start_list_objects, std::forward<Token>(token),
+                                      std::move(options));
   }
   ListPage list_objects(ListOptions options = {});
   // Every page, following continuation tokens; objects and common prefixes of all pages.
   template <typename Token>
   auto async_list_all_objects(ListOptions options, Token&& token) {
-    return initiate<ListPage>(this, &Client::start_list_all_objects, std::forward<Token>(token),
-                              std::move(options));
+    return detail::initiate<ListPage>(this, &Client::start_list_all_objects,
+                                      std::forward<Token>(token), std::move(options));
   }
   ListPage list_all_objects(ListOptions options = {});
 
@@ -114,16 +114,16 @@ class Client {
 
   template <typename Token>
   auto async_create_bucket(std::string bucket, Token&& token) {
-    return initiate<void>(this, &Client::start_create_bucket, std::forward<Token>(token),
-                          std::move(bucket));
+    return detail::initiate<void>(this, &Client::start_create_bucket, std::forward<Token>(token),
+                                  std::move(bucket));
   }
   void create_bucket(std::string bucket);
 
   // Succeeds when the bucket exists and is ours; S3Error with status 404 or 403 otherwise.
   template <typename Token>
   auto async_head_bucket(std::string bucket, Token&& token) {
-    return initiate<void>(this, &Client::start_head_bucket, std::forward<Token>(token),
-                          std::move(bucket));
+    return detail::initiate<void>(this, &Client::start_head_bucket, std::forward<Token>(token),
+                                  std::move(bucket));
   }
   void head_bucket(std::string bucket);
 

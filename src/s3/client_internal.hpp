@@ -38,7 +38,8 @@ void fail(boost::asio::io_context& io, Handler<Result>&& handler, std::exception
 template <typename Result, typename Start, typename... Args>
 Result Client::run_blocking(const char* operation, Start start, Args&&... args) {
   require_not_io_thread(operation);
-  return initiate<Result>(this, start, boost::asio::use_future, std::forward<Args>(args)...).get();
+  return detail::initiate<Result>(this, start, boost::asio::use_future, std::forward<Args>(args)...)
+      .get();
 }
 
 // For a request whose 2xx answer needs nothing read from it.

@@ -10,6 +10,7 @@
 #include <utility>
 
 namespace pindeck::s3 {
+namespace detail {
 
 template <typename Result>
 struct Completion {
@@ -20,8 +21,12 @@ struct Completion<void> {
   using Signature = void(std::exception_ptr);
 };
 
+}  // namespace detail
+
 template <typename Result>
-using Handler = boost::asio::any_completion_handler<typename Completion<Result>::Signature>;
+using Handler = boost::asio::any_completion_handler<typename detail::Completion<Result>::Signature>;
+
+namespace detail {
 
 // `start` is a member of `object` taking the arguments by value and then a Handler<Result>; it
 // runs when the token initiates the operation (at once for callbacks and use_future).
@@ -34,4 +39,5 @@ auto initiate(Object* object, Start start, Token&& token, Args&&... args) {
       token, std::forward<Args>(args)...);
 }
 
+}  // namespace detail
 }  // namespace pindeck::s3
