@@ -47,7 +47,7 @@ struct Request {
   std::optional<boost::asio::steady_timer> retry_timer;
 };
 
-// Touched only on the I/O thread (io's), except presign() and log(), which any thread may call.
+// send() runs on the I/O thread (io's); make(), presign_get() and log() on any thread.
 class RequestEngine {
  public:
   // `config` is validated and outlives the engine.
