@@ -4,12 +4,10 @@
 #include <sstream>
 
 #include "pindeck/error.hpp"
+#include "s3/limits.hpp"
 
 namespace pindeck::s3 {
 namespace {
-
-constexpr std::uint64_t kMinPartSize = 5ull << 20;
-constexpr std::uint64_t kMaxPartSize = 5ull << 30;
 
 // The first of the named environment variables that is set and not empty.
 bool read_env(std::initializer_list<const char*> names, std::string& out) {

@@ -19,7 +19,7 @@ using LogSink = std::function<void(LogLevel, std::string_view)>;
 
 // Exponential backoff with full jitter: attempt n (n >= 1) waits a uniformly random time in
 // [0, min(max_delay, base_delay * 2^(n-1))] before trying again.
-struct RetryPolicy {
+struct RequestRetryPolicy {
   int max_attempts = 5;  // counting the first one; 1 disables retries
   std::chrono::milliseconds base_delay{200};
   std::chrono::milliseconds max_delay{5000};
@@ -54,7 +54,7 @@ struct Config {
   // Connections open at once (kept alive and reused); more requests than this wait their turn.
   int max_connections = 16;
 
-  RetryPolicy retry;
+  RequestRetryPolicy retry;
   LogSink log;  // may be empty
 
   // Reads PINDECK_S3_ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY, _SESSION_TOKEN, _BUCKET and

@@ -1,139 +1,191 @@
-// Multipart upload: CreateMultipartUpload, then the parts (at most max_parallel_parts at a time,
-// each retried on its own), then CompleteMultipartUpload; AbortMultipartUpload when anything
-// fails, so no orphaned parts are left behind.
+#include "s3/multipart_upload.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
 #include "s3/client_internal.hpp"
+#include "s3/limits.hpp"
+#include "s3/request.hpp"
 #include "s3/xml.hpp"
 
 namespace pindeck::s3 {
 namespace {
 
-constexpr std::uint64_t kMaxParts = 10000;
 constexpr std::uint64_t kMiB = 1u << 20;
 
-}  // namespace
+// Touched only on the I/O thread.
+class MultipartUpload : public std::enable_shared_from_this<MultipartUpload> {
+ public:
+  MultipartUpload(RequestEngine& engine, const Config& config, std::string key, BodySource body,
+                  PutOptions options, Handler<PutResult> handler)
+      : engine_(engine),
+        config_(config),
+        key_(std::move(key)),
+        body_(std::move(body)),
+        options_(std::move(options)),
+        handler_(std::move(handler)) {}
 
-void Client::start_multipart(std::shared_ptr<MultipartUpload> upload) {
-  const std::uint64_t size = upload->body.size();
-  std::uint64_t part_size = config_.part_size;
-  if ((size + part_size - 1) / part_size > kMaxParts) {
-    // S3 allows 10000 parts: grow the parts (to whole MiB) rather than fail.
-    part_size = ((size + kMaxParts - 1) / kMaxParts + kMiB - 1) / kMiB * kMiB;
+  void start();
+
+ private:
+  void send_next_parts();
+  void complete_upload();
+  void abort();
+  void fetch_etag(PutResult result);
+  std::shared_ptr<Request> make(const std::string& operation, std::string method) const {
+    return RequestEngine::make(operation, std::move(method), config_.bucket, key_);
   }
-  upload->part_size = part_size;
-  upload->part_count = static_cast<int>((size + part_size - 1) / part_size);
-  upload->etags.resize(static_cast<std::size_t>(upload->part_count));
 
-  auto call = make_call("CreateMultipartUpload", "POST", config_.bucket, upload->key);
-  call->query = {{"uploads", ""}};
-  call->headers = put_headers(upload->options);
-  call->idempotent = false;  // a repeat would start a second upload
-  call->done = [this, upload](std::exception_ptr error, HttpResponse response) {
+  RequestEngine& engine_;
+  const Config& config_;
+  std::string key_;
+  BodySource body_;
+  PutOptions options_;
+  Handler<PutResult> handler_;
+
+  std::uint64_t part_size_ = 0;
+  int part_count_ = 0;
+  std::string upload_id_;
+  std::vector<std::string> etags_;  // etags_[i] for part i + 1
+  int next_part_ = 1;
+  int in_flight_ = 0;
+  int uploaded_ = 0;
+  std::exception_ptr first_error_;
+};
+
+void MultipartUpload::start() {
+  const std::uint64_t size = body_.size();
+  std::uint64_t part_size = config_.part_size;
+  if ((size + part_size - 1) / part_size > kMaxPartCount) {
+    // Grow the parts (to whole MiB) rather than fail.
+    part_size = ((size + kMaxPartCount - 1) / kMaxPartCount + kMiB - 1) / kMiB * kMiB;
+  }
+  part_size_ = part_size;
+  part_count_ = static_cast<int>((size + part_size - 1) / part_size);
+  etags_.resize(static_cast<std::size_t>(part_count_));
+
+  auto request = make("CreateMultipartUpload", "POST");
+  request->query = {{"uploads", ""}};
+  request->headers = put_headers(options_);
+  request->idempotent = false;  // a repeat would start a second upload
+  request->done = [self = shared_from_this()](std::exception_ptr error, HttpResponse response) {
     if (!error) {
       try {
-        upload->upload_id = xml::parse_upload_id(response.body);
+        self->upload_id_ = xml::parse_upload_id(response.body);
       } catch (...) {
         error = std::current_exception();
       }
     }
-    if (error) return complete(io_, std::move(upload->handler), error, PutResult{});
-    log(LogLevel::info, "multipart upload of " + config_.bucket + "/" + upload->key + ": " +
-                            std::to_string(upload->part_count) + " parts of " +
-                            std::to_string(upload->part_size) + " bytes");
-    send_next_parts(upload);
+    if (error) return complete(self->engine_.io(), std::move(self->handler_), error, PutResult{});
+    self->engine_.log(LogLevel::info, "multipart upload of " + self->config_.bucket + "/" +
+                                          self->key_ + ": " + std::to_string(self->part_count_) +
+                                          " parts of " + std::to_string(self->part_size_) +
+                                          " bytes");
+    self->send_next_parts();
   };
-  send(call);
+  engine_.send(request);
 }
 
-void Client::send_next_parts(const std::shared_ptr<MultipartUpload>& upload) {
-  while (!upload->first_error && upload->in_flight < config_.max_parallel_parts &&
-         upload->next_part <= upload->part_count) {
-    const int number = upload->next_part++;
-    const std::uint64_t offset = static_cast<std::uint64_t>(number - 1) * upload->part_size;
-    const std::uint64_t length = std::min(upload->part_size, upload->body.size() - offset);
-    auto call = make_call("UploadPart", "PUT", config_.bucket, upload->key);
-    call->operation +=
-        " (part " + std::to_string(number) + " of " + std::to_string(upload->part_count) + ")";
-    call->query = {{"partNumber", std::to_string(number)}, {"uploadId", upload->upload_id}};
-    call->body = upload->body.slice(offset, length);
-    ++upload->in_flight;
-    call->done = [this, upload, number](std::exception_ptr error, HttpResponse response) {
-      --upload->in_flight;
+void MultipartUpload::send_next_parts() {
+  while (!first_error_ && in_flight_ < config_.max_parallel_parts && next_part_ <= part_count_) {
+    const int number = next_part_++;
+    const std::uint64_t offset = static_cast<std::uint64_t>(number - 1) * part_size_;
+    const std::uint64_t length = std::min(part_size_, body_.size() - offset);
+    auto request = make("UploadPart", "PUT");
+    request->operation +=
+        " (part " + std::to_string(number) + " of " + std::to_string(part_count_) + ")";
+    request->query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id_}};
+    request->body = body_.slice(offset, length);
+    ++in_flight_;
+    request->done = [self = shared_from_this(), number](std::exception_ptr error,
+                                                        HttpResponse response) {
+      --self->in_flight_;
       if (!error) {
         std::string etag = response.header("etag");
         if (etag.empty()) {
           error = std::make_exception_ptr(
               Error(Errc::s3, "S3 UploadPart " + std::to_string(number) + " answer has no ETag"));
         } else {
-          upload->etags[static_cast<std::size_t>(number - 1)] = std::move(etag);
-          ++upload->uploaded;
+          self->etags_[static_cast<std::size_t>(number - 1)] = std::move(etag);
+          ++self->uploaded_;
         }
       }
-      if (error && !upload->first_error) upload->first_error = error;
-      if (upload->first_error) {
-        if (upload->in_flight == 0) abort_multipart(upload);
+      if (error && !self->first_error_) self->first_error_ = error;
+      if (self->first_error_) {
+        if (self->in_flight_ == 0) self->abort();
         return;
       }
-      if (upload->uploaded == upload->part_count) return complete_multipart(upload);
-      send_next_parts(upload);
+      if (self->uploaded_ == self->part_count_) return self->complete_upload();
+      self->send_next_parts();
     };
-    send(call);
+    engine_.send(request);
   }
 }
 
-void Client::complete_multipart(const std::shared_ptr<MultipartUpload>& upload) {
-  auto call = make_call("CompleteMultipartUpload", "POST", config_.bucket, upload->key);
-  call->query = {{"uploadId", upload->upload_id}};
-  call->headers = {{"Content-Type", "application/xml"}};
-  call->body = BodySource::from_buffer(
-      std::make_shared<const std::string>(xml::complete_multipart_body(upload->etags)));
-  call->error_possible_in_200 = true;
-  call->done = [this, upload](std::exception_ptr error, HttpResponse response) {
+void MultipartUpload::complete_upload() {
+  auto request = make("CompleteMultipartUpload", "POST");
+  request->query = {{"uploadId", upload_id_}};
+  request->headers = {{"Content-Type", "application/xml"}};
+  request->body = BodySource::from_buffer(
+      std::make_shared<const std::string>(xml::complete_multipart_body(etags_)));
+  request->error_possible_in_200 = true;
+  request->done = [self = shared_from_this()](std::exception_ptr error, HttpResponse response) {
     PutResult result;
     if (!error) {
       try {
-        result = {xml::parse_completed_etag(response.body), upload->body.size(), true,
-                  upload->part_count};
+        result = {xml::parse_completed_etag(response.body), self->body_.size(), true,
+                  self->part_count_};
       } catch (...) {
         error = std::current_exception();
       }
     }
     if (error) {
-      upload->first_error = error;
-      return abort_multipart(upload);
+      self->first_error_ = error;
+      return self->abort();
     }
-    if (result.etag.empty()) return fetch_multipart_etag(upload, std::move(result));
-    complete(io_, std::move(upload->handler), nullptr, std::move(result));
+    if (result.etag.empty()) return self->fetch_etag(std::move(result));
+    complete(self->engine_.io(), std::move(self->handler_), nullptr, std::move(result));
   };
-  send(call);
+  engine_.send(request);
 }
 
 // radosgw answers CompleteMultipartUpload with an empty <ETag>; the object's own ETag is then
 // asked for, so callers always get one. The upload itself has succeeded either way.
-void Client::fetch_multipart_etag(const std::shared_ptr<MultipartUpload>& upload,
-                                  PutResult result) {
-  auto call = make_call("HeadObject", "HEAD", config_.bucket, upload->key);
-  call->done = [this, upload, result](std::exception_ptr error, HttpResponse response) mutable {
+void MultipartUpload::fetch_etag(PutResult result) {
+  auto request = make("HeadObject", "HEAD");
+  request->done = [self = shared_from_this(), result](std::exception_ptr error,
+                                                      HttpResponse response) mutable {
     if (!error) result.etag = response.header("etag");
-    complete(io_, std::move(upload->handler), error, std::move(result));
+    complete(self->engine_.io(), std::move(self->handler_), error, std::move(result));
   };
-  send(call);
+  engine_.send(request);
 }
 
-void Client::abort_multipart(const std::shared_ptr<MultipartUpload>& upload) {
-  auto call = make_call("AbortMultipartUpload", "DELETE", config_.bucket, upload->key);
-  call->query = {{"uploadId", upload->upload_id}};
-  call->done = [this, upload](std::exception_ptr error, HttpResponse) {
+void MultipartUpload::abort() {
+  auto request = make("AbortMultipartUpload", "DELETE");
+  request->query = {{"uploadId", upload_id_}};
+  request->done = [self = shared_from_this()](std::exception_ptr error, HttpResponse) {
     if (error) {
       try {
         std::rethrow_exception(error);
       } catch (const std::exception& e) {
-        log(LogLevel::warning,
-            std::string("could not abort a failed multipart upload: ") + e.what());
+        self->engine_.log(LogLevel::warning,
+                          std::string("could not abort a failed multipart upload: ") + e.what());
       }
     }
-    complete(io_, std::move(upload->handler), upload->first_error, PutResult{});
+    complete(self->engine_.io(), std::move(self->handler_), self->first_error_, PutResult{});
   };
-  send(call);
+  engine_.send(request);
+}
+
+}  // namespace
+
+void start_multipart_upload(RequestEngine& engine, const Config& config, std::string key,
+                            BodySource body, PutOptions options, Handler<PutResult> handler) {
+  auto upload = std::make_shared<MultipartUpload>(engine, config, std::move(key), std::move(body),
+                                                  std::move(options), std::move(handler));
+  boost::asio::post(engine.io(), [upload] { upload->start(); });
 }
 
 }  // namespace pindeck::s3

@@ -32,8 +32,8 @@ struct GetOptions {
   std::optional<ByteRange> range;
 };
 
-// What HeadObject and GetObject say about an object.
-struct ObjectInfo {
+// What HeadObject and GetObject's response headers say about an object.
+struct ObjectHead {
   std::uint64_t content_length = 0;  // bytes in this answer (the range's length for a range)
   std::string etag;
   std::string content_type;
@@ -44,7 +44,7 @@ struct ObjectInfo {
 };
 
 struct GetResult {
-  ObjectInfo info;
+  ObjectHead info;
   std::string body;  // empty when the body went to a file
 };
 

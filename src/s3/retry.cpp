@@ -43,7 +43,7 @@ bool is_throttled(int http_status, std::string_view s3_code) {
   return http_status == 429 || s3_code == "SlowDown";
 }
 
-std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt,
+std::chrono::milliseconds backoff_delay(const RequestRetryPolicy& policy, int attempt,
                                         std::mt19937_64& random) {
   const int doublings = std::clamp(attempt - 1, 0, 30);
   const long long base = policy.base_delay.count();

@@ -25,7 +25,7 @@ bool is_throttled(int http_status, std::string_view s3_code);
 
 // Full jitter: uniform in [0, min(max_delay, base_delay * 2^(attempt-1))] for the retry after
 // attempt number `attempt` (1 = after the first attempt).
-std::chrono::milliseconds backoff_delay(const RetryPolicy& policy, int attempt,
+std::chrono::milliseconds backoff_delay(const RequestRetryPolicy& policy, int attempt,
                                         std::mt19937_64& random);
 
 }  // namespace pindeck::s3

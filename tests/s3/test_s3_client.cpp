@@ -75,7 +75,7 @@ TEST_F(S3ClientTest, PutHeadGetDeleteWithHeadersAndMetadata) {
   EXPECT_FALSE(put.multipart);
   EXPECT_EQ(put.size, data.size());
 
-  ObjectInfo head = client.head_object(key);
+  ObjectHead head = client.head_object(key);
   EXPECT_EQ(head.content_length, data.size());
   EXPECT_EQ(head.content_type, "image/jpeg");
   EXPECT_EQ(head.cache_control, options.cache_control);
@@ -170,7 +170,7 @@ TEST_F(S3ClientTest, GetRangesAndGetToFile) {
   EXPECT_EQ(client.get_object(key, {ByteRange{299990, std::nullopt}}).body, data.substr(299990));
 
   const std::string path = (dir_ / "download.bin").string();
-  ObjectInfo info = client.get_object_to_file(key, path);
+  ObjectHead info = client.get_object_to_file(key, path);
   EXPECT_EQ(info.content_length, data.size());
   EXPECT_EQ(read_file(path), data);
 
@@ -276,7 +276,7 @@ TEST_F(S3ClientTest, MultipartUploadOf64MiBFromAFileInParallelParts) {
   EXPECT_EQ(put.size, data.size());
   EXPECT_TRUE(put.etag.ends_with("-8\"")) << put.etag;  // S3's multipart ETag
 
-  ObjectInfo head = client.head_object(key);
+  ObjectHead head = client.head_object(key);
   EXPECT_EQ(head.content_length, data.size());
   EXPECT_EQ(head.content_type, "application/x-test");
   EXPECT_EQ(head.metadata["kind"], "multipart");

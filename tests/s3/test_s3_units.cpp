@@ -254,7 +254,7 @@ TEST(S3Retry, RetriesOnlyTransientFailures) {
 }
 
 TEST(S3Retry, BackoffIsFullJitterUnderAGrowingCap) {
-  RetryPolicy policy;
+  RequestRetryPolicy policy;
   policy.base_delay = std::chrono::milliseconds(100);
   policy.max_delay = std::chrono::milliseconds(1000);
   std::mt19937_64 random(42);
