@@ -1,21 +1,31 @@
-// What a pindeck::Client owns. The library's parts that extend the client (persistence, sources)
-// add their members here.
+// What a pindeck::Client owns. Parts that extend the client (sources) add their members here.
 #pragma once
 
 #include <filesystem>
 #include <memory>
 
 #include "catalog/catalog.hpp"
+#include "client/background.hpp"
+#include "client/persistence_engine.hpp"
 #include "pindeck/client.hpp"
-#include "pipeline/client_persistence.hpp"
 
 namespace pindeck {
 
 struct Client::Impl {
+  Impl(std::filesystem::path dir, std::unique_ptr<catalog::Catalog> opened)
+      : data_dir(std::move(dir)), catalog(std::move(opened)), persistence(*catalog, data_dir) {}
+
+  // Operations in flight complete with Errc::closed (waits, work not yet started) or finish
+  // (work already running) before anything they use is destroyed.
+  ~Impl() {
+    persistence.close();
+    background.close();
+  }
+
   std::filesystem::path data_dir;
   std::unique_ptr<catalog::Catalog> catalog;
-  // After the catalog, so the persistence workers stop before the catalog closes.
-  pipeline::ClientPersistence persistence;
+  client::PersistenceEngine persistence;
+  client::Background background;
 };
 
 // The catalog file inside a data directory.

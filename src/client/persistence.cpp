@@ -1,44 +1,31 @@
-#include "pipeline/client_persistence.hpp"
-
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
+// Client's persistence calls (DESIGN §6) and what the asynchronous forms in pindeck/async.hpp
+// reach through detail::ClientAccess.
 #include <istream>
 
-#include "catalog/client_impl.hpp"
-#include "pindeck/client.hpp"
+#include "client/client_impl.hpp"
+#include "pindeck/async.hpp"
 #include "pindeck/error.hpp"
-#include "pipeline/persistence.hpp"
-#include "pipeline/s3_object_store.hpp"
+#include "pipeline/object_store.hpp"
 
 namespace pindeck {
 
-namespace pipeline {
+namespace client {
 
-ClientPersistence::ClientPersistence() = default;
-
-// The engine stops (finishing running jobs) before the background threads are joined.
-ClientPersistence::~ClientPersistence() {
-  engine_.reset();
-  if (background_) background_->join();
-}
-
-void ClientPersistence::start(catalog::Catalog& catalog, const std::filesystem::path& data_dir,
-                              const PersistenceConfig& config) {
+void PersistenceEngine::start(const PersistenceConfig& config) {
   std::lock_guard lock(mutex_);
   if (engine_) throw Error(Errc::conflict, "persistence is already running for this client");
-  auto store = make_object_store(config, data_dir);
-  if (auto* s3 = dynamic_cast<S3ObjectStore*>(store.get())) s3->ensure_bucket();
-  engine_ = std::make_unique<Persistence>(catalog, data_dir, std::move(store), config);
+  auto store = pipeline::make_object_store(config, data_dir_);
+  store->prepare();
+  engine_ = std::make_unique<pipeline::Persistence>(catalog_, data_dir_, std::move(store), config);
 }
 
-Persistence& ClientPersistence::get(catalog::Catalog& catalog,
-                                    const std::filesystem::path& data_dir) {
+pipeline::Persistence& PersistenceEngine::get() {
   {
     std::lock_guard lock(mutex_);
     if (engine_) return *engine_;
   }
   try {
-    start(catalog, data_dir, PersistenceConfig::from_env());
+    start(PersistenceConfig::from_env());
   } catch (const Error& e) {
     // Another thread started it in between: use that one.
     if (e.code() != Errc::conflict) throw;
@@ -47,32 +34,21 @@ Persistence& ClientPersistence::get(catalog::Catalog& catalog,
   return *engine_;
 }
 
-void ClientPersistence::post(std::function<void()> work) {
-  {
-    std::lock_guard lock(mutex_);
-    if (!background_) background_ = std::make_unique<boost::asio::thread_pool>(2);
-  }
-  boost::asio::post(*background_, std::move(work));
+void PersistenceEngine::close() {
+  std::lock_guard lock(mutex_);
+  if (engine_) engine_->close();
 }
 
-}  // namespace pipeline
-
-namespace {
-
-pipeline::Persistence& engine(Client::Impl& impl) {
-  return impl.persistence.get(*impl.catalog, impl.data_dir);
-}
-
-}  // namespace
+}  // namespace client
 
 void Client::start_persistence(const PersistenceConfig& config) {
-  impl().persistence.start(*impl().catalog, impl().data_dir, config);
+  impl_->persistence.start(config);
 }
 
 Record Client::upload_file(const std::filesystem::path& path, const Record& metadata) {
   pipeline::UploadSource source;
   source.path = path;
-  return engine(impl()).ingest(source, metadata);
+  return impl_->persistence.get().ingest(source, metadata);
 }
 
 Record Client::upload_bytes(std::span<const std::byte> bytes, const Record& metadata,
@@ -80,7 +56,7 @@ Record Client::upload_bytes(std::span<const std::byte> bytes, const Record& meta
   pipeline::UploadSource source;
   source.bytes = bytes;
   if (!file_name.empty()) source.file_name = std::string(file_name);
-  return engine(impl()).ingest(source, metadata);
+  return impl_->persistence.get().ingest(source, metadata);
 }
 
 Record Client::upload_stream(std::istream& in, const Record& metadata, std::string_view file_name) {
@@ -98,19 +74,35 @@ Record Client::upload_reader(const ReadChunk& read, const Record& metadata,
   pipeline::UploadSource source;
   source.reader = read;
   if (!file_name.empty()) source.file_name = std::string(file_name);
-  return engine(impl()).ingest(source, metadata);
+  return impl_->persistence.get().ingest(source, metadata);
 }
 
 Record Client::wait_persisted(std::string_view id, std::chrono::milliseconds timeout) {
-  return engine(impl()).wait_settled(id, timeout);
+  return impl_->persistence.get().wait_settled(id, timeout);
 }
 
 int Client::backfill(int limit) {
-  return engine(impl()).backfill(limit);
+  return impl_->persistence.get().backfill(limit);
 }
 
-void Client::post_background(std::function<void()> work) {
-  impl().persistence.post(std::move(work));
+namespace detail {
+
+void ClientAccess::post(Client& client, std::function<void(bool client_open)> work) {
+  client.impl_->background.post(std::move(work));
 }
+
+void ClientAccess::wait_persisted(Client& client, std::string id, std::chrono::milliseconds timeout,
+                                  std::function<void(std::exception_ptr, Record)> done) {
+  pipeline::Persistence* engine = nullptr;
+  try {
+    engine = &client.impl_->persistence.get();
+  } catch (...) {
+    done(std::current_exception(), Record{});
+    return;
+  }
+  engine->async_wait_settled(std::move(id), timeout, std::move(done));
+}
+
+}  // namespace detail
 
 }  // namespace pindeck

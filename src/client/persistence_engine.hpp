@@ -1,43 +1,35 @@
-// What a pindeck::Client holds for persistence: the engine (started on first use) and the threads
-// that run the asynchronous API's blocking work. A member of Client::Impl, declared after the
-// catalog so it stops before the catalog closes.
+// A client's persistence engine, started on first use (an upload, a backfill, a wait) with the
+// settings from the environment unless the host started it with its own.
 #pragma once
 
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <mutex>
 
+#include "catalog/catalog.hpp"
 #include "pindeck/persistence.hpp"
+#include "pipeline/persistence.hpp"
 
-namespace boost::asio {
-class thread_pool;
-}
-namespace pindeck::catalog {
-class Catalog;
-}
+namespace pindeck::client {
 
-namespace pindeck::pipeline {
-
-class Persistence;
-
-class ClientPersistence {
+class PersistenceEngine {
  public:
-  ClientPersistence();
-  ~ClientPersistence();
+  PersistenceEngine(catalog::Catalog& catalog, std::filesystem::path data_dir)
+      : catalog_(catalog), data_dir_(std::move(data_dir)) {}
 
-  // Starts the engine with `config`; Errc::conflict when it already runs.
-  void start(catalog::Catalog& catalog, const std::filesystem::path& data_dir,
-             const PersistenceConfig& config);
+  // Prepares the object store (an S3 bucket is created when missing) and starts the engine with
+  // `config`; Errc::conflict when it already runs.
+  void start(const PersistenceConfig& config);
   // The engine, started with PersistenceConfig::from_env() when not yet running.
-  Persistence& get(catalog::Catalog& catalog, const std::filesystem::path& data_dir);
-  // Runs `work` on a background thread.
-  void post(std::function<void()> work);
+  pipeline::Persistence& get();
+  // Completes the engine's waits with Errc::closed and stops its workers (running jobs finish).
+  void close();
 
  private:
+  catalog::Catalog& catalog_;
+  std::filesystem::path data_dir_;
   std::mutex mutex_;
-  std::unique_ptr<boost::asio::thread_pool> background_;
-  std::unique_ptr<Persistence> engine_;
+  std::unique_ptr<pipeline::Persistence> engine_;
 };
 
-}  // namespace pindeck::pipeline
+}  // namespace pindeck::client
