@@ -27,7 +27,7 @@ using pindeck::test::TempDir;
 std::string tiny_png(int seed) {
   media::start_vips();
   VipsImage* image = nullptr;
-  if (vips_xyz(48, 32, &image, nullptr) != 0) throw std::runtime_error("vips_xyz failed");
+  if (vips_xyz(&image, 48, 32, nullptr) != 0) throw std::runtime_error("vips_xyz failed");
   VipsImage* shifted = nullptr;
   const double scale = 3.0, offset = seed % 200;
   if (vips_linear(image, &shifted, &scale, &offset, 1, "uchar", TRUE, nullptr) != 0) {
