@@ -15,7 +15,7 @@
 #include <filesystem>
 #include <random>
 
-#include "catalog/catalog.hpp"
+#include "catalog/sqlite_catalog.hpp"
 #include "model/record_json.hpp"
 
 namespace {
@@ -23,6 +23,7 @@ namespace {
 using pindeck::Record;
 using pindeck::RecordQuery;
 using pindeck::catalog::Catalog;
+using pindeck::catalog::SqliteCatalog;
 
 constexpr int total_records = 100'000;
 
@@ -86,7 +87,7 @@ void BM_CatalogInsertBatches(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     auto dir = scratch("insert");
-    auto catalog = Catalog::open(dir / "catalog.sqlite");
+    auto catalog = SqliteCatalog::open(dir / "catalog.sqlite");
     state.ResumeTiming();
     insert_all(*catalog, batch_size);
     state.PauseTiming();
@@ -161,7 +162,7 @@ BENCHMARK(BM_PlainSqliteInsertBatches)
 Catalog& full_catalog() {
   static auto dir = scratch("query");
   static auto catalog = [] {
-    auto c = Catalog::open(dir / "catalog.sqlite");
+    auto c = SqliteCatalog::open(dir / "catalog.sqlite");
     insert_all(*c, 1000);
     return c;
   }();

@@ -36,9 +36,9 @@ void write_outputs(const std::filesystem::path& dir, const std::string& source,
                    const pindeck::media::DerivedSet& set) {
   const std::string stem = std::filesystem::path(source).stem().string();
   for (const auto& d : set.derivatives) {
-    std::ofstream out(
-        dir / (stem + "-" + d.name + "." + std::string(pindeck::media::extension(d.format))),
-        std::ios::binary);
+    std::ofstream out(dir / (stem + "-" + std::string(pindeck::media::name_of(d.kind)) + "." +
+                             std::string(pindeck::media::extension(d.format))),
+                      std::ios::binary);
     out.write(reinterpret_cast<const char*>(d.bytes.data()),
               static_cast<std::streamsize>(d.bytes.size()));
   }

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "catalog/catalog.hpp"
+#include "catalog/sqlite_catalog.hpp"
 #include "pipeline/persistence.hpp"
 #include "pipeline/s3_object_store.hpp"
 
@@ -45,7 +45,7 @@ void BM_PersistToS3(benchmark::State& state) {
         std::filesystem::temp_directory_path() / ("pindeck-bench-" + std::to_string(::getpid()));
     std::filesystem::remove_all(data_dir);
     std::filesystem::create_directories(data_dir);
-    auto catalog = pindeck::catalog::Catalog::open(data_dir / "catalog.sqlite");
+    auto catalog = pindeck::catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
     auto persistence = std::make_unique<pindeck::pipeline::Persistence>(
         *catalog, data_dir, pindeck::pipeline::make_object_store(config, data_dir), config);
     state.ResumeTiming();

@@ -1,8 +1,16 @@
 // Asynchronous forms of pindeck::Client's long operations, for any Boost.Asio completion token: a
 // callback, boost::asio::use_future or boost::asio::use_awaitable. Each completes with
 // (std::exception_ptr, result): the exception is a pindeck::Error when the operation failed.
-// The work runs on the client's background threads; the completion runs on the token's
-// associated executor (for a plain callback, a thread of Asio's system executor).
+// The completion runs on the token's associated executor (for a plain callback, a thread of
+// Asio's system executor).
+//
+// Uploads, backfill and get run on the client's two background threads. A wait for persistence
+// holds no thread at all while it waits: any number of them can be pending at once.
+//
+// Lifetime: the client must stay where it is (not moved) until its operations have completed.
+// Closing it (destroying it) with operations in flight is safe: waits and work not yet started
+// complete with Errc::closed, work already running finishes first; the destructor returns once
+// all of them have been completed.
 //
 // With GCC 12 and use_awaitable, name the arguments before the co_await (auto op =
 // async_upload_file(...); co_await std::move(op);): GCC 12 mishandles temporaries that live
@@ -17,41 +25,63 @@
 #include <exception>
 #include <filesystem>
 #include <memory>
+#include <span>
 #include <string>
-#include <tuple>
 #include <utility>
 
 #include "pindeck/client.hpp"
+#include "pindeck/error.hpp"
 
 namespace pindeck {
 
 namespace detail {
 
-// Starts `work` (returning Result) on the client's background threads and delivers its outcome
-// to the completion handler on the handler's executor.
+// Delivers an outcome to a completion handler on the handler's executor, keeping that executor
+// from running out of work until then. Shared, because std::function (what crosses into the
+// library) needs a copyable callable and the handler may be move-only.
+template <typename Result, typename Handler>
+class Completion {
+ public:
+  explicit Completion(Handler handler)
+      : handler_(std::move(handler)),
+        work_(boost::asio::make_work_guard(boost::asio::get_associated_executor(handler_))) {}
+
+  static auto make(Handler handler) { return std::make_shared<Completion>(std::move(handler)); }
+
+  static void complete(std::shared_ptr<Completion> self, std::exception_ptr error, Result result) {
+    auto executor = self->work_.get_executor();
+    boost::asio::post(executor, [self, error, result = std::move(result)]() mutable {
+      std::move(self->handler_)(error, std::move(result));
+      self->work_.reset();
+    });
+  }
+
+ private:
+  Handler handler_;
+  boost::asio::executor_work_guard<boost::asio::associated_executor_t<Handler>> work_;
+};
+
+// Runs `work` (returning Result) on the client's background threads and delivers its outcome.
 template <typename Result, typename Token, typename Work>
 auto async_run(Client& client, Token&& token, Work work) {
   return boost::asio::async_initiate<Token, void(std::exception_ptr, Result)>(
       [&client](auto handler, Work work) {
-        using Handler = decltype(handler);
-        auto work_guard =
-            boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
-        // std::function needs a copyable callable; the handler may be move-only.
-        auto state = std::make_shared<std::tuple<Handler, decltype(work_guard), Work>>(
-            std::move(handler), std::move(work_guard), std::move(work));
-        client.post_background([state] {
-          std::exception_ptr error;
-          Result result{};
-          try {
-            result = std::get<2>(*state)();
-          } catch (...) {
-            error = std::current_exception();
+        using Done = Completion<Result, decltype(handler)>;
+        auto done = Done::make(std::move(handler));
+        auto shared_work = std::make_shared<Work>(std::move(work));
+        ClientAccess::post(client, [done, shared_work](bool client_open) {
+          if (!client_open) {
+            Done::complete(done,
+                           std::make_exception_ptr(Error(
+                               Errc::closed, "the client was closed before the operation started")),
+                           Result{});
+            return;
           }
-          auto executor = std::get<1>(*state).get_executor();
-          boost::asio::post(executor, [state, error, result = std::move(result)]() mutable {
-            std::move(std::get<0>(*state))(error, std::move(result));
-            std::get<1>(*state).reset();
-          });
+          try {
+            Done::complete(done, nullptr, (*shared_work)());
+          } catch (...) {
+            Done::complete(done, std::current_exception(), Result{});
+          }
         });
       },
       token, std::move(work));
@@ -82,14 +112,21 @@ auto async_upload_bytes(Client& client, std::string bytes, Record metadata, std:
       });
 }
 
-// Client::wait_persisted in the background: completes when the record is succeeded or failed
-// (or the timeout passed, with the record still pending).
+// Completes when the record is succeeded or failed (or the timeout passed, with the record still
+// pending), as the persistence pipeline settles it: no thread waits meanwhile.
 template <typename Token>
 auto async_wait_persisted(Client& client, std::string id, std::chrono::milliseconds timeout,
                           Token&& token) {
-  return detail::async_run<Record>(
-      client, std::forward<Token>(token),
-      [&client, id = std::move(id), timeout] { return client.wait_persisted(id, timeout); });
+  return boost::asio::async_initiate<Token, void(std::exception_ptr, Record)>(
+      [&client](auto handler, std::string id, std::chrono::milliseconds timeout) {
+        using Done = detail::Completion<Record, decltype(handler)>;
+        auto done = Done::make(std::move(handler));
+        detail::ClientAccess::wait_persisted(client, std::move(id), timeout,
+                                             [done](std::exception_ptr error, Record record) {
+                                               Done::complete(done, error, std::move(record));
+                                             });
+      },
+      token, std::move(id), timeout);
 }
 
 // Client::backfill in the background; completes with how many records were rescheduled.

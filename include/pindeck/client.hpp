@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -21,40 +22,14 @@
 
 #include "pindeck/export.h"
 #include "pindeck/persistence.hpp"
+#include "pindeck/query.hpp"
 #include "pindeck/record.hpp"
 
 namespace pindeck {
 
-enum class RecordOrder {
-  newest_first,  // uploadedAt, newest first
-  project_row,   // projectOrder (records without one last), then title
-};
-
-// Filters (all optional, combined with AND), order and paging for list() and search().
-struct RecordQuery {
-  std::optional<std::string> category;
-  std::optional<std::string> group;
-  std::optional<std::string> project_name;
-  std::optional<std::string> moodboard_name;
-  std::optional<SourceType> source_type;
-  std::optional<RecordStatus> status;
-  std::vector<std::string> tags;                  // records carrying every one of these tags
-  bool originals_only = false;                    // only records without a parentImageId
-  RecordOrder order = RecordOrder::newest_first;  // list() only; search() ranks by relevance
-  int limit = 50;                                 // 1 to 1000
-  std::optional<std::string> cursor;              // next_cursor of the previous page
-};
-
-struct RecordPage {
-  std::vector<Record> records;
-  std::optional<std::string> next_cursor;  // absent on the last page
-};
-
-// What create_batch() did with one record.
-struct CreateResult {
-  Record record;         // as stored (or the one already stored under its externalId)
-  bool created = false;  // false when an existing record was returned instead
-};
+namespace detail {
+struct ClientAccess;
+}
 
 class PD_EXPORT Client {
  public:
@@ -126,16 +101,27 @@ class PD_EXPORT Client {
   // store (storageProvider convex with a storageId), such as those that failed. Returns how many.
   int backfill(int limit = 50);
 
-  // Runs `work` on the client's background threads (what the asynchronous forms build on).
-  void post_background(std::function<void()> work);
-
-  // The library's own parts (persistence, sources) reach the catalog through this.
-  struct Impl;
-  Impl& impl() { return *impl_; }
-
  private:
+  friend struct detail::ClientAccess;
+  struct Impl;
+
   explicit Client(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+namespace detail {
+
+// What the asynchronous forms in pindeck/async.hpp build on; not for hosts to call.
+struct PD_EXPORT ClientAccess {
+  // Runs work(true) on the client's background threads, or work(false) there when the client was
+  // closed before the work could start.
+  static void post(Client& client, std::function<void(bool client_open)> work);
+  // Starts a wait for the record to settle that holds no thread; `done` runs on the persistence
+  // engine's event thread and must not block.
+  static void wait_persisted(Client& client, std::string id, std::chrono::milliseconds timeout,
+                             std::function<void(std::exception_ptr, Record)> done);
+};
+
+}  // namespace detail
 
 }  // namespace pindeck

@@ -20,6 +20,7 @@ enum class Errc {
   s3 = PD_ERR_S3,
   nomem = PD_ERR_NOMEM,
   internal = PD_ERR_INTERNAL,
+  closed = PD_ERR_CLOSED,
 };
 
 class PD_EXPORT Error : public std::runtime_error {

@@ -32,7 +32,8 @@ typedef enum pd_status {
   PD_ERR_NETWORK = -7,   /* a connection failed, timed out or was reset */
   PD_ERR_S3 = -8,        /* the object store answered with an error */
   PD_ERR_NOMEM = -9,     /* out of memory */
-  PD_ERR_INTERNAL = -10  /* a bug: please report it with the message */
+  PD_ERR_INTERNAL = -10, /* a bug: please report it with the message */
+  PD_ERR_CLOSED = -11    /* the client was closed while the operation was in flight */
 } pd_status;
 
 /* PD_VERSION_NUMBER of the library actually loaded (may differ from the header's at run time). */

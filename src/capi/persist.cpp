@@ -1,9 +1,9 @@
 // The C ABI's persistence functions (upload, backfill, wait) over pindeck::Client.
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "capi/client_handle.hpp"
 #include "capi/guard.hpp"
+#include "pindeck/async.hpp"
 #include "pindeck/client.hpp"
 #include "pindeck/persistence.hpp"
 
@@ -177,17 +177,18 @@ int pd_wait_persisted_async(pd_client* client, const char* id, long timeout_ms,
     require_arg(id, "id");
     require_arg(reinterpret_cast<const void*>(callback), "callback");
     if (timeout_ms < 0) throw Error(Errc::invalid, "timeout_ms must not be negative");
-    auto& cpp = client->client;
-    cpp.post_background([&cpp, id = std::string(id), timeout_ms, callback, user] {
-      std::string record_json;
-      std::string message;
-      const int status = pindeck::capi::guard([&] {
-        record_json =
-            pindeck::record_to_json(cpp.wait_persisted(id, std::chrono::milliseconds(timeout_ms)));
-      });
-      if (status != PD_OK) message = pd_last_error();
-      callback(user, status, status == PD_OK ? record_json.c_str() : nullptr, message.c_str());
-    });
+    pindeck::async_wait_persisted(
+        client->client, id, std::chrono::milliseconds(timeout_ms),
+        [callback, user](std::exception_ptr error, pindeck::Record record) {
+          std::string record_json;
+          std::string message;
+          const int status = pindeck::capi::guard([&] {
+            if (error) std::rethrow_exception(error);
+            record_json = pindeck::record_to_json(record);
+          });
+          if (status != PD_OK) message = pd_last_error();
+          callback(user, status, status == PD_OK ? record_json.c_str() : nullptr, message.c_str());
+        });
   });
 }
 }

@@ -49,6 +49,7 @@ const char* pd_status_name(int status) {
     case PD_ERR_S3: return "s3";
     case PD_ERR_NOMEM: return "nomem";
     case PD_ERR_INTERNAL: return "internal";
+    case PD_ERR_CLOSED: return "closed";
     default: return "unknown";
   }
 }

@@ -1,61 +1,55 @@
-// The catalog: one SQLite file of records, safe to share between threads (calls are serialised
-// on one connection) and between processes (WAL, busy timeout, IMMEDIATE write transactions).
+// The catalog of records (DESIGN §2, §8) and the durable queue of persist jobs (§6), as the rest of
+// the library sees it. Nothing outside src/catalog/ writes SQL or knows which database holds the
+// catalog: a second backend (PostgreSQL, for hosts that outgrow one machine) implements this
+// interface and PersistJobs, and pipeline/ and client/ do not change.
+//
+// Every method is safe to call from many threads; each is one transaction. Failures throw
+// pindeck::Error naming what was wrong (not_found, invalid, conflict, io, ...); a refused call
+// changes nothing.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
-#include "catalog/sqlite.hpp"
-#include "pindeck/client.hpp"
+#include "catalog/persist_jobs.hpp"
+#include "pindeck/query.hpp"
+#include "pindeck/record.hpp"
 
 namespace pindeck::catalog {
 
 class Catalog {
  public:
-  // Opens or creates the catalog file and brings its schema up to date.
-  static std::unique_ptr<Catalog> open(const std::filesystem::path& file);
+  virtual ~Catalog() = default;
 
-  CreateResult insert(Record record);
+  // Validates the record, assigns id, uniqueId and uploadedAt where unset, and stores it; a record
+  // whose externalId or generationArtifactKey is already stored yields the stored one instead.
+  virtual CreateResult insert(Record record) = 0;
   // All records in one transaction: if one is refused, none is stored.
-  std::vector<CreateResult> insert_batch(std::vector<Record> records);
-  Record get(std::string_view id);
-  Record update(std::string_view id, const nlohmann::json& patch);
-  void remove(std::string_view id);
-  RecordPage list(const RecordQuery& query);
-  RecordPage search(std::string_view text, const RecordQuery& query);
+  virtual std::vector<CreateResult> insert_batch(std::vector<Record> records) = 0;
+  // Errc::not_found naming the id when there is no such record.
+  virtual Record get(std::string_view id) = 0;
+  virtual std::optional<Record> find(std::string_view id) = 0;
+  // Applies a JSON merge patch of record fields and validates the result before writing it.
+  virtual Record update(std::string_view id, const nlohmann::json& patch) = 0;
+  // Refused (Errc::conflict) while other records name it as their parent.
+  virtual void remove(std::string_view id) = 0;
+  virtual RecordPage list(const RecordQuery& query) = 0;
+  virtual RecordPage search(std::string_view text, const RecordQuery& query) = 0;
 
-  // Runs body(Database&) inside one write transaction while holding the catalog's lock, for
-  // changes that must commit together (a record and its persistence job, for instance).
-  template <typename Body>
-  auto write(Body&& body) {
-    std::lock_guard lock(mutex_);
-    Transaction tx(*db_);
-    if constexpr (std::is_void_v<decltype(body(*db_))>) {
-      body(*db_);
-      tx.commit();
-    } else {
-      auto result = body(*db_);
-      tx.commit();
-      return result;
-    }
-  }
-
-  // Runs body(Database&) for reading while holding the catalog's lock.
-  template <typename Body>
-  auto read(Body&& body) {
-    std::lock_guard lock(mutex_);
-    return body(*db_);
-  }
-
- private:
-  explicit Catalog(std::unique_ptr<Database> db) : db_(std::move(db)) {}
-
-  std::mutex mutex_;
-  std::unique_ptr<Database> db_;
+  // The job queue seen by one owner (unique per process) whose claims last `lease` unless renewed.
+  virtual std::unique_ptr<PersistJobs> persist_jobs(std::string owner,
+                                                    std::chrono::milliseconds lease,
+                                                    Clock clock = system_now_ms) = 0;
 };
+
+// Opens (creating it when missing) the SQLite catalog file and brings its schema up to date.
+std::unique_ptr<Catalog> open_catalog(const std::filesystem::path& file);
 
 }  // namespace pindeck::catalog

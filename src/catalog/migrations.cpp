@@ -3,8 +3,8 @@
 #include <array>
 #include <string>
 
+#include "catalog/job_queue_schema.hpp"
 #include "pindeck/error.hpp"
-#include "pipeline/job_queue_schema.hpp"
 
 namespace pindeck::catalog {
 
@@ -75,7 +75,7 @@ FROM records;
 constexpr std::array<Migration, 3> all{{
     {1, "records and tags", v1_records},
     {2, "full-text search", v2_search},
-    {3, "persist jobs", pipeline::persist_jobs_schema},
+    {3, "persist jobs", persist_jobs_schema},
 }};
 
 }  // namespace

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pindeck/client.hpp"
+#include "pindeck/query.hpp"
 
 namespace pindeck::catalog {
 

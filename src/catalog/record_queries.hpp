@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "catalog/sqlite.hpp"
-#include "pindeck/client.hpp"
+#include "pindeck/query.hpp"
 
 namespace pindeck::catalog {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "catalog/sqlite.hpp"
-#include "pindeck/client.hpp"
+#include "pindeck/query.hpp"
 #include "pindeck/record.hpp"
 
 namespace pindeck::catalog {

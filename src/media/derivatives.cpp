@@ -12,6 +12,16 @@
 #include "pindeck/error.hpp"
 
 namespace pindeck::media {
+std::string_view name_of(DerivativeKind kind) {
+  switch (kind) {
+    case DerivativeKind::preview: return "preview";
+    case DerivativeKind::small: return "small";
+    case DerivativeKind::medium: return "medium";
+    case DerivativeKind::large: return "large";
+  }
+  return "unknown";
+}
+
 namespace {
 
 [[noreturn]] void invalid(const std::string& message) {
@@ -20,14 +30,19 @@ namespace {
 
 void validate(const DeriveOptions& options) {
   if (options.derivatives.empty()) invalid("the derivative set is empty");
-  for (const auto& spec : options.derivatives) {
-    if (spec.name.empty()) invalid("a derivative has an empty name");
+  for (std::size_t i = 0; i < options.derivatives.size(); ++i) {
+    const auto& spec = options.derivatives[i];
+    const std::string name(name_of(spec.kind));
+    for (std::size_t j = 0; j < i; ++j) {
+      if (options.derivatives[j].kind == spec.kind)
+        invalid("derivative '" + name + "' is twice in the set");
+    }
     if (spec.width < 1 || spec.width > 16384)
-      invalid("derivative '" + spec.name + "' has width " + std::to_string(spec.width) +
+      invalid("derivative '" + name + "' has width " + std::to_string(spec.width) +
               ", outside 1..16384");
     if (spec.webp_quality < 1 || spec.webp_quality > 100 || spec.jpeg_quality < 1 ||
         spec.jpeg_quality > 100)
-      invalid("derivative '" + spec.name + "' has a quality outside 1..100");
+      invalid("derivative '" + name + "' has a quality outside 1..100");
   }
   if (options.crop && (options.crop->width < 1 || options.crop->height < 1))
     invalid("the crop ratio must have positive sides");
@@ -177,8 +192,8 @@ std::vector<std::byte> save(VipsImage* image, ImageFormat format, const Derivati
   }
   VipsBufferPtr owned(buffer);
   if (status != 0)
-    throw_vips_error("media: cannot encode derivative '" + spec.name + "' as " +
-                     std::string(extension(format)));
+    throw_vips_error("media: cannot encode derivative '" + std::string(name_of(spec.kind)) +
+                     "' as " + std::string(extension(format)));
   const auto* first = static_cast<const std::byte*>(buffer);
   std::vector<std::byte> bytes(first, first + length);
   if (format == ImageFormat::webp) strip_webp_metadata(bytes);
@@ -198,7 +213,7 @@ EncodedImage make_derivative(VipsImage* decoded, const DerivativeSpec& spec,
     image.reset(out);
   }
   EncodedImage result;
-  result.name = spec.name;
+  result.kind = spec.kind;
   result.bytes = save(image.get(), format, spec, options.webp_effort);
   result.width = vips_image_get_width(image.get());
   result.height = page_height(image.get());
@@ -267,10 +282,10 @@ void run_parallel(std::size_t count, int threads, Task task) {
 
 std::vector<DerivativeSpec> DeriveOptions::default_derivatives() {
   return {
-      {"preview", 640, true, 78, 80},
-      {"small", 320, false, 82, 80},
-      {"medium", 768, false, 82, 80},
-      {"large", 1280, false, 82, 80},
+      {DerivativeKind::preview, 640, true, 78, 80},
+      {DerivativeKind::small, 320, false, 82, 80},
+      {DerivativeKind::medium, 768, false, 82, 80},
+      {DerivativeKind::large, 1280, false, 82, 80},
   };
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "media/format.hpp"
@@ -14,9 +15,15 @@
 
 namespace pindeck::media {
 
+// The four derivatives a record has a place for (DESIGN §4): the preview and the three WebP sizes.
+enum class DerivativeKind { preview, small, medium, large };
+
+// "preview", "small", "medium" or "large", for messages.
+std::string_view name_of(DerivativeKind kind);
+
 struct DerivativeSpec {
-  std::string name;  // "preview", "small", ...
-  int width;         // target width; a narrower original is not enlarged (kept at its own width)
+  DerivativeKind kind;
+  int width;  // target width; a narrower original is not enlarged (kept at its own width)
   // Write JPEG, PNG and WebP originals in their own format (jpeg_quality / webp_quality), every
   // other format as WebP. When false the output is always WebP.
   bool keep_original_format = false;
@@ -48,7 +55,7 @@ struct DeriveOptions {
 };
 
 struct EncodedImage {
-  std::string name;
+  DerivativeKind kind;
   std::vector<std::byte> bytes;
   int width;
   int height;  // of one frame

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <fstream>
 #include <iterator>
@@ -106,14 +107,42 @@ void LocalObjectStore::write_object(std::string_view key, std::string_view conte
   data.commit(data_path);
 }
 
-void LocalObjectStore::put_bytes(std::string_view key, std::span<const std::byte> bytes,
-                                 std::string_view content_type) {
-  write_object(key, content_type, [&](DurableFileWriter& out) { out.write(bytes); });
+LocalObjectStore::~LocalObjectStore() {
+  io_.join();
 }
 
-void LocalObjectStore::put_file(std::string_view key, const std::filesystem::path& file,
-                                std::string_view content_type) {
+void LocalObjectStore::start_write(std::function<void()> write, WriteDone done) {
+  boost::asio::post(io_, [write = std::move(write), done = std::move(done)] {
+    std::exception_ptr failure;
+    try {
+      write();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    done(failure);
+  });
+}
+
+void LocalObjectStore::async_put_bytes(std::string_view key, std::span<const std::byte> bytes,
+                                       std::string_view content_type, WriteDone done) {
   check_object_key(key);
+  start_write(
+      [this, key = std::string(key), bytes, content_type = std::string(content_type)] {
+        write_object(key, content_type, [&](DurableFileWriter& out) { out.write(bytes); });
+      },
+      std::move(done));
+}
+
+void LocalObjectStore::async_put_file(std::string_view key, const std::filesystem::path& file,
+                                      std::string_view content_type, WriteDone done) {
+  check_object_key(key);
+  start_write([this, key = std::string(key), file,
+               content_type = std::string(content_type)] { write_file(key, file, content_type); },
+              std::move(done));
+}
+
+void LocalObjectStore::write_file(std::string_view key, const std::filesystem::path& file,
+                                  std::string_view content_type) {
   const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw_io_error("cannot open", file, errno);
   struct Closer {
@@ -134,7 +163,7 @@ void LocalObjectStore::put_file(std::string_view key, const std::filesystem::pat
   });
 }
 
-std::optional<ObjectInfo> LocalObjectStore::head(std::string_view key) {
+std::optional<StoredObject> LocalObjectStore::head(std::string_view key) {
   const auto data_path = path_of(key);
   std::error_code ec;
   const auto size = std::filesystem::file_size(data_path, ec);
@@ -144,7 +173,7 @@ std::optional<ObjectInfo> LocalObjectStore::head(std::string_view key) {
     }
     throw Error(Errc::io, "cannot stat object '" + data_path.string() + "': " + ec.message());
   }
-  ObjectInfo info;
+  StoredObject info;
   info.size = size;
   std::ifstream meta(root_ / ".meta" / bucket_ / key, std::ios::binary);
   info.content_type.assign(std::istreambuf_iterator<char>(meta), {});

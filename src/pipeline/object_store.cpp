@@ -1,11 +1,51 @@
 #include "pipeline/object_store.hpp"
 
+#include <future>
+
 #include "media/object_key.hpp"
+#include "pipeline/local_object_store.hpp"
+#include "pipeline/s3_object_store.hpp"
 
 namespace pindeck::pipeline {
 
+namespace {
+
+// Waits for an asynchronous write and rethrows its failure.
+template <typename Start>
+void wait_for_write(Start&& start) {
+  std::promise<void> written;
+  auto result = written.get_future();
+  start([&written](std::exception_ptr failure) {
+    if (failure) {
+      written.set_exception(failure);
+    } else {
+      written.set_value();
+    }
+  });
+  result.get();
+}
+
+}  // namespace
+
+void ObjectStore::put_file(std::string_view key, const std::filesystem::path& file,
+                           std::string_view content_type) {
+  wait_for_write([&](WriteDone done) { async_put_file(key, file, content_type, std::move(done)); });
+}
+
+void ObjectStore::put_bytes(std::string_view key, std::span<const std::byte> bytes,
+                            std::string_view content_type) {
+  wait_for_write(
+      [&](WriteDone done) { async_put_bytes(key, bytes, content_type, std::move(done)); });
+}
+
 void check_object_key(std::string_view key) {
   media::validate_object_key(key);
+}
+
+std::unique_ptr<ObjectStore> make_object_store(const PersistenceConfig& config,
+                                               const std::filesystem::path& data_dir) {
+  if (config.s3) return std::make_unique<S3ObjectStore>(*config.s3, config.bucket);
+  return std::make_unique<LocalObjectStore>(data_dir / "objects", config.bucket);
 }
 
 }  // namespace pindeck::pipeline

@@ -1,38 +1,59 @@
 // Where persisted bytes end up: an object store with S3's bucket/key model. The pipeline writes
 // through this interface so the embedded local store and a real S3 server are interchangeable.
+//
+// Writes are asynchronous: a worker hands the bytes over and goes on with CPU work while the store
+// moves them (the S3 client on its event loop, the local store on its own I/O threads).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pindeck/persistence.hpp"
+#include "pindeck/record.hpp"
+
 namespace pindeck::pipeline {
 
-struct ObjectInfo {
+// What a store knows of an object it holds.
+struct StoredObject {
   std::uint64_t size = 0;
   std::string content_type;
 };
 
 class ObjectStore {
  public:
+  // Runs once when a write has ended: with nothing when the object is durable and complete, with
+  // the failure (a pindeck::Error, an s3::S3Error for a refusal by the server) otherwise. It runs
+  // on one of the store's threads; it must not block.
+  using WriteDone = std::function<void(std::exception_ptr)>;
+
   virtual ~ObjectStore() = default;
 
-  // The record's storageProvider once its bytes are in this store ("local" or "rustfs").
-  virtual std::string_view provider() const = 0;
+  // The record's storageProvider once its bytes are in this store.
+  virtual StorageProvider provider() const = 0;
   virtual const std::string& bucket() const = 0;
 
-  // Writes (or overwrites) an object; when this returns, the object is durable and complete.
-  virtual void put_file(std::string_view key, const std::filesystem::path& file,
-                        std::string_view content_type) = 0;
-  virtual void put_bytes(std::string_view key, std::span<const std::byte> bytes,
-                         std::string_view content_type) = 0;
+  // Makes the store ready for writes (an S3 store creates its bucket when missing). Called once
+  // before persistence starts; throws what the store's server answered.
+  virtual void prepare() = 0;
+
+  // Writes (or overwrites) an object. Bad arguments (a key this library would never write) throw
+  // at once; everything else is reported to `done`. The file must stay until `done` runs, and so
+  // must the memory `bytes` points to.
+  virtual void async_put_file(std::string_view key, const std::filesystem::path& file,
+                              std::string_view content_type, WriteDone done) = 0;
+  virtual void async_put_bytes(std::string_view key, std::span<const std::byte> bytes,
+                               std::string_view content_type, WriteDone done) = 0;
+
   // Size and content type of an object, or nothing when there is none.
-  virtual std::optional<ObjectInfo> head(std::string_view key) = 0;
+  virtual std::optional<StoredObject> head(std::string_view key) = 0;
   // Deletes an object; deleting one that is not there is not an error.
   virtual void remove(std::string_view key) = 0;
   // Every key that starts with `prefix`, sorted.
@@ -40,11 +61,22 @@ class ObjectStore {
   // The public URL of a key: <publicBaseUrl>/<bucket>/<key>.
   virtual std::string public_url(std::string_view key) const = 0;
 
+  // Blocking forms of the writes (never call them from a store's own thread).
+  void put_file(std::string_view key, const std::filesystem::path& file,
+                std::string_view content_type);
+  void put_bytes(std::string_view key, std::span<const std::byte> bytes,
+                 std::string_view content_type);
+
   bool exists(std::string_view key) { return head(key).has_value(); }
 };
 
 // Throws Errc::invalid unless `key` is a key this library writes (DESIGN §3; the rules are
 // media::validate_object_key's): no store ever touches a path outside its bucket.
 void check_object_key(std::string_view key);
+
+// The store the configuration asks for: S3 when config.s3 is set, else the local store under
+// <data_dir>/objects.
+std::unique_ptr<ObjectStore> make_object_store(const PersistenceConfig& config,
+                                               const std::filesystem::path& data_dir);
 
 }  // namespace pindeck::pipeline

@@ -3,10 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <set>
+#include <boost/asio/post.hpp>
+#include <cstdint>
+#include <future>
 
-#include "catalog/catalog.hpp"
-#include "catalog/records_table.hpp"
 #include "media/derivatives.hpp"
 #include "media/format.hpp"
 #include "media/object_key.hpp"
@@ -33,20 +33,42 @@ class StepFailed : public Error {
   FailureKind kind_;
 };
 
+// What `failure` means for the job, with a message that starts with `what`.
+StepFailed step_failure(const std::string& what, std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const StepFailed& e) {
+    return e;
+  } catch (const s3::S3Error& e) {
+    return StepFailed(e.code(), classify_failure(e.code(), e.http_status()),
+                      what + ": " + e.what());
+  } catch (const Error& e) {
+    return StepFailed(e.code(), classify_failure(e.code()), what + ": " + e.what());
+  } catch (const std::exception& e) {
+    return StepFailed(Errc::internal, FailureKind::transient, what + ": " + e.what());
+  }
+}
+
 // Runs `body`, turning what it throws into a StepFailed whose message starts with `what`.
 template <typename Body>
 auto step(const std::string& what, Body&& body) {
   try {
     return body();
-  } catch (const StepFailed&) {
-    throw;
-  } catch (const s3::S3Error& e) {
-    throw StepFailed(e.code(), classify_failure(e.code(), e.http_status()), what + ": " + e.what());
-  } catch (const Error& e) {
-    throw StepFailed(e.code(), classify_failure(e.code()), what + ": " + e.what());
-  } catch (const std::exception& e) {
-    throw StepFailed(Errc::internal, FailureKind::transient, what + ": " + e.what());
+  } catch (...) {
+    throw step_failure(what, std::current_exception());
   }
+}
+
+// The record field that holds the object key of a derivative.
+std::optional<std::string>& key_of(Record& record, media::DerivativeKind kind) {
+  auto& paths = *record.derivative_storage_paths;
+  switch (kind) {
+    case media::DerivativeKind::preview: return record.preview_storage_path;
+    case media::DerivativeKind::small: return paths.small;
+    case media::DerivativeKind::medium: return paths.medium;
+    case media::DerivativeKind::large: return paths.large;
+  }
+  throw Error(Errc::internal, "unknown derivative kind");
 }
 
 std::string file_stem_of(const std::optional<std::string>& file_name) {
@@ -81,23 +103,32 @@ Persistence::Persistence(catalog::Catalog& catalog, const std::filesystem::path&
       staging_(data_dir / "staging", config.max_upload_bytes),
       store_(std::move(store)),
       config_(std::move(config)),
-      queue_(make_lease_owner(), config_.lease),
-      retry_(RetryPolicy{config_.max_attempts, config_.retry_min_delay, config_.retry_max_delay}) {
+      jobs_(catalog_.persist_jobs(make_lease_owner(), config_.lease)),
+      retry_(
+          JobRetryPolicy{config_.max_attempts, config_.retry_min_delay, config_.retry_max_delay}),
+      waiters_(
+          events_.get_executor(), [this](std::string_view id) { return catalog_.get(id); },
+          config_.poll_interval) {
+  events_thread_ = std::thread([this] { events_.run(); });
   if (start_workers) this->start_workers();
+}
+
+Persistence::~Persistence() {
+  close();
+  events_work_.reset();
+  events_thread_.join();
+}
+
+void Persistence::close() {
+  waiters_.close();
+  stop_workers();
 }
 
 int Persistence::sweep_orphaned_staging(std::chrono::milliseconds min_age) {
   int removed = staging_.remove_temporaries_older_than(min_age);
   const auto candidates = staging_.ids_older_than(min_age);
   if (candidates.empty()) return removed;
-  const auto referenced = catalog_.read([&](catalog::Database& db) {
-    std::set<std::string> ids;
-    auto select = db.prepare(
-        "SELECT json_extract(doc, '$.storageId') FROM records "
-        "WHERE json_extract(doc, '$.storageId') IS NOT NULL");
-    while (select.step()) ids.insert(select.text(0));
-    return ids;
-  });
+  const auto referenced = jobs_->staged_ids_in_use();
   for (const auto& id : candidates) {
     if (referenced.contains(id)) continue;
     try {
@@ -118,30 +149,18 @@ void Persistence::start_workers() {
   options.poll_interval = config_.poll_interval;
   options.renew_interval = std::max(config_.lease / 3, std::chrono::milliseconds(1));
   WorkerHooks hooks;
-  hooks.claim = [this] {
-    return catalog_.write([&](catalog::Database& db) { return queue_.claim(db); });
+  hooks.claim = [this] { return jobs_->claim(); };
+  hooks.next_claimable_at = [this] { return jobs_->next_claimable_at(); };
+  hooks.now = [this] { return jobs_->now(); };
+  hooks.renew = [this](catalog::Job& job) { jobs_->renew(job); };
+  hooks.start = [this](const catalog::Job& job, WorkerHooks::JobDone done) {
+    start_job(job, std::move(done));
   };
-  hooks.next_claimable_at = [this] {
-    return catalog_.read([&](catalog::Database& db) { return queue_.next_claimable_at(db); });
-  };
-  hooks.now = [this] { return queue_.now(); };
-  hooks.renew = [this](Job& job) {
-    catalog_.write([&](catalog::Database& db) { queue_.renew(db, job); });
-  };
-  hooks.run = [this](const Job& job) { run_job(job); };
   workers_ = std::make_unique<WorkerPool>(options, std::move(hooks));
-}
-
-Persistence::~Persistence() {
-  stop_workers();
 }
 
 void Persistence::stop_workers() {
   if (workers_) workers_->stop();
-}
-
-JobCounts Persistence::job_counts() {
-  return catalog_.read([&](catalog::Database& db) { return queue_.counts(db); });
 }
 
 Record Persistence::ingest(const UploadSource& source, Record metadata) {
@@ -172,7 +191,7 @@ Record Persistence::ingest(const UploadSource& source, Record metadata) {
 
     Record record = std::move(metadata);
     clear_persistence_fields(record);
-    const std::int64_t now = queue_.now();
+    const std::int64_t now = jobs_->now();
     if (record.uploaded_at == 0) record.uploaded_at = now;
     record.ingested_at = now;
     if (!record.source_type) record.source_type = SourceType::upload;
@@ -198,11 +217,7 @@ Record Persistence::ingest(const UploadSource& source, Record metadata) {
     record.preview_storage_path = keys.preview;
     record.derivative_storage_paths = DerivativeSet{keys.small, keys.medium, keys.large};
 
-    auto created = catalog_.write([&](catalog::Database& db) {
-      auto result = catalog::insert_record(db, record);
-      if (result.created) queue_.enqueue(db, result.record.id);
-      return result;
-    });
+    auto created = jobs_->insert_with_job(std::move(record));
     if (!created.created) staging_.remove(staged.storage_id);
     if (workers_) workers_->wake();
     return created.record;
@@ -216,47 +231,32 @@ int Persistence::backfill(int limit) {
   if (limit < 1 || limit > 200) {
     throw Error(Errc::invalid, "backfill limit must be 1 to 200, not " + std::to_string(limit));
   }
-  const int count = catalog_.write([&](catalog::Database& db) {
-    std::vector<std::string> ids;
-    {
-      auto select = db.prepare(
-          "SELECT id FROM records WHERE source_type = 'upload' "
-          "AND json_extract(doc, '$.storageProvider') = 'convex' "
-          "AND json_extract(doc, '$.storageId') IS NOT NULL "
-          "AND NOT EXISTS (SELECT 1 FROM persist_jobs j WHERE j.record_id = records.id "
-          "AND j.state = 'queued') ORDER BY uploaded_at, id LIMIT ?1");
-      select.bind(1, static_cast<std::int64_t>(limit));
-      while (select.step()) ids.push_back(select.text(0));
-    }
-    for (const auto& id : ids) {
-      Record record = catalog::load_record(db, id);
-      record.storage_persist_status = PersistStatus::pending;
-      catalog::replace_record(db, record);
-      queue_.enqueue(db, id);
-    }
-    return static_cast<int>(ids.size());
-  });
+  const int count = jobs_->requeue_uploads_awaiting_backfill(limit);
   if (workers_) workers_->wake();
   return count;
 }
 
+void Persistence::async_wait_settled(std::string id, std::chrono::milliseconds timeout,
+                                     SettledWaiters::Done done) {
+  waiters_.wait(std::move(id), timeout, std::move(done));
+}
+
 Record Persistence::wait_settled(std::string_view id, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    Record record =
-        catalog_.read([&](catalog::Database& db) { return catalog::load_record(db, id); });
-    if (record.storage_persist_status != PersistStatus::pending) return record;
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) return record;
-    // Another process may settle it too, so the wait also polls.
-    std::unique_lock lock(settled_mutex_);
-    settled_cv_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(
-                                   deadline - now, std::chrono::milliseconds(200)));
-  }
+  std::promise<Record> settled;
+  auto result = settled.get_future();
+  async_wait_settled(std::string(id), timeout,
+                     [&settled](std::exception_ptr failure, Record record) {
+                       if (failure) {
+                         settled.set_exception(failure);
+                       } else {
+                         settled.set_value(std::move(record));
+                       }
+                     });
+  return result.get();
 }
 
 void Persistence::set_job_observer(JobObserver observer) {
-  std::lock_guard lock(settled_mutex_);
+  std::lock_guard lock(observer_mutex_);
   observer_ = std::move(observer);
 }
 
@@ -264,70 +264,135 @@ void Persistence::notify_settled(const std::string& record_id,
                                  std::optional<PersistStatus> outcome) {
   JobObserver observer;
   {
-    std::lock_guard lock(settled_mutex_);
+    std::lock_guard lock(observer_mutex_);
     observer = observer_;
-    settled_cv_.notify_all();
   }
   if (observer) observer(record_id, outcome);
+  waiters_.notify(record_id);
 }
 
-void Persistence::run_job(const Job& job) {
-  const auto found =
-      catalog_.read([&](catalog::Database& db) { return catalog::find_record(db, job.record_id); });
+// One job between its CPU part and its commit: what was derived (its bytes are uploaded from
+// here, so it lives until every upload has ended) and how it failed, if it did.
+struct Persistence::JobRun {
+  catalog::Job job;
+  Record record;
+  std::filesystem::path staged_path;
+  media::DerivedSet derived;
+  std::vector<std::string> colors;
+  std::function<void()> done;
+
+  std::mutex mutex;
+  std::size_t uploads_left = 0;
+  // The failure reported is that of the first upload in order (the original, then the
+  // derivatives), not of whichever failed first, so the record's error does not depend on timing.
+  std::size_t failed_upload = SIZE_MAX;
+  std::optional<StepFailed> failure;
+};
+
+void Persistence::start_job(const catalog::Job& job, std::function<void()> done) {
+  auto found = catalog_.find(job.record_id);
   if (!found || found->storage_provider != StorageProvider::convex || !found->storage_id) {
     // Deleted, or already durable: nothing left to do.
-    catalog_.write([&](catalog::Database& db) { queue_.complete(db, job); });
+    jobs_->drop(job);
     notify_settled(job.record_id, std::nullopt);
+    done();
     return;
   }
-  const Record& record = *found;
+  auto run = std::make_shared<JobRun>();
+  run->job = job;
+  run->record = std::move(*found);
+  run->done = std::move(done);
+  const Record& record = run->record;
   try {
-    const auto staged_path = step("staged copy " + *record.storage_id,
-                                  [&] { return staging_.path_of(*record.storage_id); });
-    const staging::MappedFile original(staged_path);
-    const auto derived = step("deriving images from " + *record.storage_path,
-                              [&] { return media::derive(original.bytes()); });
-    const auto colors = step("sampling the palette", [&] {
-      const auto& sample = derived.palette_sample;
+    run->staged_path = step("staged copy " + *record.storage_id,
+                            [&] { return staging_.path_of(*record.storage_id); });
+    const staging::MappedFile original(run->staged_path);
+    run->derived = step("deriving images from " + *record.storage_path,
+                        [&] { return media::derive(original.bytes()); });
+    run->colors = step("sampling the palette", [&] {
+      const auto& sample = run->derived.palette_sample;
       return media::palette_from_pixels(
           std::span<const std::uint8_t>(sample.pixels.data(), sample.pixels.size()),
           static_cast<std::size_t>(sample.width), static_cast<std::size_t>(sample.height),
           sample.channels);
     });
-
-    const std::string to_bucket = " to bucket " + store_->bucket();
-    step("uploading original " + *record.storage_path + to_bucket, [&] {
-      store_->put_file(*record.storage_path, staged_path, record.content_type.value_or(""));
-    });
-    const auto& paths = *record.derivative_storage_paths;
-    for (const auto& image : derived.derivatives) {
-      const std::optional<std::string>* key = nullptr;
-      if (image.name == "preview") key = &record.preview_storage_path;
-      if (image.name == "small") key = &paths.small;
-      if (image.name == "medium") key = &paths.medium;
-      if (image.name == "large") key = &paths.large;
-      if (key == nullptr || !*key) continue;
-      step("uploading " + image.name + " " + **key + to_bucket,
-           [&] { store_->put_bytes(**key, image.bytes, image.content_type); });
-    }
-
-    Record persisted = record;
-    persisted.colors = colors;
-    commit_success(job, persisted);
   } catch (const StepFailed& e) {
-    commit_failure(job, e.kind(), e.what());
+    run->failure = e;
   } catch (const std::exception& e) {
-    commit_failure(job, FailureKind::transient, e.what());
+    run->failure = StepFailed(Errc::internal, FailureKind::transient, e.what());
+  }
+  if (run->failure) {
+    boost::asio::post(events_, [this, run] { finish_job(run); });
+    return;
+  }
+
+  // Every upload is started before any can end, so none can see the count reach zero early.
+  const std::string to_bucket = " to bucket " + store_->bucket();
+  struct Upload {
+    std::string what;
+    std::string key;
+    const media::EncodedImage* image;  // nothing for the original
+  };
+  std::vector<Upload> uploads;
+  uploads.push_back(
+      {"uploading original " + *record.storage_path + to_bucket, *record.storage_path, nullptr});
+  for (const auto& image : run->derived.derivatives) {
+    const auto& key = key_of(run->record, image.kind);
+    if (!key) continue;
+    uploads.push_back(
+        {"uploading " + std::string(media::name_of(image.kind)) + " " + *key + to_bucket, *key,
+         &image});
+  }
+  run->uploads_left = uploads.size();
+  for (std::size_t i = 0; i < uploads.size(); ++i) {
+    const auto& upload = uploads[i];
+    auto ended = [this, run, i, what = upload.what](std::exception_ptr failure) {
+      std::lock_guard lock(run->mutex);
+      if (failure && i < run->failed_upload) {
+        run->failed_upload = i;
+        run->failure = step_failure(what, failure);
+      }
+      if (--run->uploads_left == 0) boost::asio::post(events_, [this, run] { finish_job(run); });
+    };
+    try {
+      if (upload.image == nullptr) {
+        store_->async_put_file(upload.key, run->staged_path, record.content_type.value_or(""),
+                               ended);
+      } else {
+        store_->async_put_bytes(upload.key, upload.image->bytes, upload.image->content_type, ended);
+      }
+    } catch (...) {
+      ended(std::current_exception());
+    }
   }
 }
 
-void Persistence::commit_success(const Job& job, const Record& persisted) {
+void Persistence::finish_job(const std::shared_ptr<JobRun>& run) {
+  try {
+    if (run->failure) {
+      commit_failure(run->job, run->failure->kind(), run->failure->what());
+    } else {
+      Record persisted = run->record;
+      persisted.colors = run->colors;
+      commit_success(run->job, persisted);
+    }
+  } catch (const Error&) {
+    // The catalog refused the outcome: the job stays leased and runs again when its lease ends.
+  }
+  run->done();
+}
+
+void Persistence::run_job(const catalog::Job& job) {
+  std::promise<void> ended;
+  start_job(job, [&ended] { ended.set_value(); });
+  ended.get_future().wait();
+}
+
+void Persistence::commit_success(const catalog::Job& job, const Record& persisted) {
   const std::string storage_id = *persisted.storage_id;
-  const bool committed = catalog_.write([&](catalog::Database& db) {
-    Record record = catalog::load_record(db, job.record_id);
-    if (record.storage_id != persisted.storage_id || !queue_.complete(db, job)) return false;
-    record.storage_provider =
-        store_->provider() == "local" ? StorageProvider::local : StorageProvider::rustfs;
+  const bool committed = jobs_->complete(job, [&](Record& record) {
+    if (record.storage_id != persisted.storage_id) return false;
+    record.storage_provider = store_->provider();
     record.storage_bucket = store_->bucket();
     record.storage_persist_status = PersistStatus::succeeded;
     record.storage_persist_error.reset();
@@ -339,7 +404,6 @@ void Persistence::commit_success(const Job& job, const Record& persisted) {
     record.derivative_urls =
         DerivativeSet{store_->public_url(*paths.small), store_->public_url(*paths.medium),
                       store_->public_url(*paths.large)};
-    catalog::replace_record(db, record);
     return true;
   });
   // Only now is the staged copy redundant; if deleting it fails, it is just a leftover file.
@@ -352,26 +416,27 @@ void Persistence::commit_success(const Job& job, const Record& persisted) {
   notify_settled(job.record_id, committed ? std::optional(PersistStatus::succeeded) : std::nullopt);
 }
 
-void Persistence::commit_failure(const Job& job, FailureKind kind, const std::string& message) {
+void Persistence::commit_failure(const catalog::Job& job, FailureKind kind,
+                                 const std::string& message) {
   const auto delay = retry_.next_delay(job.attempts, kind);
-  const bool recorded = catalog_.write([&](catalog::Database& db) {
-    auto record = catalog::find_record(db, job.record_id);
-    if (delay) {
-      if (!queue_.retry_later(db, job, *delay, message) || !record) return false;
-      record->storage_persist_error = message;
-    } else {
-      const std::string final_message =
-          kind == FailureKind::permanent
-              ? message + " (not retried: the error is permanent)"
-              : message + " (gave up after " + std::to_string(job.attempts) + " attempts)";
-      if (!queue_.fail(db, job, final_message) || !record) return false;
-      record->storage_persist_status = PersistStatus::failed;
-      record->storage_persist_error = final_message;
-      record->storage_provider = StorageProvider::convex;
-    }
-    catalog::replace_record(db, *record);
-    return true;
-  });
+  bool recorded = false;
+  if (delay) {
+    recorded = jobs_->retry_later(job, *delay, message, [&](Record& record) {
+      record.storage_persist_error = message;
+      return true;
+    });
+  } else {
+    const std::string final_message =
+        kind == FailureKind::permanent
+            ? message + " (not retried: the error is permanent)"
+            : message + " (gave up after " + std::to_string(job.attempts) + " attempts)";
+    recorded = jobs_->fail(job, final_message, [&](Record& record) {
+      record.storage_persist_status = PersistStatus::failed;
+      record.storage_persist_error = final_message;
+      record.storage_provider = StorageProvider::convex;
+      return true;
+    });
+  }
   std::optional<PersistStatus> outcome;
   if (recorded) outcome = delay ? PersistStatus::pending : PersistStatus::failed;
   notify_settled(job.record_id, outcome);

@@ -1,9 +1,15 @@
 // The persistence engine (DESIGN §6): ingest stages the bytes and records the image and its job in
 // one transaction; background workers derive, sample the palette, upload everything and commit the
 // result; failures are retried or end `failed` with the staged copy kept; backfill reschedules.
+//
+// Threads: the workers' CPU threads only derive and sample; uploads run on the object store's own
+// threads (the S3 client's event loop); the engine's event thread commits outcomes to the catalog
+// and runs the timers of waits for records to settle.
 #pragma once
 
-#include <condition_variable>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -11,18 +17,16 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
+#include "catalog/catalog.hpp"
 #include "pindeck/persistence.hpp"
 #include "pindeck/record.hpp"
-#include "pipeline/job_queue.hpp"
 #include "pipeline/object_store.hpp"
 #include "pipeline/retry_policy.hpp"
+#include "pipeline/settled_waiters.hpp"
 #include "pipeline/worker_pool.hpp"
 #include "staging/store.hpp"
-
-namespace pindeck::catalog {
-class Catalog;
-}
 
 namespace pindeck::pipeline {
 
@@ -36,13 +40,15 @@ struct UploadSource {
 
 class Persistence {
  public:
-  // `catalog` must outlive this. Workers start at once unless `start_workers` is false (tests
-  // that want to look at queued jobs).
+  // `catalog` must outlive this. `store` must be prepared (ObjectStore::prepare). Workers start at
+  // once unless `start_workers` is false (tests that want to look at queued jobs).
   Persistence(catalog::Catalog& catalog, const std::filesystem::path& data_dir,
               std::unique_ptr<ObjectStore> store, PersistenceConfig config,
               bool start_workers = true);
-  // Stops the workers; jobs in progress finish first.
+  // close(), then stops the event thread.
   ~Persistence();
+  Persistence(const Persistence&) = delete;
+  Persistence& operator=(const Persistence&) = delete;
 
   // Stages the bytes, checks they are an image (refusing empty files, non-images and bombs),
   // then inserts the record (storageProvider=convex, storagePersistStatus=pending, storageId,
@@ -53,7 +59,13 @@ class Persistence {
   // a storageId; returns how many.
   int backfill(int limit = 50);
 
-  // Waits until the record is no longer pending (or `timeout` passes) and returns it as it is.
+  // Completes `done` when the record is no longer pending, or with the record still pending once
+  // `timeout` has passed; with Errc::not_found when it does not exist and Errc::closed when the
+  // engine closes first. Holds no thread while it waits; `done` runs on the event thread and
+  // must not block.
+  void async_wait_settled(std::string id, std::chrono::milliseconds timeout,
+                          SettledWaiters::Done done);
+  // The blocking form (never from `done` of an asynchronous call).
   Record wait_settled(std::string_view id, std::chrono::milliseconds timeout);
 
   // Deletes staged copies that no record names and that were written more than `min_age` ago:
@@ -63,12 +75,15 @@ class Persistence {
   // when they start.
   int sweep_orphaned_staging(std::chrono::milliseconds min_age);
 
-  // Runs one claimed job to its end: success, retry later, or failure. Never throws for a
-  // failure of the job itself.
-  void run_job(const Job& job);
+  // Runs the CPU part of a claimed job (derivatives, palette) on the calling thread, hands the
+  // uploads to the object store and returns; `done` runs once the job's outcome (success, retry
+  // later, or failure) is committed. Never throws for a failure of the job itself.
+  void start_job(const catalog::Job& job, std::function<void()> done);
+  // start_job, waiting until the outcome is committed.
+  void run_job(const catalog::Job& job);
 
   // Called after every job run with the record id and how the run ended (succeeded, pending =
-  // will be retried, failed; or nothing when the job was dropped or taken over), on the worker
+  // will be retried, failed; or nothing when the job was dropped or taken over), on the event
   // thread. For progress displays and tests; set it before work starts.
   using JobObserver =
       std::function<void(const std::string& record_id, std::optional<PersistStatus>)>;
@@ -76,27 +91,38 @@ class Persistence {
 
   ObjectStore& object_store() { return *store_; }
   staging::Store& staging_store() { return staging_; }
-  const JobQueue& queue() const { return queue_; }
-  JobCounts job_counts();
+  catalog::PersistJobs& jobs() { return *jobs_; }
+  catalog::JobCounts job_counts() { return jobs_->counts(); }
   // Starts the workers if they are not running.
   void start_workers();
   // Stops the workers (idempotent); ingest and backfill still queue jobs.
   void stop_workers();
+  // Completes every wait with Errc::closed, then stops the workers (jobs in progress finish).
+  // Idempotent.
+  void close();
 
  private:
-  void commit_success(const Job& job, const Record& persisted);
-  void commit_failure(const Job& job, FailureKind kind, const std::string& message);
+  struct JobRun;
+  void finish_job(const std::shared_ptr<JobRun>& run);
+  void commit_success(const catalog::Job& job, const Record& persisted);
+  void commit_failure(const catalog::Job& job, FailureKind kind, const std::string& message);
   void notify_settled(const std::string& record_id, std::optional<PersistStatus> outcome);
 
   catalog::Catalog& catalog_;
   staging::Store staging_;
   std::unique_ptr<ObjectStore> store_;
   PersistenceConfig config_;
-  JobQueue queue_;
+  std::unique_ptr<catalog::PersistJobs> jobs_;
   RetrySchedule retry_;
-  std::mutex settled_mutex_;
+
+  boost::asio::io_context events_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> events_work_{
+      events_.get_executor()};
+  std::thread events_thread_;
+  SettledWaiters waiters_;
+
+  std::mutex observer_mutex_;
   JobObserver observer_;
-  std::condition_variable settled_cv_;
   std::unique_ptr<WorkerPool> workers_;
 };
 

@@ -18,7 +18,7 @@ FailureKind classify_failure(Errc code, std::optional<int> http_status) {
   }
 }
 
-void RetryPolicy::validate() const {
+void JobRetryPolicy::validate() const {
   if (max_attempts < 1 || max_attempts > 100) {
     throw Error(Errc::invalid,
                 "retry max_attempts must be 1 to 100, not " + std::to_string(max_attempts));
@@ -28,7 +28,7 @@ void RetryPolicy::validate() const {
   }
 }
 
-RetrySchedule::RetrySchedule(RetryPolicy policy, UniformRandom random)
+RetrySchedule::RetrySchedule(JobRetryPolicy policy, UniformRandom random)
     : policy_(policy), random_(std::move(random)) {
   policy_.validate();
   if (!random_) {

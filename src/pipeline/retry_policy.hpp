@@ -18,7 +18,7 @@ enum class FailureKind { transient, permanent };
 // network, I/O (a missing directory included), 5xx, 408 and 429 are transient.
 FailureKind classify_failure(Errc code, std::optional<int> http_status = std::nullopt);
 
-struct RetryPolicy {
+struct JobRetryPolicy {
   int max_attempts = 3;
   std::chrono::milliseconds min_delay{2000};
   std::chrono::milliseconds max_delay{20000};
@@ -34,17 +34,17 @@ class RetrySchedule {
   // Returns a number uniformly distributed in [0, 1).
   using UniformRandom = std::function<double()>;
 
-  explicit RetrySchedule(RetryPolicy policy, UniformRandom random = {});
+  explicit RetrySchedule(JobRetryPolicy policy, UniformRandom random = {});
 
   // After `attempts_made` attempts (>= 1) failed with `kind`: the delay before the next
   // attempt, or nothing when the job has to end failed. The n-th retry waits a random time in
   // [max(min, d/2), d] with d = min(max_delay, min_delay * 2^(n-1)).
   std::optional<std::chrono::milliseconds> next_delay(int attempts_made, FailureKind kind) const;
 
-  const RetryPolicy& policy() const { return policy_; }
+  const JobRetryPolicy& policy() const { return policy_; }
 
  private:
-  RetryPolicy policy_;
+  JobRetryPolicy policy_;
   UniformRandom random_;
 };
 

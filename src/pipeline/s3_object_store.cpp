@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "pindeck/error.hpp"
-#include "pipeline/local_object_store.hpp"
 #include "s3/client.hpp"
 
 namespace pindeck::pipeline {
@@ -42,29 +41,41 @@ S3ObjectStore::S3ObjectStore(const S3Settings& settings, std::string bucket)
 
 S3ObjectStore::~S3ObjectStore() = default;
 
-void S3ObjectStore::put_file(std::string_view key, const std::filesystem::path& file,
-                             std::string_view content_type) {
-  check_object_key(key);
+void S3ObjectStore::start_put(std::string_view key, s3::BodySource body,
+                              std::string_view content_type, WriteDone done) {
   s3::PutOptions options;
   options.content_type = std::string(content_type);
-  client_->put_file(std::string(key), file.string(), options);
+  client_->async_put_object(
+      std::string(key), std::move(body), std::move(options),
+      [done = std::move(done)](std::exception_ptr failure, s3::PutResult) { done(failure); });
 }
 
-void S3ObjectStore::put_bytes(std::string_view key, std::span<const std::byte> bytes,
-                              std::string_view content_type) {
+void S3ObjectStore::async_put_file(std::string_view key, const std::filesystem::path& file,
+                                   std::string_view content_type, WriteDone done) {
   check_object_key(key);
-  s3::PutOptions options;
-  options.content_type = std::string(content_type);
-  client_->put_buffer(std::string(key),
-                      std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
-                      options);
+  std::shared_ptr<const s3::File> opened;
+  try {
+    opened = s3::File::open_for_reading(file.string());
+  } catch (...) {
+    done(std::current_exception());
+    return;
+  }
+  start_put(key, s3::BodySource::from_file(std::move(opened)), content_type, std::move(done));
 }
 
-std::optional<ObjectInfo> S3ObjectStore::head(std::string_view key) {
+void S3ObjectStore::async_put_bytes(std::string_view key, std::span<const std::byte> bytes,
+                                    std::string_view content_type, WriteDone done) {
+  check_object_key(key);
+  auto buffer = std::make_shared<const std::string>(reinterpret_cast<const char*>(bytes.data()),
+                                                    bytes.size());
+  start_put(key, s3::BodySource::from_buffer(std::move(buffer)), content_type, std::move(done));
+}
+
+std::optional<StoredObject> S3ObjectStore::head(std::string_view key) {
   check_object_key(key);
   try {
     const auto info = client_->head_object(std::string(key));
-    return ObjectInfo{info.content_length, info.content_type};
+    return StoredObject{info.content_length, info.content_type};
   } catch (const s3::S3Error& e) {
     if (e.http_status() == 404) return std::nullopt;
     throw;
@@ -90,19 +101,13 @@ std::string S3ObjectStore::public_url(std::string_view key) const {
   return public_base_url_ + "/" + bucket_ + "/" + std::string(key);
 }
 
-void S3ObjectStore::ensure_bucket() {
+void S3ObjectStore::prepare() {
   try {
     client_->head_bucket(bucket_);
   } catch (const s3::S3Error& e) {
     if (e.http_status() != 404) throw;
     client_->create_bucket(bucket_);
   }
-}
-
-std::unique_ptr<ObjectStore> make_object_store(const PersistenceConfig& config,
-                                               const std::filesystem::path& data_dir) {
-  if (config.s3) return std::make_unique<S3ObjectStore>(*config.s3, config.bucket);
-  return std::make_unique<LocalObjectStore>(data_dir / "objects", config.bucket);
 }
 
 }  // namespace pindeck::pipeline

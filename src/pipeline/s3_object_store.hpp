@@ -8,8 +8,9 @@
 #include "pipeline/object_store.hpp"
 
 namespace pindeck::s3 {
+class BodySource;
 class Client;
-}
+}  // namespace pindeck::s3
 
 namespace pindeck::pipeline {
 
@@ -19,30 +20,27 @@ class S3ObjectStore final : public ObjectStore {
   S3ObjectStore(const S3Settings& settings, std::string bucket);
   ~S3ObjectStore() override;
 
-  std::string_view provider() const override { return "rustfs"; }
+  StorageProvider provider() const override { return StorageProvider::rustfs; }
   const std::string& bucket() const override { return bucket_; }
-  void put_file(std::string_view key, const std::filesystem::path& file,
-                std::string_view content_type) override;
-  void put_bytes(std::string_view key, std::span<const std::byte> bytes,
-                 std::string_view content_type) override;
-  std::optional<ObjectInfo> head(std::string_view key) override;
+  // Creates the bucket when it does not exist yet.
+  void prepare() override;
+  void async_put_file(std::string_view key, const std::filesystem::path& file,
+                      std::string_view content_type, WriteDone done) override;
+  void async_put_bytes(std::string_view key, std::span<const std::byte> bytes,
+                       std::string_view content_type, WriteDone done) override;
+  std::optional<StoredObject> head(std::string_view key) override;
   void remove(std::string_view key) override;
   std::vector<std::string> list(std::string_view prefix) override;
   // <publicBaseUrl or endpoint>/<bucket>/<key>
   std::string public_url(std::string_view key) const override;
 
-  // Creates the bucket when it does not exist yet.
-  void ensure_bucket();
-
  private:
+  void start_put(std::string_view key, s3::BodySource body, std::string_view content_type,
+                 WriteDone done);
+
   std::string bucket_;
   std::string public_base_url_;
   std::unique_ptr<s3::Client> client_;
 };
-
-// The store the configuration asks for: S3 when config.s3 is set, else the local store under
-// <data_dir>/objects.
-std::unique_ptr<ObjectStore> make_object_store(const PersistenceConfig& config,
-                                               const std::filesystem::path& data_dir);
 
 }  // namespace pindeck::pipeline

@@ -30,7 +30,7 @@ struct WorkerPool::State {
   std::thread scheduler_thread;
 
   // Touched only on the scheduler thread.
-  std::map<std::string, Job> running;
+  std::map<std::string, catalog::Job> running;
   bool stopping = false;
 
   // in_flight is read from other threads; finished_cv tells stop() that a job ended.
@@ -57,19 +57,22 @@ struct WorkerPool::State {
     arm_wake_timer();
   }
 
-  void start(Job job) {
+  void start(catalog::Job job) {
     running[job.record_id] = job;
     {
       std::lock_guard lock(mutex);
       ++in_flight;
     }
     asio::post(*cpu, [self = this, job = std::move(job)] {
+      auto done = [self, id = job.record_id] {
+        asio::post(self->scheduler, [self, id] { self->finished(id); });
+      };
       try {
-        self->hooks.run(job);
+        self->hooks.start(job, done);
       } catch (const std::exception& e) {
         self->report("persist job " + job.record_id + " failed unexpectedly: " + e.what());
+        done();
       }
-      asio::post(self->scheduler, [self, id = job.record_id] { self->finished(id); });
     });
   }
 

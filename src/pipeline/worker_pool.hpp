@@ -1,8 +1,9 @@
 // Runs persist jobs in the background on Boost.Asio: one scheduler thread claims due jobs (at most
-// `max_in_flight` at a time, which bounds the images held in memory), hands each to a pool of CPU
+// `max_in_flight` at a time, which bounds the images held in memory), starts each on a pool of CPU
 // threads sized to the machine, and renews the leases of running jobs so no other process takes
-// them over. It sleeps until the next job is due, a poll interval passes (another process may
-// have queued work) or wake() is called.
+// them over. A job's CPU part returns its thread as soon as it has handed its uploads over; the job
+// keeps its place in flight until it reports that it has ended. It sleeps until the next job is
+// due, a poll interval passes (another process may have queued work) or wake() is called.
 #pragma once
 
 #include <chrono>
@@ -12,7 +13,7 @@
 #include <optional>
 #include <string_view>
 
-#include "pipeline/job_queue.hpp"
+#include "catalog/persist_jobs.hpp"
 
 namespace pindeck::pipeline {
 
@@ -26,13 +27,18 @@ struct WorkerOptions {
 // How the pool reaches the queue and does the work; every hook may be called from any thread
 // but never concurrently with itself for the same job.
 struct WorkerHooks {
+  using Job = catalog::Job;
+  // Tells the pool that a started job has ended; call it exactly once, from any thread.
+  using JobDone = std::function<void()>;
+
   std::function<std::optional<Job>()> claim;
   std::function<std::optional<std::int64_t>()> next_claimable_at;  // ms since epoch
   std::function<std::int64_t()> now;                               // ms since epoch
   std::function<void(Job&)> renew;
-  // Does the job and records its outcome (success, retry or failure) itself. Runs on a CPU
-  // thread. What it throws is reported to `on_error` and the job is left to its lease.
-  std::function<void(const Job&)> run;
+  // Starts the job on a CPU thread; the job records its outcome (success, retry or failure)
+  // itself and then calls `done`. What `start` throws is reported to `on_error`, the job is left
+  // to its lease, and `done` must not be called.
+  std::function<void(const Job&, JobDone done)> start;
   std::function<void(std::string_view)> on_error;  // may be empty
 };
 

@@ -1,8 +1,8 @@
 // Catalogs written at every older schema version are brought up to date when opened.
 #include <gtest/gtest.h>
 
-#include "catalog/catalog.hpp"
 #include "catalog/migrations.hpp"
+#include "catalog/sqlite_catalog.hpp"
 #include "pindeck/error.hpp"
 #include "temp_dir.hpp"
 
@@ -39,7 +39,7 @@ TEST(Migrations, EveryOlderVersionIsUpgradedOnOpen) {
       EXPECT_EQ(schema_version(*db), from);
       if (from >= 1) insert_v1_row(*db);
     }
-    auto catalog = Catalog::open(file);
+    auto catalog = SqliteCatalog::open(file);
     EXPECT_EQ(catalog->read([](Database& db) { return schema_version(db); }),
               latest_schema_version());
     if (from >= 1) {
@@ -66,7 +66,7 @@ TEST(Migrations, ACatalogFromANewerLibraryIsRefusedAndLeftAlone) {
     db->run_script("PRAGMA user_version = 99");
   }
   try {
-    Catalog::open(file);
+    SqliteCatalog::open(file);
     FAIL() << "newer schema accepted";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), Errc::database);
@@ -83,8 +83,8 @@ TEST(Migrations, OpeningTwiceDoesNotMigrateAgain) {
   auto file = dir.path() / "catalog.sqlite";
   Record r;
   r.title = "kept";
-  std::string id = Catalog::open(file)->insert(r).record.id;
-  auto again = Catalog::open(file);
+  std::string id = SqliteCatalog::open(file)->insert(r).record.id;
+  auto again = SqliteCatalog::open(file);
   EXPECT_EQ(again->get(id).title, "kept");
   EXPECT_EQ(again->search("kept", {}).records.size(), 1u);
 }

@@ -24,15 +24,15 @@ using testing::decode;
 using testing::encode;
 using testing::gradient;
 
-const EncodedImage& find(const DerivedSet& set, const std::string& name) {
+const EncodedImage& find(const DerivedSet& set, DerivativeKind kind) {
   for (const auto& d : set.derivatives)
-    if (d.name == name) return d;
-  throw std::runtime_error("no derivative named " + name);
+    if (d.kind == kind) return d;
+  throw std::runtime_error("no derivative " + std::string(name_of(kind)));
 }
 
 // Checks that `d` says what its bytes hold: format, size, frame count.
 void expect_consistent(const EncodedImage& d) {
-  SCOPED_TRACE(d.name);
+  SCOPED_TRACE(std::string(name_of(d.kind)));
   ASSERT_FALSE(d.bytes.empty());
   EXPECT_EQ(sniff_format(d.bytes), d.format);
   EXPECT_EQ(d.content_type, content_type(d.format));
@@ -48,15 +48,16 @@ TEST(Derivatives, DefaultSetFromALargeJpeg) {
   EXPECT_EQ(set.original.format, ImageFormat::jpeg);
   EXPECT_EQ(set.original.width, 2000);
   ASSERT_EQ(set.derivatives.size(), 4u);
-  const std::vector<std::tuple<std::string, int, int, ImageFormat>> expected{
-      {"preview", 640, 320, ImageFormat::jpeg},
-      {"small", 320, 160, ImageFormat::webp},
-      {"medium", 768, 384, ImageFormat::webp},
-      {"large", 1280, 640, ImageFormat::webp}};
+  const std::vector<std::tuple<DerivativeKind, int, int, ImageFormat>> expected{
+      {DerivativeKind::preview, 640, 320, ImageFormat::jpeg},
+      {DerivativeKind::small, 320, 160, ImageFormat::webp},
+      {DerivativeKind::medium, 768, 384, ImageFormat::webp},
+      {DerivativeKind::large, 1280, 640, ImageFormat::webp}};
   for (std::size_t i = 0; i < expected.size(); ++i) {
-    const auto& [name, width, height, format] = expected[i];
+    const auto& [kind, width, height, format] = expected[i];
     const EncodedImage& d = set.derivatives[i];
-    EXPECT_EQ(d.name, name);
+    const std::string name(name_of(kind));
+    EXPECT_EQ(d.kind, kind);
     EXPECT_EQ(d.width, width) << name;
     EXPECT_EQ(d.height, height) << name;
     EXPECT_EQ(d.format, format) << name;
@@ -67,10 +68,10 @@ TEST(Derivatives, DefaultSetFromALargeJpeg) {
 
 TEST(Derivatives, PreviewKeepsPngAndWebpAndTurnsOthersIntoWebp) {
   auto image = gradient(900, 600);
-  EXPECT_EQ(find(derive(encode(image.get(), ".png")), "preview").format, ImageFormat::png);
-  EXPECT_EQ(find(derive(encode(image.get(), ".webp")), "preview").format, ImageFormat::webp);
-  EXPECT_EQ(find(derive(encode(image.get(), ".tif")), "preview").format, ImageFormat::webp);
-  EXPECT_EQ(find(derive(encode(image.get(), ".gif")), "preview").format, ImageFormat::webp);
+  EXPECT_EQ(find(derive(encode(image.get(), ".png")), DerivativeKind::preview).format, ImageFormat::png);
+  EXPECT_EQ(find(derive(encode(image.get(), ".webp")), DerivativeKind::preview).format, ImageFormat::webp);
+  EXPECT_EQ(find(derive(encode(image.get(), ".tif")), DerivativeKind::preview).format, ImageFormat::webp);
+  EXPECT_EQ(find(derive(encode(image.get(), ".gif")), DerivativeKind::preview).format, ImageFormat::webp);
   for (const auto& d : derive(encode(image.get(), ".png")).derivatives) expect_consistent(d);
 }
 
@@ -79,8 +80,8 @@ TEST(Derivatives, SmallOriginalIsNotEnlargedButEveryOutputExists) {
   const DerivedSet set = derive(encode(image.get(), ".png"));
   ASSERT_EQ(set.derivatives.size(), 4u);
   for (const auto& d : set.derivatives) {
-    EXPECT_EQ(d.width, 200) << d.name;
-    EXPECT_EQ(d.height, 150) << d.name;
+    EXPECT_EQ(d.width, 200) << name_of(d.kind);
+    EXPECT_EQ(d.height, 150) << name_of(d.kind);
     expect_consistent(d);
   }
 }
@@ -92,10 +93,10 @@ TEST(Derivatives, AppliesExifOrientation) {
   const DerivedSet set = derive(encode(image.get(), ".jpg"));
   EXPECT_EQ(set.original.width, 800);
   EXPECT_EQ(set.original.height, 1600);
-  const EncodedImage& large = find(set, "large");
+  const EncodedImage& large = find(set, DerivativeKind::large);
   EXPECT_EQ(large.width, 800);  // narrower than 1280: not enlarged
   EXPECT_EQ(large.height, 1600);
-  const EncodedImage& medium = find(set, "medium");
+  const EncodedImage& medium = find(set, DerivativeKind::medium);
   EXPECT_EQ(medium.width, 768);
   EXPECT_EQ(medium.height, 1536);
   // The gradient's red grows left to right as stored; after the rotation it grows top to bottom.
@@ -121,9 +122,9 @@ TEST(Derivatives, StripsMetadata) {
     }
     for (const auto& d : derive(original).derivatives) {
       auto out = decode(d.bytes);
-      EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_EXIF_NAME), 0u) << d.name;
-      EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_ICC_NAME), 0u) << d.name;
-      EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_XMP_NAME), 0u) << d.name;
+      EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_EXIF_NAME), 0u) << name_of(d.kind);
+      EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_ICC_NAME), 0u) << name_of(d.kind);
+      EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_XMP_NAME), 0u) << name_of(d.kind);
     }
   }
 }
@@ -164,19 +165,20 @@ TEST(Derivatives, KeepsAnimationOfGifAndWebp) {
     const DerivedSet set = derive(encode(strip.get(), suffix));
     EXPECT_TRUE(set.original.animated);
     for (const auto& d : set.derivatives) {
-      EXPECT_EQ(d.format, ImageFormat::webp) << d.name;
-      EXPECT_EQ(d.pages, 6) << d.name;
+      EXPECT_EQ(d.format, ImageFormat::webp) << name_of(d.kind);
+      EXPECT_EQ(d.pages, 6) << name_of(d.kind);
       expect_consistent(d);
     }
-    EXPECT_EQ(find(set, "small").width, 320);
-    EXPECT_EQ(find(set, "small").height, 240);
-    EXPECT_EQ(find(set, "large").width, 400);
+    EXPECT_EQ(find(set, DerivativeKind::small).width, 320);
+    EXPECT_EQ(find(set, DerivativeKind::small).height, 240);
+    EXPECT_EQ(find(set, DerivativeKind::large).width, 400);
   }
 }
 
 TEST(Derivatives, ConfiguredSetWithFixedRatioCrop) {
   DeriveOptions options;
-  options.derivatives = {{"square", 100, false, 70, 80}, {"big-square", 300, false, 70, 80}};
+  options.derivatives = {{DerivativeKind::small, 100, false, 70, 80},
+                         {DerivativeKind::large, 300, false, 70, 80}};
   options.crop = CropRatio{1, 1};
   auto image = gradient(1200, 600);
   const DerivedSet set = derive(encode(image.get(), ".png"), options);
@@ -199,9 +201,9 @@ TEST(Derivatives, QualitySettingChangesTheBytes) {
   auto image = gradient(1000, 700);
   const Bytes png = encode(image.get(), ".png");
   DeriveOptions low;
-  low.derivatives = {{"x", 640, false, 10, 80}};
+  low.derivatives = {{DerivativeKind::large, 640, false, 10, 80}};
   DeriveOptions high;
-  high.derivatives = {{"x", 640, false, 95, 80}};
+  high.derivatives = {{DerivativeKind::large, 640, false, 95, 80}};
   EXPECT_LT(derive(png, low).derivatives[0].bytes.size(),
             derive(png, high).derivatives[0].bytes.size());
 }
@@ -210,10 +212,13 @@ TEST(Derivatives, RefusesNonsenseOptions) {
   auto image = gradient(100, 100);
   const Bytes png = encode(image.get(), ".png");
   DeriveOptions options;
-  options.derivatives = {{"zero", 0, false, 82, 80}};
+  options.derivatives = {{DerivativeKind::small, 0, false, 82, 80}};
   EXPECT_THROW(derive(png, options), Error);
-  options.derivatives = {{"q", 100, false, 0, 80}};
+  options.derivatives = {{DerivativeKind::small, 100, false, 0, 80}};
   EXPECT_THROW(derive(png, options), Error);
+  options.derivatives = {{DerivativeKind::small, 100, false, 82, 80},
+                         {DerivativeKind::small, 200, false, 82, 80}};
+  EXPECT_THROW(derive(png, options), Error) << "a kind twice";
   options = {};
   options.derivatives.clear();
   EXPECT_THROW(derive(png, options), Error);
@@ -272,7 +277,7 @@ TEST(Derivatives, ProgressiveJpegDecodesWithinTheBudget) {
   const Bytes progressive = encode(image.get(), ".jpg[interlace]");
   const DerivedSet set = derive(progressive);
   EXPECT_EQ(set.original.whole_image_buffer_bytes, 1600u * 900u * 3u * 2u);
-  EXPECT_EQ(find(set, "large").width, 1280);
+  EXPECT_EQ(find(set, DerivativeKind::large).width, 1280);
   EXPECT_EQ(DecodeBudget::process().in_use(), 0u) << "the lease must end with the decode";
 }
 
@@ -287,9 +292,9 @@ TEST(Derivatives, RealWallpaperJpeg) {
   }());
   const DerivedSet set = derive(bytes);
   EXPECT_EQ(set.original.width, 5120);
-  EXPECT_EQ(find(set, "large").width, 1280);
-  EXPECT_EQ(find(set, "large").height, 720);
-  EXPECT_EQ(find(set, "preview").format, ImageFormat::jpeg);
+  EXPECT_EQ(find(set, DerivativeKind::large).width, 1280);
+  EXPECT_EQ(find(set, DerivativeKind::large).height, 720);
+  EXPECT_EQ(find(set, DerivativeKind::preview).format, ImageFormat::jpeg);
   EXPECT_EQ(set.palette_sample.width, 160);
   EXPECT_EQ(set.palette_sample.height, 90);
   for (const auto& d : set.derivatives) expect_consistent(d);

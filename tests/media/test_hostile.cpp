@@ -361,8 +361,8 @@ TEST(Hostile, AnimationWithThousandsOfFrames) {
   options.limits.max_frames = 3000;
   const DerivedSet set = derive(gif, options);
   for (const auto& d : set.derivatives) {
-    EXPECT_EQ(d.pages, 2500) << d.name;
-    EXPECT_EQ(d.width, 8) << d.name;
+    EXPECT_EQ(d.pages, 2500) << name_of(d.kind);
+    EXPECT_EQ(d.width, 8) << name_of(d.kind);
   }
 }
 
@@ -379,9 +379,9 @@ TEST(Unusual, CmykJpegBecomesSrgb) {
   const DerivedSet set = derive(jpeg);
   for (const auto& d : set.derivatives) {
     auto out = decode(d.bytes);
-    EXPECT_EQ(vips_image_get_bands(out.get()), 3) << d.name;
-    EXPECT_GT(testing::band_mean(out.get(), 0), 180) << d.name;
-    EXPECT_LT(testing::band_mean(out.get(), 1), 90) << d.name;
+    EXPECT_EQ(vips_image_get_bands(out.get()), 3) << name_of(d.kind);
+    EXPECT_GT(testing::band_mean(out.get(), 0), 180) << name_of(d.kind);
+    EXPECT_LT(testing::band_mean(out.get(), 1), 90) << name_of(d.kind);
   }
   EXPECT_EQ(set.palette_sample.channels, 3);
 }
@@ -397,8 +397,9 @@ TEST(Unusual, SixteenBitPngBecomesEightBit) {
   EXPECT_EQ(set.derivatives[0].format, ImageFormat::png);
   for (const auto& d : set.derivatives) {
     auto out = decode(d.bytes);
-    EXPECT_EQ(vips_image_get_format(out.get()), VIPS_FORMAT_UCHAR) << d.name;
-    EXPECT_NEAR(testing::band_mean(out.get(), 0), testing::band_mean(image.get(), 0), 3) << d.name;
+    EXPECT_EQ(vips_image_get_format(out.get()), VIPS_FORMAT_UCHAR) << name_of(d.kind);
+    EXPECT_NEAR(testing::band_mean(out.get(), 0), testing::band_mean(image.get(), 0), 3)
+        << name_of(d.kind);
   }
 }
 
@@ -416,9 +417,9 @@ TEST(Unusual, IccProfileIsAppliedThenDropped) {
   const DerivedSet set = derive(encode(p3, ".png"));
   for (const auto& d : set.derivatives) {
     auto out = decode(d.bytes);
-    EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_ICC_NAME), 0u) << d.name;
-    EXPECT_NEAR(testing::band_mean(out.get(), 0), 60, 4) << d.name;
-    EXPECT_NEAR(testing::band_mean(out.get(), 1), 160, 4) << d.name;
+    EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_ICC_NAME), 0u) << name_of(d.kind);
+    EXPECT_NEAR(testing::band_mean(out.get(), 0), 60, 4) << name_of(d.kind);
+    EXPECT_NEAR(testing::band_mean(out.get(), 1), 160, 4) << name_of(d.kind);
   }
   EXPECT_NEAR(set.palette_sample.pixels[0], 60, 4);
 }
@@ -432,7 +433,7 @@ TEST(Unusual, GrayscaleImages) {
     EXPECT_EQ(set.palette_sample.channels, 3);
     const int expected_widths[] = {640, 320, 700, 700};  // 768 and 1280 are not enlarged
     for (std::size_t i = 0; i < set.derivatives.size(); ++i) {
-      EXPECT_EQ(set.derivatives[i].width, expected_widths[i]) << set.derivatives[i].name;
+      EXPECT_EQ(set.derivatives[i].width, expected_widths[i]) << name_of(set.derivatives[i].kind);
       EXPECT_EQ(set.derivatives[i].height, std::lround(expected_widths[i] * 500.0 / 700));
     }
   }
@@ -443,7 +444,7 @@ TEST(Unusual, AlphaIsKeptInOutputsAndDroppedFromPaletteSample) {
   const DerivedSet set = derive(encode(rgba.get(), ".png"));
   for (const auto& d : set.derivatives) {
     auto out = decode(d.bytes);
-    EXPECT_EQ(vips_image_get_bands(out.get()), 4) << d.name;
+    EXPECT_EQ(vips_image_get_bands(out.get()), 4) << name_of(d.kind);
   }
   EXPECT_EQ(set.palette_sample.channels, 3);
 }

@@ -5,14 +5,14 @@
 #include <memory>
 #include <string>
 
-#include "catalog/catalog.hpp"
-#include "pipeline/job_queue.hpp"
+#include "catalog/job_queue.hpp"
+#include "catalog/sqlite_catalog.hpp"
 #include "temp_dir.hpp"
 
 namespace pindeck::testing {
 
-inline std::unique_ptr<catalog::Catalog> open_catalog(const std::filesystem::path& file) {
-  return catalog::Catalog::open(file);
+inline std::unique_ptr<catalog::SqliteCatalog> open_catalog(const std::filesystem::path& file) {
+  return catalog::SqliteCatalog::open(file);
 }
 
 // Inserts a minimal record and returns its id.

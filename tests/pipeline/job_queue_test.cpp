@@ -1,4 +1,4 @@
-#include "pipeline/job_queue.hpp"
+#include "catalog/job_queue.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -10,7 +10,7 @@
 #include "catalog_fixture.hpp"
 #include "pindeck/error.hpp"
 
-namespace pindeck::pipeline {
+namespace pindeck::catalog {
 namespace {
 
 using namespace std::chrono_literals;
@@ -27,7 +27,7 @@ struct FakeClock {
 
 struct QueueFixture : ::testing::Test {
   TempDir dir;
-  std::unique_ptr<catalog::Catalog> catalog = open_catalog(dir.path() / "catalog.sqlite");
+  std::unique_ptr<SqliteCatalog> catalog = open_catalog(dir.path() / "catalog.sqlite");
   FakeClock time;
 
   template <typename Body>
@@ -250,5 +250,105 @@ TEST_F(JobQueueTest, ProcessesSharingTheCatalogNeverClaimTheSameJob) {
   EXPECT_GE(busy_processes, 2);
 }
 
+// PersistJobs: what the pipeline sees of the queue, each call one transaction with the record.
+
+Record staged_upload(const std::string& title) {
+  Record record;
+  record.title = title;
+  record.source_type = SourceType::upload;
+  record.storage_provider = StorageProvider::convex;
+  record.storage_persist_status = PersistStatus::pending;
+  record.storage_id = "0123456789abcdef0123456789abcdef";
+  return record;
+}
+
+TEST_F(JobQueueTest, InsertWithJobQueuesOnlyWhenTheRecordIsNew) {
+  auto jobs = catalog->persist_jobs("a", 10s, time.clock());
+  Record record = staged_upload("first");
+  record.external_id = "import:1";
+  const auto created = jobs->insert_with_job(record);
+  ASSERT_TRUE(created.created);
+  EXPECT_TRUE(jobs->find(created.record.id));
+  ASSERT_TRUE(jobs->complete(*jobs->claim(), [](Record&) { return true; }));
+  const auto again = jobs->insert_with_job(record);
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(again.record.id, created.record.id);
+  EXPECT_FALSE(jobs->find(created.record.id)) << "an existing record got a second job";
+}
+
+TEST_F(JobQueueTest, EndingAJobChangesTheRecordInTheSameTransaction) {
+  auto jobs = catalog->persist_jobs("a", 10s, time.clock());
+  const auto id = jobs->insert_with_job(staged_upload("r")).record.id;
+  const auto job = jobs->claim();
+  ASSERT_TRUE(job);
+
+  // An edit that declines changes neither the record nor the job.
+  EXPECT_FALSE(jobs->complete(*job, [](Record& record) {
+    record.title = "changed";
+    return false;
+  }));
+  EXPECT_EQ(catalog->get(id).title, "r");
+  EXPECT_TRUE(jobs->find(id));
+
+  EXPECT_TRUE(jobs->retry_later(*job, 5s, "server down", [](Record& record) {
+    record.storage_persist_error = "server down";
+    return true;
+  }));
+  EXPECT_EQ(catalog->get(id).storage_persist_error, "server down");
+  EXPECT_EQ(jobs->find(id)->last_error, "server down");
+
+  time.now += 5'000;
+  const auto again = jobs->claim();
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(jobs->fail(*again, "gave up", [](Record& record) {
+    record.storage_persist_status = PersistStatus::failed;
+    return true;
+  }));
+  EXPECT_EQ(catalog->get(id).storage_persist_status, PersistStatus::failed);
+  EXPECT_EQ(jobs->counts().failed, 1);
+}
+
+TEST_F(JobQueueTest, AnOwnerThatLostTheLeaseCannotEndTheJob) {
+  auto crashed = catalog->persist_jobs("crashed", 10s, time.clock());
+  auto survivor = catalog->persist_jobs("survivor", 10s, time.clock());
+  const auto id = crashed->insert_with_job(staged_upload("r")).record.id;
+  const auto lost = crashed->claim();
+  ASSERT_TRUE(lost);
+  time.now += 10'001;
+  const auto taken = survivor->claim();
+  ASSERT_TRUE(taken);
+  EXPECT_FALSE(crashed->complete(*lost, [](Record& record) {
+    record.title = "from the crashed owner";
+    return true;
+  }));
+  EXPECT_EQ(catalog->get(id).title, "r");
+  EXPECT_TRUE(survivor->complete(*taken, [](Record&) { return true; }));
+  EXPECT_EQ(survivor->counts().queued, 0);
+}
+
+TEST_F(JobQueueTest, BackfillRequeuesOnlyUploadsNotYetDurable) {
+  auto jobs = catalog->persist_jobs("a", 10s, time.clock());
+  const auto failed = jobs->insert_with_job(staged_upload("failed")).record.id;
+  ASSERT_TRUE(jobs->fail(*jobs->claim(), "boom", [](Record& record) {
+    record.storage_persist_status = PersistStatus::failed;
+    return true;
+  }));
+  const auto waiting = jobs->insert_with_job(staged_upload("still queued")).record.id;
+  Record durable = staged_upload("durable");
+  durable.storage_provider = StorageProvider::rustfs;
+  durable.storage_id.reset();
+  catalog->insert(durable);
+  Record discord = staged_upload("from discord");
+  discord.source_type = SourceType::discord;
+  catalog->insert(discord);
+
+  EXPECT_EQ(jobs->staged_ids_in_use().size(), 1u) << "every staged record names the same id";
+  EXPECT_EQ(jobs->requeue_uploads_awaiting_backfill(50), 1);
+  EXPECT_EQ(catalog->get(failed).storage_persist_status, PersistStatus::pending);
+  EXPECT_EQ(jobs->counts().queued, 2);
+  EXPECT_TRUE(jobs->find(waiting));
+  EXPECT_EQ(jobs->requeue_uploads_awaiting_backfill(50), 0) << "a queued job was queued again";
+}
+
 }  // namespace
-}  // namespace pindeck::pipeline
+}  // namespace pindeck::catalog

@@ -25,7 +25,7 @@ std::span<const std::byte> as_bytes(const std::string& s) {
 TEST(LocalObjectStore, PutBytesThenHeadGivesSizeAndContentType) {
   TempDir dir;
   LocalObjectStore store(dir.path() / "objects", "pindeck");
-  EXPECT_EQ(store.provider(), "local");
+  EXPECT_EQ(store.provider(), StorageProvider::local);
   const std::string key = "media-uploads/2026/11_25/low/a-w320.webp";
   EXPECT_FALSE(store.exists(key));
   store.put_bytes(key, as_bytes("webp bytes"), "image/webp");

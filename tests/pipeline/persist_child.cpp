@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "catalog/catalog.hpp"
+#include "catalog/sqlite_catalog.hpp"
 #include "pipeline/persistence.hpp"
 #include "pipeline/s3_object_store.hpp"
 #include "s3_test_env.hpp"
@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
 
   try {
     std::filesystem::create_directories(data_dir);
-    auto catalog = pindeck::catalog::Catalog::open(data_dir / "catalog.sqlite");
+    auto catalog = pindeck::catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
     pindeck::pipeline::Persistence persistence(
         *catalog, data_dir, pindeck::pipeline::make_object_store(config, data_dir), config,
         /*start_workers=*/false);

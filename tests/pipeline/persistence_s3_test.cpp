@@ -13,7 +13,7 @@
 #include <set>
 #include <thread>
 
-#include "catalog/catalog.hpp"
+#include "catalog/sqlite_catalog.hpp"
 #include "catalog_fixture.hpp"
 #include "media/derivatives.hpp"
 #include "media/probe.hpp"
@@ -93,7 +93,7 @@ std::vector<std::filesystem::path> small_images(const std::filesystem::path& dir
     const auto derived = media::derive(std::as_bytes(std::span(bytes.data(), bytes.size())));
     for (const auto& image : derived.derivatives) {
       variants.emplace_back(reinterpret_cast<const char*>(image.bytes.data()), image.bytes.size());
-      if (image.name == "preview") break;  // one per sample is enough variety
+      if (image.kind == media::DerivativeKind::preview) break;  // one per sample is enough variety
     }
   }
   for (int i = 0; i < count; ++i) {
@@ -106,7 +106,7 @@ std::vector<std::filesystem::path> small_images(const std::filesystem::path& dir
 
 struct Engine {
   Engine(const std::filesystem::path& data_dir, const PersistenceConfig& config)
-      : catalog(catalog::Catalog::open(data_dir / "catalog.sqlite")),
+      : catalog(catalog::SqliteCatalog::open(data_dir / "catalog.sqlite")),
         persistence(std::make_unique<Persistence>(*catalog, data_dir,
                                                   make_object_store(config, data_dir), config)) {}
   Record upload(const std::filesystem::path& path) {
@@ -214,8 +214,7 @@ TEST(PersistenceS3, AnImageThatCannotBeDecodedEndsFailedWithoutRetries) {
   const Record record = engine.persistence->wait_settled(pending.id, 60s);
   ASSERT_EQ(record.storage_persist_status, PersistStatus::failed);
   EXPECT_NE(record.storage_persist_error->find("not retried"), std::string::npos);
-  const auto job = engine.catalog->read(
-      [&](catalog::Database& db) { return engine.persistence->queue().find(db, record.id); });
+  const auto job = engine.persistence->jobs().find(record.id);
   EXPECT_EQ(job->attempts, 1);
   auto client = direct_client();
   EXPECT_TRUE(listed_keys(client, prefix).empty());
@@ -302,7 +301,7 @@ TEST(PersistenceS3, KilledAtTwentyPointsThenRestartedLosesAndDuplicatesNothing) 
     auto restart = spawn_child(data_dir, log, server.settings.endpoint, prefix, {});
     ASSERT_EQ(wait_exit(restart.pid), 0) << "run " << run;
 
-    auto catalog = catalog::Catalog::open(data_dir / "catalog.sqlite");
+    auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
     RecordQuery query;
     query.limit = 1000;
     const auto records = catalog->list(query).records;
@@ -351,7 +350,7 @@ TEST(PersistenceS3, TwoProcessesShareFiftyImagesAndNoJobRunsTwice) {
     // Ingest first without workers, so both processes find all 50 jobs waiting.
     auto config = s3_config(prefix);
     std::filesystem::create_directories(data_dir);
-    auto catalog = catalog::Catalog::open(data_dir / "catalog.sqlite");
+    auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
     Persistence persistence(*catalog, data_dir, make_object_store(config, data_dir), config,
                             /*start_workers=*/false);
     for (const auto& path : small_images(work.path(), 50)) {
@@ -383,7 +382,7 @@ TEST(PersistenceS3, TwoProcessesShareFiftyImagesAndNoJobRunsTwice) {
   EXPECT_GT(jobs_a.size(), 0u);
   EXPECT_GT(jobs_b.size(), 0u);
 
-  auto catalog = catalog::Catalog::open(data_dir / "catalog.sqlite");
+  auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
   RecordQuery query;
   query.limit = 1000;
   const auto records = catalog->list(query).records;

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "catalog/catalog.hpp"
+#include "catalog/sqlite_catalog.hpp"
 #include "catalog_fixture.hpp"
 #include "media/probe.hpp"
 #include "pindeck/error.hpp"
@@ -42,7 +42,7 @@ PersistenceConfig fast_config() {
 struct Engine {
   explicit Engine(const std::filesystem::path& data_dir, PersistenceConfig config = fast_config(),
                   bool start_workers = true)
-      : catalog(catalog::Catalog::open(data_dir / "catalog.sqlite")) {
+      : catalog(catalog::SqliteCatalog::open(data_dir / "catalog.sqlite")) {
     auto store = std::make_unique<LocalObjectStore>(data_dir / "objects", config.bucket);
     local = store.get();
     persistence =
@@ -195,8 +195,7 @@ TEST(Persistence, AnImageThatCannotBeDecodedEndsFailedWithoutRetries) {
   ASSERT_TRUE(record.storage_persist_error);
   EXPECT_NE(record.storage_persist_error->find("not retried"), std::string::npos)
       << *record.storage_persist_error;
-  const auto job = engine.catalog->read(
-      [&](catalog::Database& db) { return engine.persistence->queue().find(db, record.id); });
+  const auto job = engine.persistence->jobs().find(record.id);
   ASSERT_TRUE(job);
   EXPECT_EQ(job->attempts, 1) << "a permanent failure was retried";
   EXPECT_TRUE(engine.local->list("").empty());

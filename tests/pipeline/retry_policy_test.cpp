@@ -26,14 +26,14 @@ TEST(ClassifyFailure, UndecodableImagesAreFinalConnectionTroubleIsNot) {
 }
 
 TEST(RetrySchedule, DefaultIsThreeAttemptsBetweenTwoAndTwentySeconds) {
-  RetrySchedule schedule(RetryPolicy{}, [] { return 0.0; });
+  RetrySchedule schedule(JobRetryPolicy{}, [] { return 0.0; });
   EXPECT_EQ(schedule.next_delay(1, FailureKind::transient), milliseconds(2000));
   EXPECT_EQ(schedule.next_delay(2, FailureKind::transient), milliseconds(2000));
   EXPECT_EQ(schedule.next_delay(3, FailureKind::transient), std::nullopt);
 }
 
 TEST(RetrySchedule, DelaysDoubleAndStopAtTheCeiling) {
-  RetryPolicy policy;
+  JobRetryPolicy policy;
   policy.max_attempts = 10;
   RetrySchedule top(policy, [] { return 0.999999; });
   RetrySchedule bottom(policy, [] { return 0.0; });
@@ -47,7 +47,7 @@ TEST(RetrySchedule, DelaysDoubleAndStopAtTheCeiling) {
 }
 
 TEST(RetrySchedule, JitterSpreadsDelaysInsideTheWindow) {
-  RetryPolicy policy;
+  JobRetryPolicy policy;
   policy.max_attempts = 5;
   RetrySchedule schedule(policy);
   long long low = 1 << 30, high = 0;
@@ -63,15 +63,15 @@ TEST(RetrySchedule, JitterSpreadsDelaysInsideTheWindow) {
 }
 
 TEST(RetrySchedule, PermanentFailuresAreNeverRetried) {
-  RetrySchedule schedule(RetryPolicy{}, [] { return 0.5; });
+  RetrySchedule schedule(JobRetryPolicy{}, [] { return 0.5; });
   EXPECT_EQ(schedule.next_delay(1, FailureKind::permanent), std::nullopt);
 }
 
 TEST(RetrySchedule, NonsensePoliciesAreRefused) {
-  RetryPolicy zero;
+  JobRetryPolicy zero;
   zero.max_attempts = 0;
   EXPECT_THROW(RetrySchedule{zero}, Error);
-  RetryPolicy inverted;
+  JobRetryPolicy inverted;
   inverted.min_delay = milliseconds(5000);
   inverted.max_delay = milliseconds(1000);
   EXPECT_THROW(RetrySchedule{inverted}, Error);

@@ -23,7 +23,7 @@ std::string prefix() {
 TEST(S3ObjectStore, PutHeadListRemoveRoundTrip) {
   const auto server = pindeck::testing::load_s3_test_server();
   S3ObjectStore store(server.settings, server.bucket);
-  EXPECT_EQ(store.provider(), "rustfs");
+  EXPECT_EQ(store.provider(), StorageProvider::rustfs);
   const std::string base = prefix();
   const auto sample = pindeck::testing::sample_images()[2];
   store.put_file(base + "a/original.webp", sample, "image/webp");
@@ -74,8 +74,8 @@ TEST(S3ObjectStore, EnsureBucketCreatesAMissingBucket) {
   const auto server = pindeck::testing::load_s3_test_server();
   const std::string bucket = "pindeck-ensure-" + std::to_string(::getpid());
   S3ObjectStore store(server.settings, bucket);
-  store.ensure_bucket();
-  store.ensure_bucket();
+  store.prepare();
+  store.prepare();
   store.put_bytes("k/a.jpg", as_bytes("a"), "image/jpeg");
   EXPECT_TRUE(store.exists("k/a.jpg"));
   store.remove("k/a.jpg");

@@ -6,11 +6,15 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "catalog_fixture.hpp"
 
 namespace pindeck::pipeline {
 namespace {
+
+using catalog::Job;
 
 using namespace std::chrono_literals;
 using pindeck::test::TempDir;
@@ -21,17 +25,24 @@ struct SharedQueue {
                        std::string owner = "pool")
       : catalog(pindeck::testing::open_catalog(path)), queue(owner, lease) {}
 
+  // A pool whose jobs end when `run` returns.
   WorkerHooks hooks(std::function<void(const Job&)> run) {
+    return started_hooks([run = std::move(run)](const Job& job, WorkerHooks::JobDone done) {
+      run(job);
+      done();
+    });
+  }
+  WorkerHooks started_hooks(std::function<void(const Job&, WorkerHooks::JobDone)> start) {
     WorkerHooks h;
     h.claim = [this] { return claim(); };
     h.next_claimable_at = [this] {
       return catalog->read([&](catalog::Database& db) { return queue.next_claimable_at(db); });
     };
-    h.now = system_now_ms;
+    h.now = catalog::system_now_ms;
     h.renew = [this](Job& job) {
       catalog->write([&](catalog::Database& db) { queue.renew(db, job); });
     };
-    h.run = std::move(run);
+    h.start = std::move(start);
     return h;
   }
   std::string enqueue_new(const std::string& title) {
@@ -49,8 +60,8 @@ struct SharedQueue {
     return catalog->read([&](catalog::Database& db) { return queue.counts(db).queued; });
   }
 
-  std::unique_ptr<catalog::Catalog> catalog;
-  JobQueue queue;
+  std::unique_ptr<catalog::SqliteCatalog> catalog;
+  catalog::JobQueue queue;
 };
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 20s) {
@@ -144,6 +155,44 @@ TEST(WorkerPool, StopWaitsForRunningJobs) {
   pool.stop();
   EXPECT_TRUE(completed);
   EXPECT_EQ(pool.in_flight(), 0u);
+}
+
+TEST(WorkerPool, AJobWaitingForItsUploadsHoldsItsPlaceButNotItsCpuThread) {
+  TempDir dir;
+  SharedQueue shared(dir.path() / "catalog.sqlite");
+  for (int i = 0; i < 3; ++i) shared.enqueue_new("rec-" + std::to_string(i));
+  WorkerOptions options;
+  options.max_in_flight = 2;
+  options.cpu_threads = 1;
+  std::mutex mutex;
+  std::vector<std::pair<Job, WorkerHooks::JobDone>> uploading;
+  WorkerPool pool(options, shared.started_hooks([&](const Job& job, WorkerHooks::JobDone done) {
+    // The CPU part ends here; the job goes on "uploading" until `done` is called.
+    std::lock_guard lock(mutex);
+    uploading.emplace_back(job, std::move(done));
+  }));
+  const auto started = [&] {
+    std::lock_guard lock(mutex);
+    return uploading.size();
+  };
+  ASSERT_TRUE(eventually([&] { return started() == 2; }, 5s))
+      << "the second job did not start on the only CPU thread while the first was uploading";
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(started(), 2u) << "a third job started while two were in flight";
+  EXPECT_EQ(pool.in_flight(), 2u);
+  {
+    std::lock_guard lock(mutex);
+    ASSERT_TRUE(shared.complete(uploading[0].first));
+    uploading[0].second();
+  }
+  ASSERT_TRUE(eventually([&] { return started() == 3; }, 5s));
+  for (std::size_t i = 1; i < 3; ++i) {
+    std::lock_guard lock(mutex);
+    ASSERT_TRUE(shared.complete(uploading[i].first));
+    uploading[i].second();
+  }
+  pool.stop();
+  EXPECT_EQ(shared.queued(), 0);
 }
 
 }  // namespace

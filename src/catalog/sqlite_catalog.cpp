@@ -1,4 +1,4 @@
-#include "catalog/catalog.hpp"
+#include "catalog/sqlite_catalog.hpp"
 
 #include "catalog/migrations.hpp"
 #include "catalog/record_queries.hpp"
@@ -8,17 +8,21 @@
 
 namespace pindeck::catalog {
 
-std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& file) {
+std::unique_ptr<SqliteCatalog> SqliteCatalog::open(const std::filesystem::path& file) {
   auto db = Database::open(file);
   migrate(*db);
-  return std::unique_ptr<Catalog>(new Catalog(std::move(db)));
+  return std::unique_ptr<SqliteCatalog>(new SqliteCatalog(std::move(db)));
 }
 
-CreateResult Catalog::insert(Record record) {
+std::unique_ptr<Catalog> open_catalog(const std::filesystem::path& file) {
+  return SqliteCatalog::open(file);
+}
+
+CreateResult SqliteCatalog::insert(Record record) {
   return write([&](Database& db) { return insert_record(db, std::move(record)); });
 }
 
-std::vector<CreateResult> Catalog::insert_batch(std::vector<Record> records) {
+std::vector<CreateResult> SqliteCatalog::insert_batch(std::vector<Record> records) {
   return write([&](Database& db) {
     std::vector<CreateResult> results;
     results.reserve(records.size());
@@ -33,11 +37,15 @@ std::vector<CreateResult> Catalog::insert_batch(std::vector<Record> records) {
   });
 }
 
-Record Catalog::get(std::string_view id) {
+Record SqliteCatalog::get(std::string_view id) {
   return read([&](Database& db) { return load_record(db, id); });
 }
 
-Record Catalog::update(std::string_view id, const nlohmann::json& patch) {
+std::optional<Record> SqliteCatalog::find(std::string_view id) {
+  return read([&](Database& db) { return find_record(db, id); });
+}
+
+Record SqliteCatalog::update(std::string_view id, const nlohmann::json& patch) {
   return write([&](Database& db) {
     Record updated = model::apply_patch(load_record(db, id), patch);
     replace_record(db, updated);
@@ -45,15 +53,15 @@ Record Catalog::update(std::string_view id, const nlohmann::json& patch) {
   });
 }
 
-void Catalog::remove(std::string_view id) {
+void SqliteCatalog::remove(std::string_view id) {
   write([&](Database& db) { delete_record(db, id); });
 }
 
-RecordPage Catalog::list(const RecordQuery& query) {
+RecordPage SqliteCatalog::list(const RecordQuery& query) {
   return read([&](Database& db) { return list_records(db, query); });
 }
 
-RecordPage Catalog::search(std::string_view text, const RecordQuery& query) {
+RecordPage SqliteCatalog::search(std::string_view text, const RecordQuery& query) {
   return read([&](Database& db) { return search_records(db, text, query); });
 }
 

@@ -1,6 +1,6 @@
 #include <system_error>
 
-#include "catalog/client_impl.hpp"
+#include "client/client_impl.hpp"
 #include "model/patch.hpp"
 #include "model/record_json.hpp"
 #include "pindeck/error.hpp"
@@ -30,10 +30,8 @@ void prepare_data_dir(const std::filesystem::path& dir) {
 
 Client Client::open(const std::filesystem::path& data_dir) {
   prepare_data_dir(data_dir);
-  auto impl = std::make_unique<Impl>();
-  impl->data_dir = data_dir;
-  impl->catalog = catalog::Catalog::open(data_dir / catalog_file_name);
-  return Client(std::move(impl));
+  return Client(
+      std::make_unique<Impl>(data_dir, catalog::open_catalog(data_dir / catalog_file_name)));
 }
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -1,16 +1,16 @@
-#include "pipeline/job_queue.hpp"
+#include "catalog/job_queue.hpp"
 
 #include "catalog/sqlite.hpp"
 #include "pindeck/error.hpp"
 
-namespace pindeck::pipeline {
+namespace pindeck::catalog {
 
 namespace {
 
 constexpr std::string_view job_columns =
     "record_id, attempts, lease_owner, lease_expires_at, last_error";
 
-Job job_from_row(const catalog::Statement& row) {
+Job job_from_row(const Statement& row) {
   Job job;
   job.record_id = row.text(0);
   job.attempts = static_cast<int>(row.integer(1));
@@ -34,7 +34,7 @@ JobQueue::JobQueue(std::string owner, std::chrono::milliseconds lease, Clock clo
   if (lease_.count() <= 0) throw Error(Errc::invalid, "job lease must be positive");
 }
 
-void JobQueue::enqueue(catalog::Database& db, std::string_view record_id) {
+void JobQueue::enqueue(Database& db, std::string_view record_id) {
   db.prepare(
         "INSERT INTO persist_jobs (record_id, state, attempts, next_attempt_at, created_at) "
         "VALUES (?1, 'queued', 0, ?2, ?2) "
@@ -46,7 +46,7 @@ void JobQueue::enqueue(catalog::Database& db, std::string_view record_id) {
       .run();
 }
 
-std::optional<Job> JobQueue::claim(catalog::Database& db) {
+std::optional<Job> JobQueue::claim(Database& db) {
   const auto now = clock_();
   auto claim = db.prepare(
       "UPDATE persist_jobs SET lease_owner = ?2, lease_expires_at = ?3, attempts = attempts + 1 "
@@ -59,7 +59,7 @@ std::optional<Job> JobQueue::claim(catalog::Database& db) {
   return job_from_row(claim);
 }
 
-bool JobQueue::renew(catalog::Database& db, Job& job) {
+bool JobQueue::renew(Database& db, Job& job) {
   const auto expires = clock_() + lease_.count();
   auto renew = db.prepare(
       "UPDATE persist_jobs SET lease_expires_at = ?3 WHERE record_id = ?1 AND lease_owner = ?2 "
@@ -70,7 +70,14 @@ bool JobQueue::renew(catalog::Database& db, Job& job) {
   return true;
 }
 
-bool JobQueue::complete(catalog::Database& db, const Job& job) {
+bool JobQueue::holds(Database& db, const Job& job) const {
+  auto row = db.prepare(
+      "SELECT 1 FROM persist_jobs WHERE record_id = ?1 AND lease_owner = ?2 AND state = 'queued'");
+  row.bind(1, job.record_id).bind(2, owner_);
+  return row.step();
+}
+
+bool JobQueue::complete(Database& db, const Job& job) {
   auto remove = db.prepare(
       "DELETE FROM persist_jobs WHERE record_id = ?1 AND lease_owner = ?2 AND state = 'queued' "
       "RETURNING record_id");
@@ -78,7 +85,7 @@ bool JobQueue::complete(catalog::Database& db, const Job& job) {
   return remove.step();
 }
 
-bool JobQueue::retry_later(catalog::Database& db, const Job& job, std::chrono::milliseconds delay,
+bool JobQueue::retry_later(Database& db, const Job& job, std::chrono::milliseconds delay,
                            std::string_view error) {
   auto update = db.prepare(
       "UPDATE persist_jobs SET lease_owner = NULL, lease_expires_at = NULL, "
@@ -88,7 +95,7 @@ bool JobQueue::retry_later(catalog::Database& db, const Job& job, std::chrono::m
   return update.step();
 }
 
-bool JobQueue::fail(catalog::Database& db, const Job& job, std::string_view error) {
+bool JobQueue::fail(Database& db, const Job& job, std::string_view error) {
   auto update = db.prepare(
       "UPDATE persist_jobs SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, "
       "last_error = ?3 WHERE record_id = ?1 AND lease_owner = ?2 AND state = 'queued' "
@@ -97,7 +104,7 @@ bool JobQueue::fail(catalog::Database& db, const Job& job, std::string_view erro
   return update.step();
 }
 
-std::optional<Job> JobQueue::find(catalog::Database& db, std::string_view record_id) const {
+std::optional<Job> JobQueue::find(Database& db, std::string_view record_id) const {
   auto row =
       db.prepare("SELECT " + std::string(job_columns) + " FROM persist_jobs WHERE record_id = ?1");
   row.bind(1, record_id);
@@ -105,7 +112,7 @@ std::optional<Job> JobQueue::find(catalog::Database& db, std::string_view record
   return job_from_row(row);
 }
 
-JobCounts JobQueue::counts(catalog::Database& db) const {
+JobCounts JobQueue::counts(Database& db) const {
   auto row = db.prepare(
       "SELECT COALESCE(SUM(state = 'queued'), 0), COALESCE(SUM(state = 'failed'), 0) "
       "FROM persist_jobs");
@@ -113,7 +120,7 @@ JobCounts JobQueue::counts(catalog::Database& db) const {
   return JobCounts{row.integer(0), row.integer(1)};
 }
 
-std::optional<std::int64_t> JobQueue::next_claimable_at(catalog::Database& db) const {
+std::optional<std::int64_t> JobQueue::next_claimable_at(Database& db) const {
   auto row = db.prepare(
       "SELECT MIN(MAX(next_attempt_at, COALESCE(lease_expires_at, 0))) FROM persist_jobs "
       "WHERE state = 'queued'");
@@ -122,4 +129,4 @@ std::optional<std::int64_t> JobQueue::next_claimable_at(catalog::Database& db) c
   return row.integer(0);
 }
 
-}  // namespace pindeck::pipeline
+}  // namespace pindeck::catalog

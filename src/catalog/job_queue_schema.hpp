@@ -5,7 +5,7 @@
 
 #include <string_view>
 
-namespace pindeck::pipeline {
+namespace pindeck::catalog {
 
 inline constexpr std::string_view persist_jobs_schema = R"sql(
 CREATE TABLE persist_jobs (
@@ -21,4 +21,4 @@ CREATE TABLE persist_jobs (
 CREATE INDEX persist_jobs_due ON persist_jobs (state, next_attempt_at);
 )sql";
 
-}  // namespace pindeck::pipeline
+}  // namespace pindeck::catalog

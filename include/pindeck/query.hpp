@@ -1,0 +1,44 @@
+// Finding records: the filters, order and paging of Client::list() and Client::search(), and what
+// Client::create_batch() reports for each record.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pindeck/record.hpp"
+
+namespace pindeck {
+
+enum class RecordOrder {
+  newest_first,  // uploadedAt, newest first
+  project_row,   // projectOrder (records without one last), then title
+};
+
+// Filters (all optional, combined with AND), order and paging for list() and search().
+struct RecordQuery {
+  std::optional<std::string> category;
+  std::optional<std::string> group;
+  std::optional<std::string> project_name;
+  std::optional<std::string> moodboard_name;
+  std::optional<SourceType> source_type;
+  std::optional<RecordStatus> status;
+  std::vector<std::string> tags;                  // records carrying every one of these tags
+  bool originals_only = false;                    // only records without a parentImageId
+  RecordOrder order = RecordOrder::newest_first;  // list() only; search() ranks by relevance
+  int limit = 50;                                 // 1 to 1000
+  std::optional<std::string> cursor;              // next_cursor of the previous page
+};
+
+struct RecordPage {
+  std::vector<Record> records;
+  std::optional<std::string> next_cursor;  // absent on the last page
+};
+
+// What create_batch() did with one record.
+struct CreateResult {
+  Record record;         // as stored (or the one already stored under its externalId)
+  bool created = false;  // false when an existing record was returned instead
+};
+
+}  // namespace pindeck

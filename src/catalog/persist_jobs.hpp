@@ -1,0 +1,86 @@
+// What the persistence pipeline asks of the catalog (DESIGN §6): a durable queue of persist jobs,
+// each belonging to one record, changed together with that record. Every method is one
+// transaction, so a record and its job never disagree, whatever the backend.
+//
+// A job is claimed with a lease (owner and expiry): two processes never hold the same job, and a
+// job whose holder died becomes claimable again when the lease expires. The lease owner and length
+// are fixed when the PersistJobs is made (Catalog::persist_jobs).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "pindeck/query.hpp"
+#include "pindeck/record.hpp"
+
+namespace pindeck::catalog {
+
+// Milliseconds since the epoch; injectable so tests can move time.
+using Clock = std::function<std::int64_t()>;
+std::int64_t system_now_ms();
+
+struct Job {
+  std::string record_id;
+  int attempts = 0;  // claims so far, including the one that returned this
+  std::string lease_owner;
+  std::int64_t lease_expires_at = 0;  // ms since epoch
+  std::optional<std::string> last_error;
+};
+
+struct JobCounts {
+  std::int64_t queued = 0;  // waiting, leased or waiting for a retry
+  std::int64_t failed = 0;  // gave up; only a backfill requeues them
+};
+
+// Changes a stored record as a job ends; returns false to change nothing at all (the record is no
+// longer the one the job worked on).
+using RecordEdit = std::function<bool(Record&)>;
+
+class PersistJobs {
+ public:
+  virtual ~PersistJobs() = default;
+
+  // Inserts the record (validated; id and uniqueId assigned as Catalog::insert does) and, when it
+  // was created rather than found under its externalId or generationArtifactKey, queues its job.
+  virtual CreateResult insert_with_job(Record record) = 0;
+
+  // Requeues up to `limit` uploads not yet durable (sourceType upload, storageProvider convex, a
+  // storageId, no job waiting), oldest first, marking them pending. Returns how many.
+  virtual int requeue_uploads_awaiting_backfill(int limit) = 0;
+
+  // Every storageId a record still names: staged copies that must not be deleted.
+  virtual std::set<std::string> staged_ids_in_use() = 0;
+
+  // Claims the due job that has waited longest; its attempts go up by one (a crash counts as an
+  // attempt, so an image that kills its worker cannot loop forever).
+  virtual std::optional<Job> claim() = 0;
+  // Extends this owner's lease; false when it was lost to another owner.
+  virtual bool renew(Job& job) = 0;
+
+  // Each of these ends or defers a job this owner still holds, applying `edit` to its record (if
+  // it still exists) in the same transaction. They return false, and change nothing, when the lease
+  // was lost (another owner is redoing the job) or `edit` declined; `complete` and `retry_later`
+  // also return false when the record is gone.
+  virtual bool complete(const Job& job, const RecordEdit& edit) = 0;
+  virtual bool retry_later(const Job& job, std::chrono::milliseconds delay, std::string_view error,
+                           const RecordEdit& edit) = 0;
+  virtual bool fail(const Job& job, std::string_view error, const RecordEdit& edit) = 0;
+  // Removes a job whose record is gone or already durable.
+  virtual void drop(const Job& job) = 0;
+
+  virtual std::optional<Job> find(std::string_view record_id) = 0;
+  virtual JobCounts counts() = 0;
+  // When the next queued job becomes claimable (due and unleased), in ms since the epoch.
+  virtual std::optional<std::int64_t> next_claimable_at() = 0;
+
+  virtual const std::string& owner() const = 0;
+  // The queue's clock, ms since the epoch.
+  virtual std::int64_t now() const = 0;
+};
+
+}  // namespace pindeck::catalog

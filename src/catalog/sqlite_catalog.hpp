@@ -1,0 +1,61 @@
+// The catalog in one SQLite file: safe to share between threads (calls are serialised on one
+// connection) and between processes (WAL, busy timeout, IMMEDIATE write transactions).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <type_traits>
+
+#include "catalog/catalog.hpp"
+#include "catalog/sqlite.hpp"
+
+namespace pindeck::catalog {
+
+class SqliteCatalog final : public Catalog {
+ public:
+  // Opens or creates the catalog file and brings its schema up to date.
+  static std::unique_ptr<SqliteCatalog> open(const std::filesystem::path& file);
+
+  CreateResult insert(Record record) override;
+  std::vector<CreateResult> insert_batch(std::vector<Record> records) override;
+  Record get(std::string_view id) override;
+  std::optional<Record> find(std::string_view id) override;
+  Record update(std::string_view id, const nlohmann::json& patch) override;
+  void remove(std::string_view id) override;
+  RecordPage list(const RecordQuery& query) override;
+  RecordPage search(std::string_view text, const RecordQuery& query) override;
+  std::unique_ptr<PersistJobs> persist_jobs(std::string owner, std::chrono::milliseconds lease,
+                                            Clock clock) override;
+
+  // Runs body(Database&) inside one write transaction while holding the catalog's lock, for
+  // changes that must commit together (a record and its persistence job, for instance).
+  template <typename Body>
+  auto write(Body&& body) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(*db_);
+    if constexpr (std::is_void_v<decltype(body(*db_))>) {
+      body(*db_);
+      tx.commit();
+    } else {
+      auto result = body(*db_);
+      tx.commit();
+      return result;
+    }
+  }
+
+  // Runs body(Database&) for reading while holding the catalog's lock.
+  template <typename Body>
+  auto read(Body&& body) {
+    std::lock_guard lock(mutex_);
+    return body(*db_);
+  }
+
+ private:
+  explicit SqliteCatalog(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+
+  std::mutex mutex_;
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace pindeck::catalog

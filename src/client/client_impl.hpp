@@ -1,0 +1,34 @@
+// What a pindeck::Client owns. Parts that extend the client (sources) add their members here.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "catalog/catalog.hpp"
+#include "client/background.hpp"
+#include "client/persistence_engine.hpp"
+#include "pindeck/client.hpp"
+
+namespace pindeck {
+
+struct Client::Impl {
+  Impl(std::filesystem::path dir, std::unique_ptr<catalog::Catalog> opened)
+      : data_dir(std::move(dir)), catalog(std::move(opened)), persistence(*catalog, data_dir) {}
+
+  // Operations in flight complete with Errc::closed (waits, work not yet started) or finish
+  // (work already running) before anything they use is destroyed.
+  ~Impl() {
+    persistence.close();
+    background.close();
+  }
+
+  std::filesystem::path data_dir;
+  std::unique_ptr<catalog::Catalog> catalog;
+  client::PersistenceEngine persistence;
+  client::Background background;
+};
+
+// The catalog file inside a data directory.
+inline constexpr const char* catalog_file_name = "catalog.sqlite";
+
+}  // namespace pindeck

@@ -1,0 +1,35 @@
+// A client's persistence engine, started on first use (an upload, a backfill, a wait) with the
+// settings from the environment unless the host started it with its own.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <mutex>
+
+#include "catalog/catalog.hpp"
+#include "pindeck/persistence.hpp"
+#include "pipeline/persistence.hpp"
+
+namespace pindeck::client {
+
+class PersistenceEngine {
+ public:
+  PersistenceEngine(catalog::Catalog& catalog, std::filesystem::path data_dir)
+      : catalog_(catalog), data_dir_(std::move(data_dir)) {}
+
+  // Prepares the object store (an S3 bucket is created when missing) and starts the engine with
+  // `config`; Errc::conflict when it already runs.
+  void start(const PersistenceConfig& config);
+  // The engine, started with PersistenceConfig::from_env() when not yet running.
+  pipeline::Persistence& get();
+  // Completes the engine's waits with Errc::closed and stops its workers (running jobs finish).
+  void close();
+
+ private:
+  catalog::Catalog& catalog_;
+  std::filesystem::path data_dir_;
+  std::mutex mutex_;
+  std::unique_ptr<pipeline::Persistence> engine_;
+};
+
+}  // namespace pindeck::client
