@@ -179,8 +179,9 @@ PD_EXPORT int pd_wait_persisted(pd_client* client, const char* id, long timeout_
 typedef void (*pd_record_callback)(void* user, int status, const char* record_json,
                                    const char* error);
 
-/* pd_wait_persisted without blocking: returns at once; `callback` gets the outcome. The client
- * must stay open until the callback has run. */
+/* pd_wait_persisted without blocking: returns at once; `callback` gets the outcome. No thread is
+ * held while the wait lasts, so any number may be pending. Closing the client first completes the
+ * wait with PD_ERR_CLOSED. */
 PD_EXPORT int pd_wait_persisted_async(pd_client* client, const char* id, long timeout_ms,
                                       pd_record_callback callback, void* user);
 
