@@ -108,7 +108,7 @@ TEST(Persistence, WorkersPersistEverySampleImage) {
   TempDir dir;
   Engine engine(dir.path());
   std::vector<std::pair<std::filesystem::path, Record>> uploads;
-  for (const auto& path : pindeck::testing::sample_images()) {
+  for (const auto& path : pindeck::test::sample_images()) {
     uploads.emplace_back(path, engine.upload(path));
   }
   for (const auto& [path, pending] : uploads) {
@@ -156,7 +156,7 @@ TEST(Persistence, BadInputIsRefusedAtIngestAndChangesNothing) {
   const std::pair<std::string, std::function<Record()>> cases[] = {
       {"empty", [&] { return engine.upload(empty); }},
       {"text", [&] { return engine.upload_bytes("just some text, not an image", "notes.jpg"); }},
-      {"bomb", [&] { return engine.upload_bytes(pindeck::testing::png_bomb(), "bomb.png"); }},
+      {"bomb", [&] { return engine.upload_bytes(pindeck::test::png_bomb(), "bomb.png"); }},
   };
   for (const auto& [name, attempt] : cases) {
     try {
@@ -178,7 +178,7 @@ TEST(Persistence, InvalidMetadataIsRefusedAndTheStagedCopyRemoved) {
   Record metadata;
   metadata.colors = std::vector<std::string>{"red"};
   metadata.tags = {""};
-  EXPECT_THROW(engine.upload(pindeck::testing::sample_images().front(), metadata), Error);
+  EXPECT_THROW(engine.upload(pindeck::test::sample_images().front(), metadata), Error);
   EXPECT_EQ(entries_in(dir.path() / "staging"), 0u);
   EXPECT_TRUE(engine.catalog->list({}).records.empty());
 }
@@ -186,7 +186,7 @@ TEST(Persistence, InvalidMetadataIsRefusedAndTheStagedCopyRemoved) {
 TEST(Persistence, AnImageThatCannotBeDecodedEndsFailedWithoutRetries) {
   TempDir dir;
   Engine engine(dir.path());
-  const Record pending = engine.upload_bytes(pindeck::testing::truncated_jpeg(), "broken.jpg");
+  const Record pending = engine.upload_bytes(pindeck::test::truncated_jpeg(), "broken.jpg");
   const Record record = engine.persistence->wait_settled(pending.id, 60s);
   ASSERT_EQ(record.storage_persist_status, PersistStatus::failed);
   EXPECT_EQ(record.storage_provider, StorageProvider::convex);
@@ -211,7 +211,7 @@ TEST(Persistence, TransientFailuresAreRetriedThenFailThenBackfillHeals) {
   std::filesystem::remove_all(bucket_dir);
   std::ofstream(bucket_dir) << "in the way";
   std::vector<Record> pending;
-  for (const auto& path : pindeck::testing::sample_images()) pending.push_back(engine.upload(path));
+  for (const auto& path : pindeck::test::sample_images()) pending.push_back(engine.upload(path));
 
   Persistence& persistence = *engine.persistence;
   Engine running(dir.path(), config);  // a second engine on the same data directory does the work
@@ -250,7 +250,7 @@ TEST(Persistence, TransientFailuresAreRetriedThenFailThenBackfillHeals) {
 TEST(Persistence, SweepDeletesOnlyOldStagedCopiesNoRecordNames) {
   TempDir dir;
   Engine engine(dir.path(), fast_config(), false);
-  const Record pending = engine.upload(pindeck::testing::sample_images()[2]);
+  const Record pending = engine.upload(pindeck::test::sample_images()[2]);
   auto& staging = engine.persistence->staging_store();
   const auto orphan = staging.put_bytes(std::as_bytes(std::span("left by a crash", 15)));
   std::ofstream(staging.directory() / ".tmp-interrupted-write") << "half";

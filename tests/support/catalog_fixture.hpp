@@ -9,7 +9,7 @@
 #include "pipeline/job_queue.hpp"
 #include "temp_dir.hpp"
 
-namespace pindeck::testing {
+namespace pindeck::test {
 
 inline std::unique_ptr<catalog::Catalog> open_catalog(const std::filesystem::path& file) {
   return catalog::Catalog::open(file);
@@ -22,4 +22,4 @@ inline std::string make_record(catalog::Catalog& catalog, const std::string& tit
   return catalog.insert(record).record.id;
 }
 
-}  // namespace pindeck::testing
+}  // namespace pindeck::test

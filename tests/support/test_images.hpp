@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace pindeck::testing {
+namespace pindeck::test {
 
 inline std::vector<std::filesystem::path> sample_images() {
   const std::filesystem::path dir = std::filesystem::path(PINDECK_TEST_DATA) / "images";
@@ -63,4 +63,4 @@ inline std::string truncated_jpeg() {
   return full.substr(0, full.size() / 3);
 }
 
-}  // namespace pindeck::testing
+}  // namespace pindeck::test
