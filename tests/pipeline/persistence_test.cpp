@@ -18,12 +18,8 @@ namespace pindeck::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
+using pindeck::test::read_file;
 using pindeck::test::TempDir;
-
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 std::size_t entries_in(const std::filesystem::path& dir) {
   if (!std::filesystem::exists(dir)) return 0;
@@ -66,7 +62,7 @@ struct Engine {
 };
 
 media::ProbeResult probe_object(LocalObjectStore& store, const std::string& key) {
-  const std::string bytes = read_all(store.path_of(key));
+  const std::string bytes = read_file(store.path_of(key));
   return media::probe(std::as_bytes(std::span(bytes.data(), bytes.size())));
 }
 
@@ -85,8 +81,8 @@ TEST(Persistence, IngestRecordsThePendingImageAndItsJobInOneGo) {
   EXPECT_EQ(record.storage_provider, StorageProvider::convex);
   EXPECT_EQ(record.storage_persist_status, PersistStatus::pending);
   ASSERT_TRUE(record.storage_id);
-  EXPECT_EQ(read_all(engine.persistence->staging_store().path_of(*record.storage_id)),
-            read_all(source));
+  EXPECT_EQ(read_file(engine.persistence->staging_store().path_of(*record.storage_id)),
+            read_file(source));
   EXPECT_EQ(record.content_type, "image/jpeg");
   EXPECT_EQ(record.width, 5120);
   EXPECT_EQ(record.height, 2880);
@@ -126,7 +122,7 @@ TEST(Persistence, WorkersPersistEverySampleImage) {
     EXPECT_LE(record.colors->size(), 5u);
 
     auto& store = *engine.local;
-    EXPECT_EQ(read_all(store.path_of(*record.storage_path)), read_all(path))
+    EXPECT_EQ(read_file(store.path_of(*record.storage_path)), read_file(path))
         << "the original is not byte-identical";
     EXPECT_EQ(store.head(*record.storage_path)->content_type, *record.content_type);
     const int original_width = static_cast<int>(*record.width);

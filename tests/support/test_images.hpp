@@ -4,10 +4,10 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
+
+#include "read_file.hpp"
 
 namespace pindeck::test {
 
@@ -15,11 +15,6 @@ inline std::vector<std::filesystem::path> sample_images() {
   const std::filesystem::path dir = std::filesystem::path(PINDECK_TEST_DATA) / "images";
   return {dir / "flow-5120x2880.jpg", dir / "canopee-3840x2160.png", dir / "truchet-l.webp",
           dir / "safelanding-5120x2880.jpg", dir / "volna-5120x2880.jpg"};
-}
-
-inline std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
 }
 
 inline std::uint32_t crc32(const std::string& bytes) {
