@@ -156,12 +156,6 @@ TEST(Probe, EnforcesThePixelLimitAcrossFrames) {
   EXPECT_EQ(probe(gif, limits).pages, 12);
 }
 
-}  // namespace
-}  // namespace pindeck::media
-
-namespace pindeck::media {
-namespace {
-
 TEST(Probe, EstimatesWholeImageBuffersOfProgressiveJpegAndInterlacedPng) {
   auto image = test::gradient(400, 300);
   EXPECT_EQ(probe(test::encode(image.get(), ".jpg")).whole_image_buffer_bytes, 0u);
