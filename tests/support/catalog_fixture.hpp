@@ -1,12 +1,10 @@
-// A real catalog file in a temporary directory, with helpers to run queue operations in its
-// write transaction and to create records for jobs to point at.
+// A real catalog file (in a test's TempDir) and records for jobs to point at.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include "catalog/catalog.hpp"
-#include "pipeline/job_queue.hpp"
 #include "temp_dir.hpp"
 
 namespace pindeck::test {
