@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
-    pindeck::s3::Config config = pindeck::s3::test::load_test_server().config();
+    pindeck::s3::Config config = pindeck::test::load_test_server().config();
     config.part_size = 8ull << 20;
     config.multipart_threshold = 8ull << 20;
     config.max_parallel_parts = std::atoi(argv[2]);

@@ -5,21 +5,16 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <sstream>
 
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
+#include "read_file.hpp"
 #include "temp_dir.hpp"
 
 namespace pindeck {
 namespace {
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using test::read_file;
 
 void write_file(const std::filesystem::path& p, const std::string& bytes) {
   std::ofstream(p, std::ios::binary) << bytes;

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: make_seeds DIR\n");
     return 2;
   }
-  using namespace pindeck::media::testing;
+  using namespace pindeck::test;
   const std::filesystem::path dir = argv[1];
   std::filesystem::create_directories(dir);
   auto still = gradient(24, 16, 3);

@@ -33,7 +33,7 @@ TEST(ClientPersistence, BlockingUploadFromAStreamThenWait) {
   TempDir dir;
   auto client = Client::open(dir.path());
   client.start_persistence(quick());
-  std::ifstream in(pindeck::testing::sample_images()[2], std::ios::binary);
+  std::ifstream in(pindeck::test::sample_images()[2], std::ios::binary);
   Record metadata;
   metadata.tags = {"pattern"};
   const Record pending = client.upload_stream(in, metadata, "truchet.webp");
@@ -51,7 +51,7 @@ TEST(ClientPersistence, AsyncWithACallback) {
   auto client = Client::open(dir.path());
   client.start_persistence(quick());
   std::promise<Record> uploaded;
-  async_upload_file(client, pindeck::testing::sample_images()[2], Record{},
+  async_upload_file(client, pindeck::test::sample_images()[2], Record{},
                     [&](std::exception_ptr error, Record record) {
                       if (error) {
                         uploaded.set_exception(error);
@@ -100,7 +100,7 @@ TEST(ClientPersistence, AsyncWithUseAwaitable) {
       [&]() -> boost::asio::awaitable<void> {
         // Arguments are named first: GCC 12 mishandles temporaries inside a co_await
         // expression.
-        const auto path = pindeck::testing::sample_images()[2];
+        const auto path = pindeck::test::sample_images()[2];
         const Record metadata;
         auto upload = async_upload_file(client, path, metadata, boost::asio::use_awaitable);
         const Record pending = co_await std::move(upload);

@@ -3,20 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <iterator>
 
 #include "pindeck/error.hpp"
+#include "read_file.hpp"
 #include "temp_dir.hpp"
 
 namespace pindeck::pipeline {
 namespace {
 
+using pindeck::test::read_file;
 using pindeck::test::TempDir;
-
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 std::span<const std::byte> as_bytes(const std::string& s) {
   return std::as_bytes(std::span<const char>(s.data(), s.size()));
@@ -33,7 +29,7 @@ TEST(LocalObjectStore, PutBytesThenHeadGivesSizeAndContentType) {
   ASSERT_TRUE(info);
   EXPECT_EQ(info->size, 10u);
   EXPECT_EQ(info->content_type, "image/webp");
-  EXPECT_EQ(read_all(dir.path() / "objects/pindeck" / key), "webp bytes");
+  EXPECT_EQ(read_file(dir.path() / "objects/pindeck" / key), "webp bytes");
 }
 
 TEST(LocalObjectStore, PutFileCopiesByteForByteAndOverwrites) {
@@ -43,7 +39,7 @@ TEST(LocalObjectStore, PutFileCopiesByteForByteAndOverwrites) {
   const std::string key = "media-uploads/2026/11_25/original/t.webp";
   store.put_bytes(key, as_bytes("old"), "text/plain");
   store.put_file(key, source, "image/webp");
-  EXPECT_EQ(read_all(store.path_of(key)), read_all(source));
+  EXPECT_EQ(read_file(store.path_of(key)), read_file(source));
   EXPECT_EQ(store.head(key)->content_type, "image/webp");
   EXPECT_EQ(store.head(key)->size, std::filesystem::file_size(source));
 }

@@ -15,13 +15,13 @@
 
 #include "catalog/sqlite_catalog.hpp"
 #include "catalog_fixture.hpp"
+#include "fault_proxy.hpp"
 #include "media/derivatives.hpp"
 #include "media/probe.hpp"
 #include "pipeline/persistence.hpp"
 #include "pipeline/s3_object_store.hpp"
 #include "s3/client.hpp"
 #include "s3_test_env.hpp"
-#include "tcp_proxy.hpp"
 #include "test_images.hpp"
 
 namespace pindeck::pipeline {
@@ -36,7 +36,7 @@ std::string unique_prefix(const std::string& test) {
 }
 
 PersistenceConfig s3_config(const std::string& prefix) {
-  const auto server = pindeck::testing::load_s3_test_server();
+  const auto server = pindeck::test::load_s3_test_server();
   PersistenceConfig config;
   config.s3 = server.settings;
   config.bucket = server.bucket;
@@ -54,7 +54,7 @@ unsigned short port_of(const std::string& endpoint) {
 
 // A direct client on the test server, to check objects independently of the engine.
 s3::Client direct_client() {
-  const auto server = pindeck::testing::load_s3_test_server();
+  const auto server = pindeck::test::load_s3_test_server();
   s3::Config config;
   config.endpoint = server.settings.endpoint;
   config.region = server.settings.region;
@@ -88,8 +88,8 @@ std::vector<std::string> listed_keys(s3::Client& client, const std::string& pref
 std::vector<std::filesystem::path> small_images(const std::filesystem::path& dir, int count) {
   std::vector<std::filesystem::path> made;
   std::vector<std::string> variants;
-  for (const auto& sample : pindeck::testing::sample_images()) {
-    const std::string bytes = pindeck::testing::read_file(sample);
+  for (const auto& sample : pindeck::test::sample_images()) {
+    const std::string bytes = pindeck::test::read_file(sample);
     const auto derived = media::derive(std::as_bytes(std::span(bytes.data(), bytes.size())));
     for (const auto& image : derived.derivatives) {
       variants.emplace_back(reinterpret_cast<const char*>(image.bytes.data()), image.bytes.size());
@@ -123,7 +123,7 @@ TEST(PersistenceS3, TwentyImagesAllSucceedWithEveryObjectVerified) {
   const auto prefix = unique_prefix("twenty");
   Engine engine(dir.path(), s3_config(prefix));
   std::vector<std::pair<std::filesystem::path, Record>> uploads;
-  const auto samples = pindeck::testing::sample_images();
+  const auto samples = pindeck::test::sample_images();
   for (int i = 0; i < 20; ++i) {
     const auto& path = samples[i % samples.size()];
     uploads.emplace_back(path, engine.upload(path));
@@ -137,12 +137,12 @@ TEST(PersistenceS3, TwentyImagesAllSucceedWithEveryObjectVerified) {
     EXPECT_EQ(record.storage_provider, StorageProvider::rustfs);
     EXPECT_FALSE(record.storage_id);
     EXPECT_EQ(planned_keys(record), planned_keys(pending));
-    const auto server = pindeck::testing::load_s3_test_server();
+    const auto server = pindeck::test::load_s3_test_server();
     EXPECT_EQ(record.image_url,
               server.settings.endpoint + "/" + server.bucket + "/" + *record.storage_path);
 
     const auto original = client.get_object(*record.storage_path);
-    EXPECT_EQ(original.body, pindeck::testing::read_file(path)) << "original not byte-identical";
+    EXPECT_EQ(original.body, pindeck::test::read_file(path)) << "original not byte-identical";
     EXPECT_EQ(client.head_object(*record.storage_path).content_type, *record.content_type);
     const std::pair<std::string, int> derived[] = {{*record.preview_storage_path, 640},
                                                    {*record.derivative_storage_paths->small, 320},
@@ -169,8 +169,9 @@ TEST(PersistenceS3, ServerDownEndsFailedThenBackfillSucceedsWithTheSameKeys) {
   TempDir dir;
   const auto prefix = unique_prefix("down");
   auto config = s3_config(prefix);
-  pindeck::testing::TcpProxy proxy(port_of(config.s3->endpoint));
-  config.s3->endpoint = "http://127.0.0.1:" + std::to_string(proxy.port());  // down: refused
+  test::FaultProxy proxy("127.0.0.1", port_of(config.s3->endpoint));
+  proxy.take_down();
+  config.s3->endpoint = proxy.endpoint();  // down: refused
   Engine engine(dir.path(), config);
   std::vector<Record> pending;
   for (const auto& path : small_images(dir.path(), 4)) pending.push_back(engine.upload(path));
@@ -187,7 +188,7 @@ TEST(PersistenceS3, ServerDownEndsFailedThenBackfillSucceedsWithTheSameKeys) {
     EXPECT_TRUE(engine.persistence->staging_store().contains(*p.storage_id));
   }
 
-  proxy.start();  // the server is back
+  proxy.bring_up();  // the server is back
   EXPECT_EQ(engine.persistence->backfill(), static_cast<int>(pending.size()));
   std::vector<std::string> expected;
   for (const auto& p : pending) {
@@ -207,7 +208,7 @@ TEST(PersistenceS3, AnImageThatCannotBeDecodedEndsFailedWithoutRetries) {
   const auto prefix = unique_prefix("undecodable");
   Engine engine(dir.path(), s3_config(prefix));
   UploadSource source;
-  const std::string bytes = pindeck::testing::truncated_jpeg();
+  const std::string bytes = pindeck::test::truncated_jpeg();
   source.bytes = std::as_bytes(std::span(bytes.data(), bytes.size()));
   source.file_name = "cut.jpg";
   const Record pending = engine.persistence->ingest(source, {});
@@ -264,7 +265,7 @@ std::vector<std::string> log_lines(const std::filesystem::path& log, const std::
 // every record that was ingested succeeds, with exactly its planned objects and nothing else.
 TEST(PersistenceS3, KilledAtTwentyPointsThenRestartedLosesAndDuplicatesNothing) {
   TempDir work;
-  const auto server = pindeck::testing::load_s3_test_server();
+  const auto server = pindeck::test::load_s3_test_server();
   const auto images = small_images(work.path(), 3);
   auto client = direct_client();
 
@@ -343,7 +344,7 @@ TEST(PersistenceS3, KilledAtTwentyPointsThenRestartedLosesAndDuplicatesNothing) 
 
 TEST(PersistenceS3, TwoProcessesShareFiftyImagesAndNoJobRunsTwice) {
   TempDir work;
-  const auto server = pindeck::testing::load_s3_test_server();
+  const auto server = pindeck::test::load_s3_test_server();
   const auto prefix = unique_prefix("two");
   const auto data_dir = work.path() / "data";
   {

@@ -18,12 +18,8 @@ namespace pindeck::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
+using pindeck::test::read_file;
 using pindeck::test::TempDir;
-
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
 
 std::size_t entries_in(const std::filesystem::path& dir) {
   if (!std::filesystem::exists(dir)) return 0;
@@ -66,7 +62,7 @@ struct Engine {
 };
 
 media::ProbeResult probe_object(LocalObjectStore& store, const std::string& key) {
-  const std::string bytes = read_all(store.path_of(key));
+  const std::string bytes = read_file(store.path_of(key));
   return media::probe(std::as_bytes(std::span(bytes.data(), bytes.size())));
 }
 
@@ -85,8 +81,8 @@ TEST(Persistence, IngestRecordsThePendingImageAndItsJobInOneGo) {
   EXPECT_EQ(record.storage_provider, StorageProvider::convex);
   EXPECT_EQ(record.storage_persist_status, PersistStatus::pending);
   ASSERT_TRUE(record.storage_id);
-  EXPECT_EQ(read_all(engine.persistence->staging_store().path_of(*record.storage_id)),
-            read_all(source));
+  EXPECT_EQ(read_file(engine.persistence->staging_store().path_of(*record.storage_id)),
+            read_file(source));
   EXPECT_EQ(record.content_type, "image/jpeg");
   EXPECT_EQ(record.width, 5120);
   EXPECT_EQ(record.height, 2880);
@@ -108,7 +104,7 @@ TEST(Persistence, WorkersPersistEverySampleImage) {
   TempDir dir;
   Engine engine(dir.path());
   std::vector<std::pair<std::filesystem::path, Record>> uploads;
-  for (const auto& path : pindeck::testing::sample_images()) {
+  for (const auto& path : pindeck::test::sample_images()) {
     uploads.emplace_back(path, engine.upload(path));
   }
   for (const auto& [path, pending] : uploads) {
@@ -126,7 +122,7 @@ TEST(Persistence, WorkersPersistEverySampleImage) {
     EXPECT_LE(record.colors->size(), 5u);
 
     auto& store = *engine.local;
-    EXPECT_EQ(read_all(store.path_of(*record.storage_path)), read_all(path))
+    EXPECT_EQ(read_file(store.path_of(*record.storage_path)), read_file(path))
         << "the original is not byte-identical";
     EXPECT_EQ(store.head(*record.storage_path)->content_type, *record.content_type);
     const int original_width = static_cast<int>(*record.width);
@@ -156,7 +152,7 @@ TEST(Persistence, BadInputIsRefusedAtIngestAndChangesNothing) {
   const std::pair<std::string, std::function<Record()>> cases[] = {
       {"empty", [&] { return engine.upload(empty); }},
       {"text", [&] { return engine.upload_bytes("just some text, not an image", "notes.jpg"); }},
-      {"bomb", [&] { return engine.upload_bytes(pindeck::testing::png_bomb(), "bomb.png"); }},
+      {"bomb", [&] { return engine.upload_bytes(pindeck::test::png_bomb(), "bomb.png"); }},
   };
   for (const auto& [name, attempt] : cases) {
     try {
@@ -178,7 +174,7 @@ TEST(Persistence, InvalidMetadataIsRefusedAndTheStagedCopyRemoved) {
   Record metadata;
   metadata.colors = std::vector<std::string>{"red"};
   metadata.tags = {""};
-  EXPECT_THROW(engine.upload(pindeck::testing::sample_images().front(), metadata), Error);
+  EXPECT_THROW(engine.upload(pindeck::test::sample_images().front(), metadata), Error);
   EXPECT_EQ(entries_in(dir.path() / "staging"), 0u);
   EXPECT_TRUE(engine.catalog->list({}).records.empty());
 }
@@ -186,7 +182,7 @@ TEST(Persistence, InvalidMetadataIsRefusedAndTheStagedCopyRemoved) {
 TEST(Persistence, AnImageThatCannotBeDecodedEndsFailedWithoutRetries) {
   TempDir dir;
   Engine engine(dir.path());
-  const Record pending = engine.upload_bytes(pindeck::testing::truncated_jpeg(), "broken.jpg");
+  const Record pending = engine.upload_bytes(pindeck::test::truncated_jpeg(), "broken.jpg");
   const Record record = engine.persistence->wait_settled(pending.id, 60s);
   ASSERT_EQ(record.storage_persist_status, PersistStatus::failed);
   EXPECT_EQ(record.storage_provider, StorageProvider::convex);
@@ -210,7 +206,7 @@ TEST(Persistence, TransientFailuresAreRetriedThenFailThenBackfillHeals) {
   std::filesystem::remove_all(bucket_dir);
   std::ofstream(bucket_dir) << "in the way";
   std::vector<Record> pending;
-  for (const auto& path : pindeck::testing::sample_images()) pending.push_back(engine.upload(path));
+  for (const auto& path : pindeck::test::sample_images()) pending.push_back(engine.upload(path));
 
   Persistence& persistence = *engine.persistence;
   Engine running(dir.path(), config);  // a second engine on the same data directory does the work
@@ -249,7 +245,7 @@ TEST(Persistence, TransientFailuresAreRetriedThenFailThenBackfillHeals) {
 TEST(Persistence, SweepDeletesOnlyOldStagedCopiesNoRecordNames) {
   TempDir dir;
   Engine engine(dir.path(), fast_config(), false);
-  const Record pending = engine.upload(pindeck::testing::sample_images()[2]);
+  const Record pending = engine.upload(pindeck::test::sample_images()[2]);
   auto& staging = engine.persistence->staging_store();
   const auto orphan = staging.put_bytes(std::as_bytes(std::span("left by a crash", 15)));
   std::ofstream(staging.directory() / ".tmp-interrupted-write") << "half";

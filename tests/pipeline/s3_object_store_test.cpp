@@ -21,11 +21,11 @@ std::string prefix() {
 }
 
 TEST(S3ObjectStore, PutHeadListRemoveRoundTrip) {
-  const auto server = pindeck::testing::load_s3_test_server();
+  const auto server = pindeck::test::load_s3_test_server();
   S3ObjectStore store(server.settings, server.bucket);
   EXPECT_EQ(store.provider(), StorageProvider::rustfs);
   const std::string base = prefix();
-  const auto sample = pindeck::testing::sample_images()[2];
+  const auto sample = pindeck::test::sample_images()[2];
   store.put_file(base + "a/original.webp", sample, "image/webp");
   store.put_bytes(base + "b/w320.webp", as_bytes("not really webp"), "image/webp");
 
@@ -46,7 +46,7 @@ TEST(S3ObjectStore, PutHeadListRemoveRoundTrip) {
 }
 
 TEST(S3ObjectStore, WrongSecretIsAPermanentS3ErrorWithoutTheSecret) {
-  auto server = pindeck::testing::load_s3_test_server();
+  auto server = pindeck::test::load_s3_test_server();
   server.settings.secret_key = "wrong-secret-0000000000000000000000000000";
   S3ObjectStore store(server.settings, server.bucket);
   try {
@@ -59,7 +59,7 @@ TEST(S3ObjectStore, WrongSecretIsAPermanentS3ErrorWithoutTheSecret) {
 }
 
 TEST(S3ObjectStore, UnreachableServerIsANetworkError) {
-  auto server = pindeck::testing::load_s3_test_server();
+  auto server = pindeck::test::load_s3_test_server();
   server.settings.endpoint = "http://127.0.0.1:9";  // discard port: nothing listens
   S3ObjectStore store(server.settings, server.bucket);
   try {
@@ -71,7 +71,7 @@ TEST(S3ObjectStore, UnreachableServerIsANetworkError) {
 }
 
 TEST(S3ObjectStore, EnsureBucketCreatesAMissingBucket) {
-  const auto server = pindeck::testing::load_s3_test_server();
+  const auto server = pindeck::test::load_s3_test_server();
   const std::string bucket = "pindeck-ensure-" + std::to_string(::getpid());
   S3ObjectStore store(server.settings, bucket);
   store.prepare();

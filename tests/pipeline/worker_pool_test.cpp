@@ -23,7 +23,7 @@ using pindeck::test::TempDir;
 struct SharedQueue {
   explicit SharedQueue(const std::filesystem::path& path, std::chrono::milliseconds lease = 30s,
                        std::string owner = "pool")
-      : catalog(pindeck::testing::open_catalog(path)), queue(owner, lease) {}
+      : catalog(pindeck::test::open_catalog(path)), queue(owner, lease) {}
 
   // A pool whose jobs end when `run` returns.
   WorkerHooks hooks(std::function<void(const Job&)> run) {
@@ -46,7 +46,7 @@ struct SharedQueue {
     return h;
   }
   std::string enqueue_new(const std::string& title) {
-    const auto id = pindeck::testing::make_record(*catalog, title);
+    const auto id = pindeck::test::make_record(*catalog, title);
     catalog->write([&](catalog::Database& db) { queue.enqueue(db, id); });
     return id;
   }

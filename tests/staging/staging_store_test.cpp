@@ -12,11 +12,13 @@
 #include <vector>
 
 #include "pindeck/error.hpp"
+#include "read_file.hpp"
 #include "temp_dir.hpp"
 
 namespace pindeck::staging {
 namespace {
 
+using pindeck::test::read_file;
 using pindeck::test::TempDir;
 
 std::string sha256_hex(const std::string& bytes) {
@@ -30,11 +32,6 @@ std::string sha256_hex(const std::string& bytes) {
     hex += buf;
   }
   return hex;
-}
-
-std::string read_all(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
 }
 
 std::size_t entries_in(const std::filesystem::path& dir) {
@@ -73,7 +70,7 @@ TEST(StagingStore, BufferIsStoredByteForByteWithItsDigest) {
   EXPECT_EQ(staged.byte_size, bytes.size());
   EXPECT_EQ(staged.sha256, sha256_hex(bytes));
   EXPECT_EQ(staged.path, dir.path() / "staging" / staged.storage_id);
-  EXPECT_EQ(read_all(staged.path), bytes);
+  EXPECT_EQ(read_file(staged.path), bytes);
   EXPECT_EQ(staged.storage_id.size(), 32u);
   EXPECT_NO_THROW(Store::check_storage_id(staged.storage_id));
 }
@@ -82,7 +79,7 @@ TEST(StagingStore, FileAndStreamGiveTheSameBytesUnderDifferentIds) {
   TempDir dir;
   Store store(dir.path() / "staging");
   const auto source = std::filesystem::path(PINDECK_TEST_DATA) / "images/truchet-l.webp";
-  const std::string original = read_all(source);
+  const std::string original = read_file(source);
   ASSERT_FALSE(original.empty());
 
   const auto from_file = store.put_file(source);
@@ -92,7 +89,7 @@ TEST(StagingStore, FileAndStreamGiveTheSameBytesUnderDifferentIds) {
   EXPECT_NE(from_file.storage_id, from_stream.storage_id);
   EXPECT_EQ(from_file.sha256, sha256_hex(original));
   EXPECT_EQ(from_stream.sha256, from_file.sha256);
-  EXPECT_EQ(read_all(store.path_of(from_stream.storage_id)), original);
+  EXPECT_EQ(read_file(store.path_of(from_stream.storage_id)), original);
   auto reader = store.open(from_file.storage_id);
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(reader), {}), original);
 }
@@ -231,7 +228,7 @@ TEST(StagingStore, ConcurrentWritersGetDistinctCompleteObjects) {
   }
   for (auto& th : threads) th.join();
   for (int t = 0; t < 8; ++t) {
-    EXPECT_EQ(read_all(results[t].path), std::string(100000 + t, static_cast<char>('a' + t)));
+    EXPECT_EQ(read_file(results[t].path), std::string(100000 + t, static_cast<char>('a' + t)));
   }
   EXPECT_EQ(entries_in(store.directory()), 8u);
 }

@@ -12,7 +12,7 @@
 
 #include "s3/config.hpp"
 
-namespace pindeck::s3::test {
+namespace pindeck::test {
 
 // Undoes bash's printf %q for the plain forms it produces: backslash escapes, '...' and $'...'.
 inline std::string unquote_shell(const std::string& text) {
@@ -50,8 +50,8 @@ struct TestServer {
   std::string bucket;
 
   // A client configuration for this server, with short timeouts so failing tests fail fast.
-  Config config() const {
-    Config c;
+  s3::Config config() const {
+    s3::Config c;
     c.endpoint = endpoint;
     c.region = region;
     c.credentials = {access_key, secret_key, ""};
@@ -111,4 +111,4 @@ inline std::string random_bytes(std::size_t n, unsigned seed = 1) {
   return out;
 }
 
-}  // namespace pindeck::s3::test
+}  // namespace pindeck::test

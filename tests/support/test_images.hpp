@@ -4,22 +4,17 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
-namespace pindeck::testing {
+#include "read_file.hpp"
+
+namespace pindeck::test {
 
 inline std::vector<std::filesystem::path> sample_images() {
   const std::filesystem::path dir = std::filesystem::path(PINDECK_TEST_DATA) / "images";
   return {dir / "flow-5120x2880.jpg", dir / "canopee-3840x2160.png", dir / "truchet-l.webp",
           dir / "safelanding-5120x2880.jpg", dir / "volna-5120x2880.jpg"};
-}
-
-inline std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
 }
 
 inline std::uint32_t crc32(const std::string& bytes) {
@@ -63,4 +58,4 @@ inline std::string truncated_jpeg() {
   return full.substr(0, full.size() / 3);
 }
 
-}  // namespace pindeck::testing
+}  // namespace pindeck::test

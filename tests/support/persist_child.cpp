@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--s3" && i + 1 < argc) {
-      auto server = pindeck::testing::load_s3_test_server();
+      auto server = pindeck::test::load_s3_test_server();
       server.settings.endpoint = argv[++i];
       config.s3 = server.settings;
       config.bucket = server.bucket;

@@ -1,5 +1,4 @@
-// A real catalog file in a temporary directory, with helpers to run queue operations in its
-// write transaction and to create records for jobs to point at.
+// A real catalog file (in a test's TempDir) and records for jobs to point at.
 #pragma once
 
 #include <memory>
@@ -9,7 +8,7 @@
 #include "catalog/sqlite_catalog.hpp"
 #include "temp_dir.hpp"
 
-namespace pindeck::testing {
+namespace pindeck::test {
 
 inline std::unique_ptr<catalog::SqliteCatalog> open_catalog(const std::filesystem::path& file) {
   return catalog::SqliteCatalog::open(file);
@@ -22,4 +21,4 @@ inline std::string make_record(catalog::Catalog& catalog, const std::string& tit
   return catalog.insert(record).record.id;
 }
 
-}  // namespace pindeck::testing
+}  // namespace pindeck::test

@@ -11,9 +11,10 @@
 
 #include "media/vips_runtime.hpp"
 
-namespace pindeck::media::testing {
+namespace pindeck::test {
 
 using Bytes = std::vector<std::byte>;
+using media::VipsImagePtr;
 
 // Runs one libvips operation `op(VipsImage** out)` and owns its result.
 template <typename Op>
@@ -26,7 +27,7 @@ VipsImagePtr make(const char* what, Op op) {
 
 // A smooth colour gradient, 8-bit sRGB with `bands` bands (1 = grey, 2 = grey+alpha, 3, 4 = RGBA).
 inline VipsImagePtr gradient(int width, int height, int bands = 3) {
-  start_vips();
+  media::start_vips();
   VipsImagePtr xy = make("xyz", [&](VipsImage** o) { return vips_xyz(o, width, height, nullptr); });
   VipsImagePtr xs =
       make("x", [&](VipsImage** o) { return vips_extract_band(xy.get(), o, 0, nullptr); });
@@ -63,7 +64,7 @@ inline VipsImagePtr gradient(int width, int height, int bands = 3) {
 
 // One flat colour, 8-bit sRGB (3 or 4 bands).
 inline VipsImagePtr solid(int width, int height, std::vector<double> colour) {
-  start_vips();
+  media::start_vips();
   VipsImagePtr black =
       make("black", [&](VipsImage** o) { return vips_black(o, width, height, nullptr); });
   std::vector<double> ones(colour.size(), 1.0);
@@ -84,7 +85,7 @@ inline Bytes encode(VipsImage* image, const char* suffix) {
   size_t length = 0;
   if (vips_image_write_to_buffer(image, suffix, &buffer, &length, nullptr) != 0)
     throw std::runtime_error(std::string("encode ") + suffix + ": " + vips_error_buffer());
-  VipsBufferPtr owned(buffer);
+  media::VipsBufferPtr owned(buffer);
   const auto* first = static_cast<const std::byte*>(buffer);
   return Bytes(first, first + length);
 }
@@ -93,7 +94,7 @@ inline Bytes encode(VipsImage* image, const char* suffix) {
 // shade, so encoders cannot merge them), with a 40 ms delay per frame. Built in memory: thousands
 // of frames take milliseconds.
 inline VipsImagePtr animation(int width, int height, int frames) {
-  start_vips();
+  media::start_vips();
   std::vector<unsigned char> pixels(static_cast<std::size_t>(width) * height * frames * 3);
   std::size_t i = 0;
   for (int frame = 0; frame < frames; ++frame)
@@ -130,4 +131,4 @@ inline double band_mean(VipsImage* image, int band) {
   return mean;
 }
 
-}  // namespace pindeck::media::testing
+}  // namespace pindeck::test

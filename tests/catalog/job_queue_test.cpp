@@ -14,9 +14,9 @@ namespace pindeck::catalog {
 namespace {
 
 using namespace std::chrono_literals;
+using pindeck::test::make_record;
+using pindeck::test::open_catalog;
 using pindeck::test::TempDir;
-using pindeck::testing::make_record;
-using pindeck::testing::open_catalog;
 
 struct FakeClock {
   std::int64_t now = 1'700'000'000'000;

@@ -12,8 +12,8 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <sstream>
 
+#include "read_file.hpp"
 #include "s3/client.hpp"
 #include "s3_test_server.hpp"
 
@@ -22,6 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using test::random_bytes;
+using test::read_file;
 
 class S3ClientTest : public ::testing::Test {
  protected:
@@ -38,12 +39,6 @@ class S3ClientTest : public ::testing::Test {
     std::ofstream(path, std::ios::binary)
         .write(data.data(), static_cast<std::streamsize>(data.size()));
     return path.string();
-  }
-  static std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
   }
 
   test::TestServer server_;

@@ -6,7 +6,7 @@
 #include "pindeck/persistence.hpp"
 #include "s3_test_server.hpp"
 
-namespace pindeck::testing {
+namespace pindeck::test {
 
 struct S3TestServer {
   S3Settings settings;
@@ -14,7 +14,7 @@ struct S3TestServer {
 };
 
 inline S3TestServer load_s3_test_server() {
-  const auto server = s3::test::load_test_server();
+  const auto server = load_test_server();
   S3TestServer out;
   out.settings.endpoint = server.endpoint;
   out.settings.region = server.region;
@@ -24,4 +24,4 @@ inline S3TestServer load_s3_test_server() {
   return out;
 }
 
-}  // namespace pindeck::testing
+}  // namespace pindeck::test

@@ -24,10 +24,10 @@ extern "C" __attribute__((visibility("default"))) const char* __lsan_default_sup
 namespace pindeck::media {
 namespace {
 
-using testing::Bytes;
-using testing::decode;
-using testing::encode;
-using testing::gradient;
+using test::Bytes;
+using test::decode;
+using test::encode;
+using test::gradient;
 
 // Runs derive() and returns its error message; fails the test if it succeeds or throws anything
 // but Error(Errc::media).
@@ -353,7 +353,7 @@ TEST(Hostile, PixelLimitIsConfigurable) {
 }
 
 TEST(Hostile, AnimationWithThousandsOfFrames) {
-  auto strip = testing::animation(8, 8, 2500);
+  auto strip = test::animation(8, 8, 2500);
   const Bytes gif = encode(strip.get(), ".gif");
   EXPECT_TRUE(contains(derive_error(gif), "2500 frames, more than the limit of 1000"));
 
@@ -370,7 +370,7 @@ TEST(Hostile, AnimationWithThousandsOfFrames) {
 
 TEST(Unusual, CmykJpegBecomesSrgb) {
   // Pure magenta+yellow ink (C=0 M=255 Y=255 K=0) is a strong red.
-  auto cmyk = testing::solid(400, 300, {0, 255, 255, 0});
+  auto cmyk = test::solid(400, 300, {0, 255, 255, 0});
   VipsImage* tagged = nullptr;
   ASSERT_EQ(vips_copy(cmyk.get(), &tagged, "interpretation", VIPS_INTERPRETATION_CMYK, nullptr), 0);
   VipsImagePtr owned(tagged);
@@ -380,8 +380,8 @@ TEST(Unusual, CmykJpegBecomesSrgb) {
   for (const auto& d : set.derivatives) {
     auto out = decode(d.bytes);
     EXPECT_EQ(vips_image_get_bands(out.get()), 3) << name_of(d.kind);
-    EXPECT_GT(testing::band_mean(out.get(), 0), 180) << name_of(d.kind);
-    EXPECT_LT(testing::band_mean(out.get(), 1), 90) << name_of(d.kind);
+    EXPECT_GT(test::band_mean(out.get(), 0), 180) << name_of(d.kind);
+    EXPECT_LT(test::band_mean(out.get(), 1), 90) << name_of(d.kind);
   }
   EXPECT_EQ(set.palette_sample.channels, 3);
 }
@@ -398,28 +398,28 @@ TEST(Unusual, SixteenBitPngBecomesEightBit) {
   for (const auto& d : set.derivatives) {
     auto out = decode(d.bytes);
     EXPECT_EQ(vips_image_get_format(out.get()), VIPS_FORMAT_UCHAR) << name_of(d.kind);
-    EXPECT_NEAR(testing::band_mean(out.get(), 0), testing::band_mean(image.get(), 0), 3)
+    EXPECT_NEAR(test::band_mean(out.get(), 0), test::band_mean(image.get(), 0), 3)
         << name_of(d.kind);
   }
 }
 
 TEST(Unusual, IccProfileIsAppliedThenDropped) {
   // A mid green written in Display P3 numbers: read as sRGB numbers it would be another colour.
-  auto srgb = testing::solid(300, 300, {60, 160, 60});
+  auto srgb = test::solid(300, 300, {60, 160, 60});
   VipsImage* lab = nullptr;
   ASSERT_EQ(vips_icc_import(srgb.get(), &lab, "input_profile", "srgb", nullptr), 0);
   VipsImagePtr lab_owned(lab);
   VipsImage* p3 = nullptr;
   ASSERT_EQ(vips_icc_export(lab, &p3, "output_profile", "p3", nullptr), 0);
   VipsImagePtr owned(p3);
-  const double p3_red = testing::band_mean(p3, 0);
+  const double p3_red = test::band_mean(p3, 0);
   ASSERT_GT(std::abs(p3_red - 60), 10) << "P3 and sRGB numbers should differ for this colour";
   const DerivedSet set = derive(encode(p3, ".png"));
   for (const auto& d : set.derivatives) {
     auto out = decode(d.bytes);
     EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_ICC_NAME), 0u) << name_of(d.kind);
-    EXPECT_NEAR(testing::band_mean(out.get(), 0), 60, 4) << name_of(d.kind);
-    EXPECT_NEAR(testing::band_mean(out.get(), 1), 160, 4) << name_of(d.kind);
+    EXPECT_NEAR(test::band_mean(out.get(), 0), 60, 4) << name_of(d.kind);
+    EXPECT_NEAR(test::band_mean(out.get(), 1), 160, 4) << name_of(d.kind);
   }
   EXPECT_NEAR(set.palette_sample.pixels[0], 60, 4);
 }

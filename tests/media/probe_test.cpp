@@ -12,9 +12,9 @@
 namespace pindeck::media {
 namespace {
 
-using testing::Bytes;
-using testing::encode;
-using testing::gradient;
+using test::Bytes;
+using test::encode;
+using test::gradient;
 
 // The bytes of a string literal, embedded NULs included, without the terminating NUL.
 template <std::size_t N>
@@ -93,7 +93,7 @@ TEST(Probe, ReadsPngWithAlpha) {
 }
 
 TEST(Probe, CountsFramesOfAnimatedGifAndWebp) {
-  auto strip = testing::animation(40, 30, 7);
+  auto strip = test::animation(40, 30, 7);
   for (const char* suffix : {".gif", ".webp"}) {
     SCOPED_TRACE(suffix);
     const ProbeResult facts = probe(encode(strip.get(), suffix));
@@ -106,7 +106,7 @@ TEST(Probe, CountsFramesOfAnimatedGifAndWebp) {
 }
 
 TEST(Probe, MultiPageTiffIsNotAnimated) {
-  auto strip = testing::animation(40, 30, 3);
+  auto strip = test::animation(40, 30, 3);
   const ProbeResult facts = probe(encode(strip.get(), ".tif"));
   EXPECT_EQ(facts.format, ImageFormat::tiff);
   EXPECT_EQ(facts.pages, 3);
@@ -140,7 +140,7 @@ TEST(Probe, RefusesNonImagesClearly) {
 }
 
 TEST(Probe, EnforcesThePixelLimitAcrossFrames) {
-  auto strip = testing::animation(100, 100, 12);  // 10 000 pixels a frame, 120 000 in all
+  auto strip = test::animation(100, 100, 12);  // 10 000 pixels a frame, 120 000 in all
   const Bytes gif = encode(strip.get(), ".gif");
   DecodeLimits limits;
   limits.max_pixels = 100'000;
@@ -156,19 +156,13 @@ TEST(Probe, EnforcesThePixelLimitAcrossFrames) {
   EXPECT_EQ(probe(gif, limits).pages, 12);
 }
 
-}  // namespace
-}  // namespace pindeck::media
-
-namespace pindeck::media {
-namespace {
-
 TEST(Probe, EstimatesWholeImageBuffersOfProgressiveJpegAndInterlacedPng) {
-  auto image = testing::gradient(400, 300);
-  EXPECT_EQ(probe(testing::encode(image.get(), ".jpg")).whole_image_buffer_bytes, 0u);
-  EXPECT_EQ(probe(testing::encode(image.get(), ".jpg[interlace]")).whole_image_buffer_bytes,
+  auto image = test::gradient(400, 300);
+  EXPECT_EQ(probe(test::encode(image.get(), ".jpg")).whole_image_buffer_bytes, 0u);
+  EXPECT_EQ(probe(test::encode(image.get(), ".jpg[interlace]")).whole_image_buffer_bytes,
             400u * 300u * 3u * 2u);
-  EXPECT_EQ(probe(testing::encode(image.get(), ".png")).whole_image_buffer_bytes, 0u);
-  EXPECT_EQ(probe(testing::encode(image.get(), ".png[interlace]")).whole_image_buffer_bytes,
+  EXPECT_EQ(probe(test::encode(image.get(), ".png")).whole_image_buffer_bytes, 0u);
+  EXPECT_EQ(probe(test::encode(image.get(), ".png[interlace]")).whole_image_buffer_bytes,
             400u * 300u * 3u);
 }
 

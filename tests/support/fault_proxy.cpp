@@ -3,14 +3,17 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <exception>
+#include <future>
 
-namespace pindeck::s3::test {
+namespace pindeck::test {
 
 namespace asio = boost::asio;
 using asio::awaitable;
@@ -75,7 +78,23 @@ awaitable<void> sleep_for(std::chrono::milliseconds duration) {
 }  // namespace
 
 struct ProxySession {
+  // Lists a session's socket among the open ones for as long as the session lasts.
+  class Tracked {
+   public:
+    Tracked(FaultProxy& proxy, tcp::socket& socket) : proxy_(proxy), socket_(socket) {
+      proxy_.open_sockets_.insert(&socket_);
+    }
+    ~Tracked() { proxy_.open_sockets_.erase(&socket_); }
+    Tracked(const Tracked&) = delete;
+    Tracked& operator=(const Tracked&) = delete;
+
+   private:
+    FaultProxy& proxy_;
+    tcp::socket& socket_;
+  };
+
   static awaitable<void> serve(FaultProxy& proxy, tcp::socket client) {
+    const Tracked tracked_client(proxy, client);
     boost::system::error_code ec;
     std::string received;
     std::size_t head_end =
@@ -125,6 +144,7 @@ struct ProxySession {
     }
 
     tcp::socket upstream(client.get_executor());
+    const Tracked tracked_upstream(proxy, upstream);
     co_await upstream.async_connect(proxy.upstream_, asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;
     if (!proxy.keep_alive_) {
@@ -151,6 +171,16 @@ FaultProxy::FaultProxy(std::string upstream_host, std::uint16_t upstream_port)
     : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)),
       upstream_(asio::ip::make_address(upstream_host), upstream_port) {
   port_ = acceptor_.local_endpoint().port();
+  accept_connections();
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+FaultProxy::~FaultProxy() {
+  io_.stop();
+  thread_.join();
+}
+
+void FaultProxy::accept_connections() {
   asio::co_spawn(
       io_,
       [this]() -> awaitable<void> {
@@ -158,18 +188,46 @@ FaultProxy::FaultProxy(std::string upstream_host, std::uint16_t upstream_port)
           boost::system::error_code ec;
           tcp::socket client =
               co_await acceptor_.async_accept(asio::redirect_error(use_awaitable, ec));
-          if (ec) co_return;
+          if (ec) co_return;  // closed by take_down() or the destructor
           ++connections_;
           asio::co_spawn(io_, ProxySession::serve(*this, std::move(client)), asio::detached);
         }
       },
       asio::detached);
-  thread_ = std::thread([this] { io_.run(); });
 }
 
-FaultProxy::~FaultProxy() {
-  io_.stop();
-  thread_.join();
+void FaultProxy::run_on_proxy_thread(const std::function<void()>& step) {
+  std::promise<void> done;
+  asio::post(io_, [&] {
+    try {
+      step();
+      done.set_value();
+    } catch (...) {
+      done.set_exception(std::current_exception());
+    }
+  });
+  done.get_future().get();
+}
+
+void FaultProxy::take_down() {
+  run_on_proxy_thread([this] {
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    for (tcp::socket* socket : open_sockets_) socket->close(ignored);
+  });
+}
+
+void FaultProxy::bring_up() {
+  run_on_proxy_thread([this] {
+    if (acceptor_.is_open()) return;
+    const tcp::endpoint at(asio::ip::make_address("127.0.0.1"), port_);
+    acceptor_.open(at.protocol());
+    // The cut connections leave this port in TIME_WAIT.
+    acceptor_.set_option(tcp::acceptor::reuse_address(true));
+    acceptor_.bind(at);
+    acceptor_.listen();
+    accept_connections();
+  });
 }
 
 void FaultProxy::add_fault(Fault fault) {
@@ -204,4 +262,4 @@ bool FaultProxy::take_fault(const std::string& method, Fault& out) {
   return false;
 }
 
-}  // namespace pindeck::s3::test
+}  // namespace pindeck::test

@@ -10,11 +10,11 @@
 #include "pindeck/error.hpp"
 
 namespace pindeck::media {
+namespace {
 
 using model::is_base36;
 using model::random_base36;
 using model::to_base36;
-namespace {
 
 // 2024-03-05T12:34:56.789Z
 constexpr std::int64_t kMarch5 = 1709642096789;

@@ -19,10 +19,10 @@
 namespace pindeck::media {
 namespace {
 
-using testing::Bytes;
-using testing::decode;
-using testing::encode;
-using testing::gradient;
+using test::Bytes;
+using test::decode;
+using test::encode;
+using test::gradient;
 
 const EncodedImage& find(const DerivedSet& set, DerivativeKind kind) {
   for (const auto& d : set.derivatives)
@@ -106,7 +106,7 @@ TEST(Derivatives, AppliesExifOrientation) {
   ASSERT_EQ(vips_crop(decoded.get(), &top, 0, 0, 800, 100, nullptr), 0);
   ASSERT_EQ(vips_crop(decoded.get(), &bottom, 0, 1500, 800, 100, nullptr), 0);
   VipsImagePtr top_owned(top), bottom_owned(bottom);
-  EXPECT_LT(testing::band_mean(top, 0) + 150, testing::band_mean(bottom, 0));
+  EXPECT_LT(test::band_mean(top, 0) + 150, test::band_mean(bottom, 0));
 }
 
 TEST(Derivatives, StripsMetadata) {
@@ -143,14 +143,14 @@ TEST(WebpMetadata, StripRemovesExifIccAndXmpChunksAndKeepsPixels) {
   };
   ASSERT_TRUE(has_chunk(webp, "ICCP"));
   ASSERT_TRUE(has_chunk(webp, "EXIF"));
-  const double red_before = testing::band_mean(decode(webp).get(), 0);
+  const double red_before = test::band_mean(decode(webp).get(), 0);
   strip_webp_metadata(webp);
   EXPECT_FALSE(has_chunk(webp, "ICCP"));
   EXPECT_FALSE(has_chunk(webp, "EXIF"));
   auto after = decode(webp);
   EXPECT_EQ(vips_image_get_width(after.get()), 64);
   EXPECT_EQ(vips_image_get_typeof(after.get(), VIPS_META_ICC_NAME), 0u);
-  EXPECT_NEAR(testing::band_mean(after.get(), 0), red_before, 0.01);
+  EXPECT_NEAR(test::band_mean(after.get(), 0), red_before, 0.01);
 
   Bytes not_webp = encode(image.get(), ".png");
   const Bytes copy = not_webp;
@@ -159,7 +159,7 @@ TEST(WebpMetadata, StripRemovesExifIccAndXmpChunksAndKeepsPixels) {
 }
 
 TEST(Derivatives, KeepsAnimationOfGifAndWebp) {
-  auto strip = testing::animation(400, 300, 6);
+  auto strip = test::animation(400, 300, 6);
   for (const char* suffix : {".gif", ".webp"}) {
     SCOPED_TRACE(suffix);
     const DerivedSet set = derive(encode(strip.get(), suffix));
@@ -228,7 +228,7 @@ TEST(Derivatives, RefusesNonsenseOptions) {
 }
 
 TEST(Derivatives, PaletteSampleFitsIn160AndDropsAlpha) {
-  auto image = testing::solid(1600, 900, {200, 30, 40, 128});
+  auto image = test::solid(1600, 900, {200, 30, 40, 128});
   const DerivedSet set = derive(encode(image.get(), ".png"));
   const PixelSample& sample = set.palette_sample;
   EXPECT_EQ(sample.width, 160);
@@ -243,7 +243,7 @@ TEST(Derivatives, PaletteSampleFitsIn160AndDropsAlpha) {
 }
 
 TEST(Derivatives, PaletteSampleOfTallAnimationUsesFirstFrame) {
-  auto strip = testing::animation(320, 200, 4);
+  auto strip = test::animation(320, 200, 4);
   const DerivedSet set = derive(encode(strip.get(), ".webp"));
   EXPECT_EQ(set.palette_sample.width, 160);
   EXPECT_EQ(set.palette_sample.height, 100);

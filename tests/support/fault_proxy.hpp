@@ -1,22 +1,27 @@
-// A fault-injecting TCP proxy for the S3 tests, in process, on 127.0.0.1. It passes connections
-// through to the real server byte for byte (keep-alive included) unless a queued fault matches the
-// first request of a new connection; then it answers with an error status, resets the connection
-// in the middle of a body, or stalls. Bad networks can't be produced on demand for real, so this is
-// the one test double of the S3 suite; the server behind it is still the real one.
+// A fault-injecting TCP proxy for the S3 client and persistence tests, in process, on 127.0.0.1.
+// It passes connections through to the real server byte for byte (keep-alive included) unless a
+// queued fault matches the first request of a new connection; then it answers with an error
+// status, resets the connection in the middle of a body, or stalls. It can also take the server
+// "down" (connections refused, open ones cut) and bring it back on the same address, without
+// restarting the server (which keeps its data in memory). Bad networks can't be produced on demand
+// for real, so this is the one test double of the S3 suites; the server behind it is the real one.
 #pragma once
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
-namespace pindeck::s3::test {
+namespace pindeck::test {
 
 struct Fault {
   enum class Kind {
@@ -43,6 +48,10 @@ class FaultProxy {
   FaultProxy& operator=(const FaultProxy&) = delete;
 
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Down: new connections are refused and open ones are cut. Up: listening again on the same
+  // port. The proxy starts up.
+  void take_down();
+  void bring_up();
   void add_fault(Fault fault);
   void clear_faults();
   // Off: one request per connection, so queued faults meet requests in order even when the
@@ -58,8 +67,17 @@ class FaultProxy {
 
  private:
   bool take_fault(const std::string& method, Fault& out);
+  void accept_connections();
+  // Runs `step` on the proxy's thread (the only one touching sockets) and waits for it.
+  void run_on_proxy_thread(const std::function<void()>& step);
 
+  // Sockets of the sessions in progress, so take_down() can cut them. Declared before io_ because
+  // the sessions it destroys with itself remove their sockets from here.
+  std::set<boost::asio::ip::tcp::socket*> open_sockets_;
   boost::asio::io_context io_;
+  // Keeps the proxy's thread running while it is down with no session open.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+      io_.get_executor()};
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::ip::tcp::endpoint upstream_;
   std::uint16_t port_ = 0;
@@ -75,4 +93,4 @@ class FaultProxy {
   friend struct ProxySession;
 };
 
-}  // namespace pindeck::s3::test
+}  // namespace pindeck::test
