@@ -5,6 +5,11 @@
 set -euo pipefail
 cxx=${1:?}
 shift
+# The system directory is the compiler's own; named again with -I it breaks libstdc++'s
+# #include_next.
+flags=()
+for flag in "$@"; do [[ "$flag" == -I/usr/include ]] || flags+=("$flag"); done
+set -- "${flags[@]}"
 compile() { echo "#include \"$1\"" | "$cxx" -std=c++20 -fsyntax-only -x c++ - "$@" 2>&1; }
 
 compile catalog/catalog.hpp "$@" > /dev/null || { echo "catalog's own header did not compile" >&2; exit 1; }
