@@ -10,7 +10,11 @@ shift
 flags=()
 for flag in "$@"; do [[ "$flag" == -I/usr/include ]] || flags+=("$flag"); done
 set -- "${flags[@]}"
-compile() { echo "#include \"$1\"" | "$cxx" -std=c++20 -fsyntax-only -x c++ - "$@" 2>&1; }
+compile() {
+  local header=$1
+  shift
+  echo "#include \"$header\"" | "$cxx" -std=c++20 -fsyntax-only -x c++ - "$@" 2>&1
+}
 
 compile catalog/catalog.hpp "$@" > /dev/null || { echo "catalog's own header did not compile" >&2; exit 1; }
 compile model/ids.hpp "$@" > /dev/null || { echo "the model (below catalog) was not reachable" >&2; exit 1; }
