@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "media/vips_runtime.hpp"
 #include "pindeck/async.hpp"
 #include "pindeck/client.hpp"
-#include "media/vips_runtime.hpp"
 #include "pindeck/error.hpp"
 #include "temp_dir.hpp"
 
@@ -49,11 +49,18 @@ std::string tiny_png(int seed) {
 // fails (ENOTDIR) and is retried seconds later, so the records stay pending until unblock().
 struct BlockedStore {
   explicit BlockedStore(const std::filesystem::path& data_dir)
-      : bucket_dir(data_dir / "objects" / "pindeck") {
+      : data_dir(data_dir), bucket_dir(data_dir / "objects" / "pindeck") {
     config.poll_interval = 50ms;
     config.max_attempts = 3;
     config.retry_min_delay = 5s;
     config.retry_max_delay = 5s;
+  }
+  // A client on the data directory, persisting to the store, which is blocked.
+  Client open_client() {
+    auto client = Client::open(data_dir);
+    client.start_persistence(config);
+    block();
+    return client;
   }
   void block() {
     std::filesystem::remove_all(bucket_dir);
@@ -61,6 +68,7 @@ struct BlockedStore {
   }
   void unblock() { std::filesystem::remove(bucket_dir); }
 
+  std::filesystem::path data_dir;
   std::filesystem::path bucket_dir;
   PersistenceConfig config;
 };
@@ -75,10 +83,8 @@ Record upload(Client& client, int seed) {
 
 TEST(ClientAsync, FiftyPendingWaitsLeaveTheTwoBackgroundThreadsFree) {
   TempDir dir;
-  auto client = Client::open(dir.path());
   BlockedStore store(dir.path());
-  client.start_persistence(store.config);
-  store.block();
+  auto client = store.open_client();
 
   std::vector<Record> pending;
   for (int i = 0; i < 50; ++i) pending.push_back(upload(client, i));
@@ -108,13 +114,12 @@ TEST(ClientAsync, FiftyPendingWaitsLeaveTheTwoBackgroundThreadsFree) {
 
 TEST(ClientAsync, AWaitEndsAtItsTimeoutWithTheRecordStillPending) {
   TempDir dir;
-  auto client = Client::open(dir.path());
   BlockedStore store(dir.path());
-  client.start_persistence(store.config);
-  store.block();
+  auto client = store.open_client();
   const Record record = upload(client, 1);
   const auto started = std::chrono::steady_clock::now();
-  const Record after = async_wait_persisted(client, record.id, 300ms, boost::asio::use_future).get();
+  const Record after =
+      async_wait_persisted(client, record.id, 300ms, boost::asio::use_future).get();
   const auto waited = std::chrono::steady_clock::now() - started;
   EXPECT_EQ(after.storage_persist_status, PersistStatus::pending);
   EXPECT_GE(waited, 300ms);
@@ -140,13 +145,12 @@ TEST(ClientAsync, ClosingTheClientCompletesOperationsInFlight) {
   std::future<Record> wait;
   std::vector<std::future<Record>> gets;
   {
-    auto client = Client::open(dir.path());
     BlockedStore store(dir.path());
-    client.start_persistence(store.config);
-    store.block();
+    auto client = store.open_client();
     const Record record = upload(client, 7);
     wait = async_wait_persisted(client, record.id, 10min, boost::asio::use_future);
-    for (int i = 0; i < 20; ++i) gets.push_back(async_get(client, record.id, boost::asio::use_future));
+    for (int i = 0; i < 20; ++i)
+      gets.push_back(async_get(client, record.id, boost::asio::use_future));
   }
   // Closed while waiting: the wait ends at once with Errc::closed, not after its 10 minutes.
   ASSERT_EQ(wait.wait_for(5s), std::future_status::ready);
