@@ -48,8 +48,8 @@ std::string tiny_png(int seed) {
 // Persistence to the local store whose bucket directory is, for now, a plain file: every write
 // fails (ENOTDIR) and is retried seconds later, so the records stay pending until unblock().
 struct BlockedStore {
-  explicit BlockedStore(const std::filesystem::path& data_dir)
-      : data_dir(data_dir), bucket_dir(data_dir / "objects" / "pindeck") {
+  explicit BlockedStore(const std::filesystem::path& dir)
+      : data_dir(dir), bucket_dir(dir / "objects" / "pindeck") {
     config.poll_interval = 50ms;
     config.max_attempts = 3;
     config.retry_min_delay = 5s;
