@@ -10,20 +10,17 @@
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "util/clock.hpp"
 
 namespace pindeck::catalog {
 class Database;
 }
 
 namespace pindeck::pipeline {
-
-// Milliseconds since the epoch; injectable so tests can move time.
-using Clock = std::function<std::int64_t()>;
-std::int64_t system_now_ms();
 
 struct Job {
   std::string record_id;
@@ -42,7 +39,8 @@ class JobQueue {
  public:
   // `owner` names this process's leases (unique per process); `lease` is how long a claim lasts
   // without renewal.
-  JobQueue(std::string owner, std::chrono::milliseconds lease, Clock clock = system_now_ms);
+  JobQueue(std::string owner, std::chrono::milliseconds lease,
+           util::Clock clock = util::system_now_ms);
 
   // Queues a job for `record_id`, due now. A failed job is requeued with its attempts reset; a
   // job that is already queued (perhaps running) is left alone.
@@ -73,7 +71,7 @@ class JobQueue {
  private:
   std::string owner_;
   std::chrono::milliseconds lease_;
-  Clock clock_;
+  util::Clock clock_;
 };
 
 }  // namespace pindeck::pipeline

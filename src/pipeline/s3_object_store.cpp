@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/storage_names.hpp"
 #include "pindeck/error.hpp"
 #include "pipeline/local_object_store.hpp"
 #include "s3/client.hpp"
@@ -10,7 +11,14 @@ namespace pindeck::pipeline {
 
 namespace {
 
-s3::Config client_config(const S3Settings& settings, const std::string& bucket) {
+std::string without_trailing_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
+s3::Config s3_client_config(const S3Settings& settings, const std::string& bucket) {
   s3::Config config;
   config.endpoint = settings.endpoint;
   config.region = settings.region;
@@ -27,24 +35,17 @@ s3::Config client_config(const S3Settings& settings, const std::string& bucket) 
   return config;
 }
 
-std::string without_trailing_slash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-}  // namespace
-
 S3ObjectStore::S3ObjectStore(const S3Settings& settings, std::string bucket)
     : bucket_(std::move(bucket)),
       public_base_url_(without_trailing_slash(
           settings.public_base_url.empty() ? settings.endpoint : settings.public_base_url)),
-      client_(std::make_unique<s3::Client>(client_config(settings, bucket_))) {}
+      client_(std::make_unique<s3::Client>(s3_client_config(settings, bucket_))) {}
 
 S3ObjectStore::~S3ObjectStore() = default;
 
 void S3ObjectStore::put_file(std::string_view key, const std::filesystem::path& file,
                              std::string_view content_type) {
-  check_object_key(key);
+  model::validate_object_key(key);
   s3::PutOptions options;
   options.content_type = std::string(content_type);
   client_->put_file(std::string(key), file.string(), options);
@@ -52,7 +53,7 @@ void S3ObjectStore::put_file(std::string_view key, const std::filesystem::path& 
 
 void S3ObjectStore::put_bytes(std::string_view key, std::span<const std::byte> bytes,
                               std::string_view content_type) {
-  check_object_key(key);
+  model::validate_object_key(key);
   s3::PutOptions options;
   options.content_type = std::string(content_type);
   client_->put_buffer(std::string(key),
@@ -61,7 +62,7 @@ void S3ObjectStore::put_bytes(std::string_view key, std::span<const std::byte> b
 }
 
 std::optional<ObjectInfo> S3ObjectStore::head(std::string_view key) {
-  check_object_key(key);
+  model::validate_object_key(key);
   try {
     const auto info = client_->head_object(std::string(key));
     return ObjectInfo{info.content_length, info.content_type};
@@ -72,7 +73,7 @@ std::optional<ObjectInfo> S3ObjectStore::head(std::string_view key) {
 }
 
 void S3ObjectStore::remove(std::string_view key) {
-  check_object_key(key);
+  model::validate_object_key(key);
   client_->delete_object(std::string(key));
 }
 

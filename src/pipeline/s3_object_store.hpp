@@ -9,7 +9,8 @@
 
 namespace pindeck::s3 {
 class Client;
-}
+struct Config;
+}  // namespace pindeck::s3
 
 namespace pindeck::pipeline {
 
@@ -39,6 +40,10 @@ class S3ObjectStore final : public ObjectStore {
   std::string public_base_url_;
   std::unique_ptr<s3::Client> client_;
 };
+
+// The S3 client's configuration for these settings and bucket, with the pipeline's short client
+// retries (the pipeline retries jobs itself, seconds apart).
+s3::Config s3_client_config(const S3Settings& settings, const std::string& bucket);
 
 // The store the configuration asks for: S3 when config.s3 is set, else the local store under
 // <data_dir>/objects.

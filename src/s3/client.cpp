@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "model/storage_names.hpp"
 #include "s3/client_internal.hpp"
 #include "s3/retry.hpp"
 #include "s3/xml.hpp"
@@ -55,27 +56,11 @@ void validate_key(const std::string& key) {
   }
 }
 
-void validate_bucket(const std::string& bucket);
-
 // An object operation needs a bucket in the configuration and a valid key.
 void validate_object(const std::string& bucket, const std::string& key) {
   if (bucket.empty())
     invalid("no S3 bucket is configured (set Config::bucket or PINDECK_S3_BUCKET)");
   validate_key(key);
-}
-
-void validate_bucket(const std::string& bucket) {
-  bool ok = bucket.size() >= 3 && bucket.size() <= 63;
-  for (char c : bucket) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.');
-  }
-  ok = ok && bucket.front() != '-' && bucket.front() != '.' && bucket.back() != '-' &&
-       bucket.back() != '.';
-  if (!ok) {
-    invalid("S3 bucket name '" + bucket +
-            "' must be 3 to 63 characters of a-z, 0-9, '.' and '-', starting and ending with a "
-            "letter or digit");
-  }
 }
 
 void validate_header_value(const std::string& what, const std::string& value) {
@@ -151,7 +136,7 @@ Client::Client(Config config)
       signer_(config_.credentials, config_.region),
       random_(std::random_device{}()),
       hashers_(2) {
-  if (!config_.bucket.empty()) validate_bucket(config_.bucket);
+  if (!config_.bucket.empty()) model::validate_bucket_name(config_.bucket);
   transport_ = std::make_unique<Transport>(
       io_, TransportOptions{config_.verify_tls, config_.ca_file, config_.connect_timeout,
                             config_.low_speed_limit, config_.low_speed_time,
@@ -632,7 +617,7 @@ std::string Client::presign_get(const std::string& key, std::chrono::seconds exp
 
 void Client::start_create_bucket(std::string bucket, DoneHandler handler) {
   try {
-    validate_bucket(bucket);
+    model::validate_bucket_name(bucket);
   } catch (...) {
     return complete(io_, std::move(handler), std::current_exception());
   }
@@ -654,7 +639,7 @@ void Client::create_bucket(std::string bucket) {
 
 void Client::start_head_bucket(std::string bucket, DoneHandler handler) {
   try {
-    validate_bucket(bucket);
+    model::validate_bucket_name(bucket);
   } catch (...) {
     return complete(io_, std::move(handler), std::current_exception());
   }
