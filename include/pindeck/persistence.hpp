@@ -48,16 +48,16 @@ struct PersistenceConfig {
 
   // The defaults above, changed by the environment. This is the library's one reader of its
   // environment; a variable set to "" counts as unset. Each setting takes the first variable set:
-  //   endpoint       PINDECK_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL
-  //                  (none set: s3 stays empty and the local object store is used)
-  //   region         PINDECK_S3_REGION, AWS_REGION, AWS_DEFAULT_REGION
-  //   credentials    PINDECK_S3_ACCESS_KEY with PINDECK_S3_SECRET_KEY and
-  //                  PINDECK_S3_SESSION_TOKEN; when PINDECK_S3_ACCESS_KEY is not set,
-  //                  AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (a key,
-  //                  its secret and its token always come from the same family)
-  //   ca_file        PINDECK_S3_CA_FILE, AWS_CA_BUNDLE
-  //   public_base_url PINDECK_S3_PUBLIC_URL
-  //   bucket         PINDECK_S3_BUCKET (also for the local object store)
+  //   endpoint         PINDECK_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL
+  //                    (none set: s3 stays empty and the local object store is used)
+  //   region           PINDECK_S3_REGION, AWS_REGION, AWS_DEFAULT_REGION
+  //   credentials      PINDECK_S3_ACCESS_KEY with PINDECK_S3_SECRET_KEY and
+  //                    PINDECK_S3_SESSION_TOKEN; when PINDECK_S3_ACCESS_KEY is not set,
+  //                    AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (a
+  //                    key, its secret and its token always come from the same family)
+  //   ca_file          PINDECK_S3_CA_FILE, AWS_CA_BUNDLE
+  //   public_base_url  PINDECK_S3_PUBLIC_URL
+  //   bucket           PINDECK_S3_BUCKET (also names the local object store's bucket)
   PD_EXPORT static PersistenceConfig from_env();
 };
 
