@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "pipeline/job_queue.hpp"
+#include "util/clock.hpp"
 
 namespace pindeck::pipeline {
 
@@ -28,7 +29,7 @@ struct WorkerOptions {
 struct WorkerHooks {
   std::function<std::optional<Job>()> claim;
   std::function<std::optional<std::int64_t>()> next_claimable_at;  // ms since epoch
-  std::function<std::int64_t()> now;                               // ms since epoch
+  util::Clock now;
   std::function<void(Job&)> renew;
   // Does the job and records its outcome (success, retry or failure) itself. Runs on a CPU
   // thread. What it throws is reported to `on_error` and the job is left to its lease.
