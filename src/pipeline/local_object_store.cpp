@@ -1,6 +1,5 @@
 #include "pipeline/local_object_store.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include "staging/durable_file.hpp"
 #include "util/errno_error.hpp"
 #include "util/hex.hpp"
+#include "util/input_file.hpp"
 
 namespace pindeck::pipeline {
 
@@ -98,23 +98,10 @@ void LocalObjectStore::put_bytes(std::string_view key, std::span<const std::byte
 void LocalObjectStore::put_file(std::string_view key, const std::filesystem::path& file,
                                 std::string_view content_type) {
   model::validate_object_key(key);
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw util::errno_error("cannot open", file, errno);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  util::InputFile in(file);
   write_object(key, content_type, [&](DurableFileWriter& out) {
     std::vector<std::byte> buffer(256 * 1024);
-    for (;;) {
-      const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw util::errno_error("cannot read", file, errno);
-      }
-      if (n == 0) break;
-      out.write(std::span(buffer.data(), static_cast<std::size_t>(n)));
-    }
+    while (const std::size_t n = in.read_some(buffer)) out.write(std::span(buffer.data(), n));
   });
 }
 

@@ -1,6 +1,5 @@
 #include "staging/store.hpp"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -11,6 +10,7 @@
 #include "staging/durable_file.hpp"
 #include "util/errno_error.hpp"
 #include "util/hex.hpp"
+#include "util/input_file.hpp"
 #include "util/random.hpp"
 #include "util/sha256.hpp"
 
@@ -100,19 +100,9 @@ StagedObject Store::put_stream(std::istream& in) {
 }
 
 StagedObject Store::put_file(const std::filesystem::path& source) {
-  const int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw util::errno_error("cannot open", source, errno);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  return put([&](std::byte* out, std::size_t capacity) -> std::size_t {
-    for (;;) {
-      const ssize_t n = ::read(fd, out, capacity);
-      if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno != EINTR) throw util::errno_error("cannot read", source, errno);
-    }
-  });
+  util::InputFile in(source);
+  return put(
+      [&](std::byte* out, std::size_t capacity) { return in.read_some(std::span(out, capacity)); });
 }
 
 bool Store::contains(std::string_view storage_id) const {

@@ -5,6 +5,7 @@
 #include <regex>
 #include <string>
 
+#include "expect_invalid.hpp"
 #include "media/object_key.hpp"
 #include "model/base36.hpp"
 #include "model/storage_names.hpp"
@@ -30,16 +31,7 @@ NonceSource fixed_nonce(std::string value) {
   return [value](std::size_t) { return value; };
 }
 
-template <typename Call>
-void expect_invalid(Call&& call, const std::string& message_part) {
-  try {
-    call();
-    ADD_FAILURE() << "expected Error(invalid) mentioning \"" << message_part << "\"";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), Errc::invalid) << e.what();
-    EXPECT_NE(std::string(e.what()).find(message_part), std::string::npos) << e.what();
-  }
-}
+using pindeck::test::expect_invalid;
 
 TEST(Base36, WritesLikeJavaScript) {
   EXPECT_EQ(to_base36(0), "0");

@@ -5,21 +5,13 @@
 
 #include <string>
 
+#include "expect_invalid.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::model {
 namespace {
 
-template <typename Call>
-void expect_invalid(Call&& call, const std::string& message_part) {
-  try {
-    call();
-    ADD_FAILURE() << "expected Error(invalid) mentioning \"" << message_part << "\"";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), Errc::invalid) << e.what();
-    EXPECT_NE(std::string(e.what()).find(message_part), std::string::npos) << e.what();
-  }
-}
+using pindeck::test::expect_invalid;
 
 TEST(BucketName, AcceptsWhatS3Accepts) {
   for (const char* name : {"pindeck", "abc", "my-bucket.media-2", "0a9", "1.2.3", "a-b.c-d.e-f",
