@@ -11,12 +11,13 @@
 #include "catalog/sqlite_catalog.hpp"
 #include "pipeline/persistence.hpp"
 #include "pipeline/s3_object_store.hpp"
+#include "util/env.hpp"
 
 namespace {
 
+// The test server's settings, from its s3.env sourced into the shell.
 std::string env(const char* name) {
-  const char* value = std::getenv(name);
-  return value ? value : "";
+  return pindeck::util::env(name).value_or("");
 }
 
 std::vector<std::filesystem::path> sample_images() {

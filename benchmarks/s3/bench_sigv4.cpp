@@ -28,6 +28,7 @@
 
 #include "s3/crypto.hpp"
 #include "s3/sigv4.hpp"
+#include "util/sha256.hpp"
 
 namespace {
 
@@ -53,7 +54,7 @@ HttpRequest typical_put() {
                      {"Content-Length", std::to_string(std::strlen(kBody))},
                      {"Cache-Control", "public, max-age=31536000, immutable"},
                      {"x-amz-meta-source", "discord"}};
-  request.payload_hash = Signer::sha256_hex(kBody);
+  request.payload_hash = pindeck::util::sha256_hex(kBody);
   return request;
 }
 
@@ -111,7 +112,7 @@ BENCHMARK(BM_CanonicalRequestOnly);
 void BM_PayloadSha256_Ours(benchmark::State& state) {
   const std::string block(static_cast<std::size_t>(state.range(0)), 'x');
   for (auto _ : state) {
-    auto digest = pindeck::s3::crypto::sha256(block);
+    auto digest = pindeck::util::sha256(block);
     benchmark::DoNotOptimize(digest.data());
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
@@ -132,7 +133,7 @@ BENCHMARK(BM_PayloadSha256_OpenSslEvpDigest)->Arg(16384);
 // A body streamed through one digest in 16 KiB reads (how a file upload is hashed).
 void BM_PayloadSha256_OursStreaming(benchmark::State& state) {
   const std::string block(static_cast<std::size_t>(state.range(0)), 'x');
-  pindeck::s3::crypto::Sha256 digest;
+  pindeck::util::Sha256 digest;
   for (auto _ : state) digest.update(block);
   benchmark::DoNotOptimize(digest.finish());
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));

@@ -39,15 +39,25 @@ struct PersistenceConfig {
   std::chrono::milliseconds lease{30000};
   // How often idle workers look for jobs other processes queued.
   std::chrono::milliseconds poll_interval{500};
-  std::uint64_t max_upload_bytes = std::uint64_t{2} << 30;
+  // Larger uploads are refused while they are staged, before anything is kept.
+  static constexpr std::uint64_t default_max_upload_bytes = std::uint64_t{2} << 30;
+  std::uint64_t max_upload_bytes = default_max_upload_bytes;
   // Staged copies no record names (left by a crash) are deleted when workers start, once older
   // than this (younger ones may be an upload in progress in another process).
   std::chrono::milliseconds staging_orphan_age{std::chrono::hours(1)};
 
-  // Defaults, with S3 enabled when PINDECK_S3_ENDPOINT is set (then PINDECK_S3_REGION,
-  // PINDECK_S3_ACCESS_KEY, PINDECK_S3_SECRET_KEY, PINDECK_S3_SESSION_TOKEN,
-  // PINDECK_S3_PUBLIC_URL and PINDECK_S3_CA_FILE are read too) and PINDECK_S3_BUCKET overriding
-  // the bucket.
+  // The defaults above, changed by the environment. This is the library's one reader of its
+  // environment; a variable set to "" counts as unset. Each setting takes the first variable set:
+  //   endpoint         PINDECK_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL
+  //                    (none set: s3 stays empty and the local object store is used)
+  //   region           PINDECK_S3_REGION, AWS_REGION, AWS_DEFAULT_REGION
+  //   credentials      PINDECK_S3_ACCESS_KEY with PINDECK_S3_SECRET_KEY and
+  //                    PINDECK_S3_SESSION_TOKEN; when PINDECK_S3_ACCESS_KEY is not set,
+  //                    AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN (a
+  //                    key, its secret and its token always come from the same family)
+  //   ca_file          PINDECK_S3_CA_FILE, AWS_CA_BUNDLE
+  //   public_base_url  PINDECK_S3_PUBLIC_URL
+  //   bucket           PINDECK_S3_BUCKET (also names the local object store's bucket)
   PD_EXPORT static PersistenceConfig from_env();
 };
 

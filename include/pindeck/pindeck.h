@@ -135,9 +135,9 @@ PD_EXPORT int pd_palette_from_image(const unsigned char* bytes, size_t size, cha
  * "maxInFlight" (2), "cpuThreads" (0 = cores), "maxAttempts" (3), "retryMinDelayMs" (2000),
  * "retryMaxDelayMs" (20000), "leaseMs" (30000), "pollIntervalMs" (500), "maxUploadBytes",
  * "stagingOrphanAgeMs" (3600000: staged copies no record names are deleted at start when older).
- * Without this call, the first upload, backfill or wait starts the workers from the environment:
- * S3 when PINDECK_S3_ENDPOINT is set (with PINDECK_S3_ACCESS_KEY, PINDECK_S3_SECRET_KEY,
- * PINDECK_S3_REGION, PINDECK_S3_BUCKET), else the local object store.
+ * Without this call, the first upload, backfill or wait starts the workers from the environment
+ * (PINDECK_S3_* first, then the standard AWS_* variables; the list is in pindeck/persistence.hpp,
+ * PersistenceConfig::from_env): S3 when an endpoint is set, else the local object store.
  * PD_ERR_CONFLICT: the workers already run; PD_ERR_INVALID: a bad setting, named. */
 PD_EXPORT int pd_persistence_start(pd_client* client, const char* config_json);
 

@@ -46,7 +46,7 @@ class Catalog {
   // The job queue seen by one owner (unique per process) whose claims last `lease` unless renewed.
   virtual std::unique_ptr<PersistJobs> persist_jobs(std::string owner,
                                                     std::chrono::milliseconds lease,
-                                                    Clock clock = system_now_ms) = 0;
+                                                    util::Clock clock = util::system_now_ms) = 0;
 };
 
 // Opens (creating it when missing) the SQLite catalog file and brings its schema up to date.

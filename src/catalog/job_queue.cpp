@@ -22,13 +22,7 @@ Job job_from_row(const Statement& row) {
 
 }  // namespace
 
-std::int64_t system_now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-JobQueue::JobQueue(std::string owner, std::chrono::milliseconds lease, Clock clock)
+JobQueue::JobQueue(std::string owner, std::chrono::milliseconds lease, util::Clock clock)
     : owner_(std::move(owner)), lease_(lease), clock_(std::move(clock)) {
   if (owner_.empty()) throw Error(Errc::invalid, "job queue owner must not be empty");
   if (lease_.count() <= 0) throw Error(Errc::invalid, "job lease must be positive");

@@ -25,7 +25,8 @@ class JobQueue {
  public:
   // `owner` names this process's leases (unique per process); `lease` is how long a claim lasts
   // without renewal.
-  JobQueue(std::string owner, std::chrono::milliseconds lease, Clock clock = system_now_ms);
+  JobQueue(std::string owner, std::chrono::milliseconds lease,
+           util::Clock clock = util::system_now_ms);
 
   // Queues a job for `record_id`, due now. A failed job is requeued with its attempts reset; a
   // job that is already queued (perhaps running) is left alone.
@@ -58,7 +59,7 @@ class JobQueue {
  private:
   std::string owner_;
   std::chrono::milliseconds lease_;
-  Clock clock_;
+  util::Clock clock_;
 };
 
 }  // namespace pindeck::catalog

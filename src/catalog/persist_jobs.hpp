@@ -17,12 +17,9 @@
 
 #include "pindeck/query.hpp"
 #include "pindeck/record.hpp"
+#include "util/clock.hpp"
 
 namespace pindeck::catalog {
-
-// Milliseconds since the epoch; injectable so tests can move time.
-using Clock = std::function<std::int64_t()>;
-std::int64_t system_now_ms();
 
 struct Job {
   std::string record_id;

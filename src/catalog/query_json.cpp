@@ -1,5 +1,6 @@
 #include "catalog/query_json.hpp"
 
+#include "catalog/record_queries.hpp"
 #include "model/enums.hpp"
 #include "model/record_json.hpp"
 #include "pindeck/error.hpp"
@@ -74,7 +75,9 @@ RecordQuery query_from_json(const json& object) {
     } else if (key == "limit") {
       if (!v.is_number_integer()) refuse(key, "must be a whole number");
       auto limit = v.get<std::int64_t>();
-      if (limit < 1 || limit > 1000) refuse(key, "must be between 1 and 1000");
+      if (limit < 1 || limit > max_page_size) {
+        refuse(key, "must be between 1 and " + std::to_string(max_page_size));
+      }
       q.limit = static_cast<int>(limit);
     } else if (key == "cursor") {
       q.cursor = string_value(key, v);

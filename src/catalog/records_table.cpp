@@ -9,6 +9,7 @@
 #include "model/record_json.hpp"
 #include "model/validation.hpp"
 #include "pindeck/error.hpp"
+#include "util/clock.hpp"
 
 namespace pindeck::catalog {
 
@@ -174,7 +175,7 @@ CreateResult insert_record(Database& db, Record r) {
       return {std::move(*existing), false};
     }
   }
-  std::int64_t now = model::now_ms();
+  std::int64_t now = util::system_now_ms();
   r.id = model::new_record_id(now);
   if (r.unique_id.empty()) r.unique_id = model::new_unique_id(now);
   if (r.uploaded_at == 0) r.uploaded_at = now;

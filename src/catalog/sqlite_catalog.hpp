@@ -26,7 +26,7 @@ class SqliteCatalog final : public Catalog {
   RecordPage list(const RecordQuery& query) override;
   RecordPage search(std::string_view text, const RecordQuery& query) override;
   std::unique_ptr<PersistJobs> persist_jobs(std::string owner, std::chrono::milliseconds lease,
-                                            Clock clock) override;
+                                            util::Clock clock) override;
 
   // Runs body(Database&) inside one write transaction while holding the catalog's lock, for
   // changes that must commit together (a record and its persistence job, for instance).

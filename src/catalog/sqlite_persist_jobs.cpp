@@ -13,7 +13,7 @@ namespace {
 class SqlitePersistJobs final : public PersistJobs {
  public:
   SqlitePersistJobs(SqliteCatalog& catalog, std::string owner, std::chrono::milliseconds lease,
-                    Clock clock)
+                    util::Clock clock)
       : catalog_(catalog), queue_(std::move(owner), lease, std::move(clock)) {}
 
   CreateResult insert_with_job(Record record) override {
@@ -122,7 +122,7 @@ class SqlitePersistJobs final : public PersistJobs {
 
 std::unique_ptr<PersistJobs> SqliteCatalog::persist_jobs(std::string owner,
                                                          std::chrono::milliseconds lease,
-                                                         Clock clock) {
+                                                         util::Clock clock) {
   return std::make_unique<SqlitePersistJobs>(*this, std::move(owner), lease, std::move(clock));
 }
 

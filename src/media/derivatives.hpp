@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "media/format.hpp"
+#include "media/palette.hpp"
 #include "media/probe.hpp"
 
 namespace pindeck::media {
@@ -48,8 +49,8 @@ struct DeriveOptions {
   int webp_effort = 2;
   // Threads that encode the derivatives side by side (libwebp encodes on one thread each).
   int encode_threads = 2;
-  // Longest side of the palette sample (DESIGN §5: fit in 160x160); 0 skips the sample.
-  int palette_sample_size = 160;
+  // Longest side of the palette sample (DESIGN §5); 0 skips the sample.
+  int palette_sample_size = kPaletteSampleSize;
 
   static std::vector<DerivativeSpec> default_derivatives();
 };

@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "model/base36.hpp"
+#include "model/storage_names.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::media {
@@ -22,54 +23,8 @@ namespace {
 
 constexpr std::size_t kMaxBaseNameLength = 96;
 constexpr std::size_t kNonceLength = 6;
-constexpr std::size_t kMaxKeyBytes = 1024;
-constexpr std::size_t kMaxSegmentBytes = 255;
 // 10000-01-01T00:00:00Z: the first instant whose year no longer fits "YYYY".
 constexpr std::int64_t kYear10000Ms = 253402300800000;
-
-bool is_key_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '/' || c == '_' || c == '.' ||
-         c == '-';
-}
-
-// Checks the segments between '/' of a key or prefix; `what` names it in the error.
-void validate_segments(std::string_view path, std::string_view what) {
-  const std::string name(what);
-  if (path.front() == '/') throw Error(Errc::invalid, name + " must not start with '/'");
-  if (path.back() == '/') throw Error(Errc::invalid, name + " must not end with '/'");
-  const auto bad = std::find_if_not(path.begin(), path.end(), is_key_char);
-  if (bad != path.end()) {
-    throw Error(Errc::invalid, name + " may only contain [a-z0-9/_.-], found '" +
-                                   std::string(1, *bad) + "' in \"" + std::string(path) + "\"");
-  }
-  std::size_t start = 0;
-  while (start <= path.size()) {
-    const std::size_t end = std::min(path.find('/', start), path.size());
-    const std::string_view segment = path.substr(start, end - start);
-    if (segment.empty()) throw Error(Errc::invalid, name + " must not contain \"//\"");
-    if (segment == "." || segment == "..") {
-      throw Error(Errc::invalid, name + " must not contain a \".\" or \"..\" segment");
-    }
-    if (segment.size() > kMaxSegmentBytes) {
-      throw Error(Errc::invalid, name + " has a segment longer than 255 bytes");
-    }
-    start = end + 1;
-  }
-}
-
-void validate_bucket(std::string_view bucket) {
-  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  const bool ok = bucket.size() >= 3 && bucket.size() <= 63 && alnum(bucket.front()) &&
-                  alnum(bucket.back()) &&
-                  std::all_of(bucket.begin(), bucket.end(),
-                              [&](char c) { return alnum(c) || c == '-' || c == '.'; }) &&
-                  bucket.find("..") == std::string_view::npos;
-  if (!ok) {
-    throw Error(Errc::invalid, "bucket \"" + std::string(bucket) +
-                                   "\" is not a valid S3 bucket name (3-63 characters of "
-                                   "[a-z0-9.-], starting and ending with a letter or digit)");
-  }
-}
 
 void validate_public_base_url(std::string_view url) {
   if (url.empty()) {
@@ -145,17 +100,9 @@ void require_upload_time(std::int64_t uploaded_at_ms) {
 }  // namespace
 
 void validate_layout(const ObjectStoreLayout& layout) {
-  validate_bucket(layout.bucket);
-  if (!layout.prefix.empty()) validate_segments(layout.prefix, "prefix");
+  model::validate_bucket_name(layout.bucket);
+  model::validate_key_prefix(layout.prefix);
   validate_public_base_url(layout.public_base_url);
-}
-
-void validate_object_key(std::string_view key) {
-  if (key.empty()) throw Error(Errc::invalid, "object key must not be empty");
-  if (key.size() > kMaxKeyBytes) {
-    throw Error(Errc::invalid, "object key is longer than 1024 bytes");
-  }
-  validate_segments(key, "object key");
 }
 
 std::string kebab_base_name(std::string_view title, std::string_view file_name) {
@@ -233,7 +180,7 @@ std::string ObjectKeyNamer::public_url(std::string_view key) const {
 }
 
 void ObjectKeyNamer::require_under_prefix(std::string_view key) const {
-  validate_object_key(key);
+  model::validate_object_key(key);
   if (!layout_.prefix.empty() &&
       !(key.starts_with(layout_.prefix) && key.size() > layout_.prefix.size() &&
         key[layout_.prefix.size()] == '/')) {

@@ -7,8 +7,8 @@
 //   <prefix>/YYYY/MM_DD/high/<file>-w1280.webp      (large)
 //
 // with <file> = kebab-case title, "-", upload time in base 36, "-", 6 random base-36 digits.
-// Every key is checked before it is handed out: only [a-z0-9/_.-], no leading '/', no empty,
-// "." or ".." segment, under the configured prefix. Keys are fixed once, when the record is
+// Every key is checked before it is handed out (model::validate_object_key) and must lie under
+// the configured prefix. Keys are fixed once, when the record is
 // created, so a retry rewrites the same objects.
 #pragma once
 
@@ -30,10 +30,6 @@ struct ObjectStoreLayout {
 // Throws Error(Errc::invalid) naming the field if the bucket is not a valid S3 bucket name, the
 // prefix is not a safe key prefix, or the public base URL is not an http(s) URL.
 void validate_layout(const ObjectStoreLayout& layout);
-
-// Throws Error(Errc::invalid) unless `key` is a safe object key (see the top of this file; at
-// most 1024 bytes, each segment at most 255).
-void validate_object_key(std::string_view key);
 
 // The base of an object's file name: the title in kebab case (Unicode NFKD, combining marks
 // dropped, lowercased, every run outside [a-z0-9] made one '-', '-' trimmed at both ends, cut to

@@ -13,6 +13,7 @@
 #include <unordered_set>
 
 #include "pindeck/error.hpp"
+#include "util/hex.hpp"
 
 namespace pindeck::media {
 
@@ -106,14 +107,11 @@ bool is_meaningful(const Rgb& c) {
 }
 
 std::string to_hex(const Rgb& c) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex = "#000000";
-  const std::array<int, 3> channels{c.r, c.g, c.b};
-  for (std::size_t i = 0; i < channels.size(); ++i) {
-    const int v = std::clamp(channels[i], 0, 255);
-    hex[1 + 2 * i] = kDigits[v >> 4];
-    hex[2 + 2 * i] = kDigits[v & 15];
-  }
+  const std::array<unsigned char, 3> channels{static_cast<unsigned char>(std::clamp(c.r, 0, 255)),
+                                              static_cast<unsigned char>(std::clamp(c.g, 0, 255)),
+                                              static_cast<unsigned char>(std::clamp(c.b, 0, 255))};
+  std::string hex = "#";
+  util::append_hex(hex, channels);
   return hex;
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "media/probe.hpp"
+
 namespace pindeck::media {
 
 struct PaletteOptions {
@@ -18,7 +20,7 @@ struct PaletteOptions {
   double min_lab_delta = 19.0;  // ...and picked colours are at least this far apart in CIE Lab
 };
 
-// The side of the square the image path shrinks images into before sampling.
+// The side of the square images are shrunk into before sampling (DESIGN §5: fit in 160x160).
 inline constexpr int kPaletteSampleSize = 160;
 
 // width*height*channels: the size of a packed pixel buffer. Throws Error(Errc::invalid) for
@@ -39,6 +41,6 @@ std::vector<std::string> palette_from_pixels(std::span<const std::uint8_t> pixel
 // `max_pixels` pixels over all frames (refused before decoding).
 std::vector<std::string> palette_from_image(std::span<const std::uint8_t> encoded,
                                             const PaletteOptions& options = {},
-                                            std::uint64_t max_pixels = 100'000'000);
+                                            std::uint64_t max_pixels = default_max_decode_pixels);
 
 }  // namespace pindeck::media

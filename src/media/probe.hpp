@@ -10,12 +10,15 @@
 
 namespace pindeck::media {
 
+// Most pixels a decode may produce, summed over every frame it decodes. A decompression bomb
+// (a tiny file declaring huge dimensions) is refused before decoding.
+inline constexpr std::uint64_t default_max_decode_pixels = 100'000'000;
+// Most frames of an animation; each frame costs encoder work even when tiny.
+inline constexpr int default_max_frames = 1000;
+
 struct DecodeLimits {
-  // Most pixels the decode may produce, summed over every frame it decodes. A decompression bomb
-  // (a tiny file declaring huge dimensions) is refused before decoding.
-  std::uint64_t max_pixels = 100'000'000;
-  // Most frames of an animation; each frame costs encoder work even when tiny.
-  int max_frames = 1000;
+  std::uint64_t max_pixels = default_max_decode_pixels;
+  int max_frames = default_max_frames;
 };
 
 struct ProbeResult {

@@ -1,11 +1,9 @@
 #include "model/base36.hpp"
 
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <array>
 
-#include "pindeck/error.hpp"
+#include "util/random.hpp"
 
 namespace pindeck::model {
 
@@ -44,9 +42,7 @@ std::string random_base36(std::size_t length) {
   out.reserve(length);
   std::array<unsigned char, 32> bytes{};
   while (out.size() < length) {
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-      throw Error(Errc::internal, "the random generator failed");
-    }
+    util::random_bytes(bytes);
     for (unsigned char b : bytes) {
       if (b >= kUnbiasedLimit || out.size() == length) continue;
       out.push_back(kDigits[b % 36]);

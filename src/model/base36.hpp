@@ -19,7 +19,7 @@ std::string to_base36_fixed(std::uint64_t value, std::size_t width);
 // True if every character is in [0-9a-z] (and there is at least one).
 bool is_base36(std::string_view text) noexcept;
 
-// `length` base-36 digits from the operating system's CSPRNG (OpenSSL), uniformly distributed.
+// `length` base-36 digits from util::random_bytes, uniformly distributed.
 // Throws Error(Errc::internal) if the generator fails.
 std::string random_base36(std::size_t length);
 

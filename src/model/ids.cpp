@@ -1,16 +1,10 @@
 #include "model/ids.hpp"
 
-#include <chrono>
 #include <mutex>
 
 #include "model/base36.hpp"
 
 namespace pindeck::model {
-
-std::int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string new_record_id(std::int64_t ms) {
   // Ids made by this process never go backwards: within one millisecond (or if the clock steps

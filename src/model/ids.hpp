@@ -6,9 +6,6 @@
 
 namespace pindeck::model {
 
-// Milliseconds since the Unix epoch, from the system clock.
-std::int64_t now_ms();
-
 // The record id, 17 characters of [0-9a-z]: 9 base-36 digits of the millisecond timestamp (fixed
 // width, so ids sort by time as plain strings until the year 5188), a 3-digit sequence number
 // that keeps ids of one process increasing within a millisecond, and 5 random characters that

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "pindeck/error.hpp"
+#include "util/hex.hpp"
 
 namespace pindeck::model {
 
@@ -20,13 +21,8 @@ std::size_t code_points(std::string_view s) {
       std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
-bool is_lower_hex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 bool is_colour(std::string_view s) {
-  return s.size() == 7 && s[0] == '#' && is_lower_hex(s.substr(1));
+  return s.size() == 7 && s[0] == '#' && util::is_lower_hex(s.substr(1));
 }
 
 void require_not_negative(const char* field, const std::optional<std::int64_t>& v) {
@@ -72,7 +68,7 @@ void validate(const Record& r) {
   require_not_empty("generationArtifactKey", r.generation_artifact_key);
   require_not_empty("parentImageId", r.parent_image_id);
   require_not_empty("contentType", r.content_type);
-  if (r.sha256 && (r.sha256->size() != 64 || !is_lower_hex(*r.sha256))) {
+  if (r.sha256 && (r.sha256->size() != 64 || !util::is_lower_hex(*r.sha256))) {
     refuse("sha256", "must be 64 lowercase hexadecimal digits");
   }
 }

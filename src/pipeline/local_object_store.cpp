@@ -1,6 +1,5 @@
 #include "pipeline/local_object_store.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,28 +10,18 @@
 #include <iterator>
 #include <vector>
 
+#include "model/storage_names.hpp"
 #include "pindeck/error.hpp"
 #include "staging/durable_file.hpp"
+#include "util/errno_error.hpp"
+#include "util/hex.hpp"
+#include "util/input_file.hpp"
 
 namespace pindeck::pipeline {
 
 namespace {
 
 using staging::DurableFileWriter;
-using staging::throw_io_error;
-
-void check_bucket_name(std::string_view bucket) {
-  bool ok =
-      bucket.size() >= 3 && bucket.size() <= 63 && bucket.front() != '.' && bucket.front() != '-';
-  for (char c : bucket) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-');
-  }
-  if (!ok) {
-    throw Error(Errc::invalid, "bucket name '" + std::string(bucket) +
-                                   "' must be 3 to 63 characters of [a-z0-9.-] starting with a "
-                                   "letter or digit");
-  }
-}
 
 // Creates every missing directory from `base` down to `base/relative`, fsyncing each parent
 // whose entries changed, so a later crash cannot lose the path to a durable object.
@@ -44,14 +33,13 @@ void create_directories_durably(const std::filesystem::path& base,
     if (::mkdir(next.c_str(), 0755) == 0) {
       staging::fsync_directory(current);
     } else if (errno != EEXIST) {
-      throw_io_error("cannot create directory", next, errno);
+      throw util::errno_error("cannot create directory", next, errno);
     }
     current = next;
   }
 }
 
 std::string percent_encode_path(const std::string& path) {
-  static constexpr char digits[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : path) {
     const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -60,8 +48,7 @@ std::string percent_encode_path(const std::string& path) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
-      out.push_back(digits[c >> 4]);
-      out.push_back(digits[c & 0xf]);
+      util::append_hex(out, std::span(&c, 1), util::HexCase::upper);
     }
   }
   return out;
@@ -71,19 +58,16 @@ std::string percent_encode_path(const std::string& path) {
 
 LocalObjectStore::LocalObjectStore(std::filesystem::path root, std::string bucket)
     : bucket_(std::move(bucket)) {
-  check_bucket_name(bucket_);
+  model::validate_bucket_name(bucket_);
   std::error_code ec;
   std::filesystem::create_directories(root, ec);
-  if (ec) {
-    throw Error(Errc::io,
-                "cannot create object store directory '" + root.string() + "': " + ec.message());
-  }
+  if (ec) throw util::errno_error("cannot create object store directory", root, ec);
   root_ = std::filesystem::canonical(root);
   create_directories_durably(root_, bucket_);
 }
 
 std::filesystem::path LocalObjectStore::path_of(std::string_view key) const {
-  check_object_key(key);
+  model::validate_object_key(key);
   return root_ / bucket_ / key;
 }
 
@@ -125,7 +109,7 @@ void LocalObjectStore::start_write(std::function<void()> write, WriteDone done) 
 
 void LocalObjectStore::async_put_bytes(std::string_view key, std::span<const std::byte> bytes,
                                        std::string_view content_type, WriteDone done) {
-  check_object_key(key);
+  model::validate_object_key(key);
   start_write(
       [this, key = std::string(key), bytes, content_type = std::string(content_type)] {
         write_object(key, content_type, [&](DurableFileWriter& out) { out.write(bytes); });
@@ -135,7 +119,7 @@ void LocalObjectStore::async_put_bytes(std::string_view key, std::span<const std
 
 void LocalObjectStore::async_put_file(std::string_view key, const std::filesystem::path& file,
                                       std::string_view content_type, WriteDone done) {
-  check_object_key(key);
+  model::validate_object_key(key);
   start_write([this, key = std::string(key), file,
                content_type = std::string(content_type)] { write_file(key, file, content_type); },
               std::move(done));
@@ -143,23 +127,10 @@ void LocalObjectStore::async_put_file(std::string_view key, const std::filesyste
 
 void LocalObjectStore::write_file(std::string_view key, const std::filesystem::path& file,
                                   std::string_view content_type) {
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw_io_error("cannot open", file, errno);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  util::InputFile in(file);
   write_object(key, content_type, [&](DurableFileWriter& out) {
     std::vector<std::byte> buffer(256 * 1024);
-    for (;;) {
-      const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        throw_io_error("cannot read", file, errno);
-      }
-      if (n == 0) break;
-      out.write(std::span(buffer.data(), static_cast<std::size_t>(n)));
-    }
+    while (const std::size_t n = in.read_some(buffer)) out.write(std::span(buffer.data(), n));
   });
 }
 
@@ -171,7 +142,7 @@ std::optional<StoredObject> LocalObjectStore::head(std::string_view key) {
     if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) {
       return std::nullopt;
     }
-    throw Error(Errc::io, "cannot stat object '" + data_path.string() + "': " + ec.message());
+    throw util::errno_error("cannot stat object", data_path, ec);
   }
   StoredObject info;
   info.size = size;
@@ -188,7 +159,7 @@ void LocalObjectStore::remove(std::string_view key) {
     if (::unlink(path.c_str()) == 0) {
       removed = true;
     } else if (errno != ENOENT) {
-      throw_io_error("cannot delete object", path, errno);
+      throw util::errno_error("cannot delete object", path, errno);
     }
   }
   if (removed) staging::fsync_directory(data_path.parent_path());
@@ -205,7 +176,7 @@ std::vector<std::string> LocalObjectStore::list(std::string_view prefix) {
     std::string key = it->path().lexically_relative(bucket_dir).generic_string();
     if (key.starts_with(prefix)) keys.push_back(std::move(key));
   }
-  if (ec) throw Error(Errc::io, "cannot list '" + bucket_dir.string() + "': " + ec.message());
+  if (ec) throw util::errno_error("cannot list", bucket_dir, ec);
   std::sort(keys.begin(), keys.end());
   return keys;
 }

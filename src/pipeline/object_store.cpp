@@ -2,7 +2,6 @@
 
 #include <future>
 
-#include "media/object_key.hpp"
 #include "pipeline/local_object_store.hpp"
 #include "pipeline/s3_object_store.hpp"
 
@@ -36,10 +35,6 @@ void ObjectStore::put_bytes(std::string_view key, std::span<const std::byte> byt
                             std::string_view content_type) {
   wait_for_write(
       [&](WriteDone done) { async_put_bytes(key, bytes, content_type, std::move(done)); });
-}
-
-void check_object_key(std::string_view key) {
-  media::validate_object_key(key);
 }
 
 std::unique_ptr<ObjectStore> make_object_store(const PersistenceConfig& config,

@@ -70,10 +70,6 @@ class ObjectStore {
   bool exists(std::string_view key) { return head(key).has_value(); }
 };
 
-// Throws Errc::invalid unless `key` is a key this library writes (DESIGN §3; the rules are
-// media::validate_object_key's): no store ever touches a path outside its bucket.
-void check_object_key(std::string_view key);
-
 // The store the configuration asks for: S3 when config.s3 is set, else the local store under
 // <data_dir>/objects.
 std::unique_ptr<ObjectStore> make_object_store(const PersistenceConfig& config,

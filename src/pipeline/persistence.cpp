@@ -14,8 +14,8 @@
 #include "media/probe.hpp"
 #include "pindeck/error.hpp"
 #include "s3/error.hpp"
-#include "staging/durable_file.hpp"
 #include "staging/mapped_file.hpp"
+#include "util/random.hpp"
 
 namespace pindeck::pipeline {
 
@@ -93,7 +93,7 @@ void clear_persistence_fields(Record& record) {
 std::string make_lease_owner() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
-  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + staging::random_hex(4);
+  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + util::random_hex(4);
 }
 
 Persistence::Persistence(catalog::Catalog& catalog, const std::filesystem::path& data_dir,

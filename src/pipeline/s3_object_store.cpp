@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/storage_names.hpp"
 #include "pindeck/error.hpp"
 #include "s3/client.hpp"
 
@@ -9,7 +10,14 @@ namespace pindeck::pipeline {
 
 namespace {
 
-s3::Config client_config(const S3Settings& settings, const std::string& bucket) {
+std::string without_trailing_slash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
+s3::Config s3_client_config(const S3Settings& settings, const std::string& bucket) {
   s3::Config config;
   config.endpoint = settings.endpoint;
   config.region = settings.region;
@@ -26,18 +34,11 @@ s3::Config client_config(const S3Settings& settings, const std::string& bucket) 
   return config;
 }
 
-std::string without_trailing_slash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-}  // namespace
-
 S3ObjectStore::S3ObjectStore(const S3Settings& settings, std::string bucket)
     : bucket_(std::move(bucket)),
       public_base_url_(without_trailing_slash(
           settings.public_base_url.empty() ? settings.endpoint : settings.public_base_url)),
-      client_(std::make_unique<s3::Client>(client_config(settings, bucket_))) {}
+      client_(std::make_unique<s3::Client>(s3_client_config(settings, bucket_))) {}
 
 S3ObjectStore::~S3ObjectStore() = default;
 
@@ -52,7 +53,7 @@ void S3ObjectStore::start_put(std::string_view key, s3::BodySource body,
 
 void S3ObjectStore::async_put_file(std::string_view key, const std::filesystem::path& file,
                                    std::string_view content_type, WriteDone done) {
-  check_object_key(key);
+  model::validate_object_key(key);
   std::shared_ptr<const s3::File> opened;
   try {
     opened = s3::File::open_for_reading(file.string());
@@ -65,14 +66,14 @@ void S3ObjectStore::async_put_file(std::string_view key, const std::filesystem::
 
 void S3ObjectStore::async_put_bytes(std::string_view key, std::span<const std::byte> bytes,
                                     std::string_view content_type, WriteDone done) {
-  check_object_key(key);
+  model::validate_object_key(key);
   auto buffer = std::make_shared<const std::string>(reinterpret_cast<const char*>(bytes.data()),
                                                     bytes.size());
   start_put(key, s3::BodySource::from_buffer(std::move(buffer)), content_type, std::move(done));
 }
 
 std::optional<StoredObject> S3ObjectStore::head(std::string_view key) {
-  check_object_key(key);
+  model::validate_object_key(key);
   try {
     const auto info = client_->head_object(std::string(key));
     return StoredObject{info.content_length, info.content_type};
@@ -83,7 +84,7 @@ std::optional<StoredObject> S3ObjectStore::head(std::string_view key) {
 }
 
 void S3ObjectStore::remove(std::string_view key) {
-  check_object_key(key);
+  model::validate_object_key(key);
   client_->delete_object(std::string(key));
 }
 

@@ -10,6 +10,7 @@
 namespace pindeck::s3 {
 class BodySource;
 class Client;
+struct Config;
 }  // namespace pindeck::s3
 
 namespace pindeck::pipeline {
@@ -42,5 +43,9 @@ class S3ObjectStore final : public ObjectStore {
   std::string public_base_url_;
   std::unique_ptr<s3::Client> client_;
 };
+
+// The S3 client's configuration for these settings and bucket, with the pipeline's short client
+// retries (the pipeline retries jobs itself, seconds apart).
+s3::Config s3_client_config(const S3Settings& settings, const std::string& bucket);
 
 }  // namespace pindeck::pipeline

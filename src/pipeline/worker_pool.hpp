@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "catalog/persist_jobs.hpp"
+#include "util/clock.hpp"
 
 namespace pindeck::pipeline {
 
@@ -33,7 +34,7 @@ struct WorkerHooks {
 
   std::function<std::optional<Job>()> claim;
   std::function<std::optional<std::int64_t>()> next_claimable_at;  // ms since epoch
-  std::function<std::int64_t()> now;                               // ms since epoch
+  util::Clock now;
   std::function<void(Job&)> renew;
   // Starts the job on a CPU thread; the job records its outcome (success, retry or failure)
   // itself and then calls `done`. What `start` throws is reported to `on_error`, the job is left

@@ -11,36 +11,23 @@
 #include <vector>
 
 #include "pindeck/error.hpp"
+#include "util/errno_error.hpp"
+#include "util/hex.hpp"
+#include "util/openssl_error.hpp"
+#include "util/sha256.hpp"
 
 namespace pindeck::s3 {
 namespace {
 
-[[noreturn]] void io_error(const std::string& what, const std::string& path) {
-  throw Error(Errc::io, what + " '" + path + "': " + std::strerror(errno));
-}
-
-struct DigestContext {
-  DigestContext() : ctx(EVP_MD_CTX_new()) {
-    if (ctx == nullptr) throw Error(Errc::nomem, "out of memory creating a digest context");
-  }
-  ~DigestContext() { EVP_MD_CTX_free(ctx); }
-  DigestContext(const DigestContext&) = delete;
-  DigestContext& operator=(const DigestContext&) = delete;
-  EVP_MD_CTX* ctx;
-};
-
-void check(int ok, const char* what) {
-  if (ok != 1) throw Error(Errc::internal, std::string("OpenSSL ") + what + " failed");
+[[noreturn]] void io_error(std::string_view what, const std::string& path) {
+  throw util::errno_error(what, path, errno);
 }
 
 }  // namespace
 
 std::shared_ptr<File> File::open_for_reading(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    throw Error(errno == ENOENT ? Errc::not_found : Errc::io,
-                "cannot open '" + path + "' for reading: " + std::strerror(errno));
-  }
+  if (fd < 0) io_error("cannot open for reading", path);
   return std::shared_ptr<File>(new File(fd, path));
 }
 
@@ -149,31 +136,22 @@ void ResponseSink::write(const char* data, std::size_t n) {
 }
 
 std::string sha256_hex(const BodySource& body) {
-  DigestContext digest;
-  check(EVP_DigestInit_ex(digest.ctx, EVP_sha256(), nullptr), "SHA-256 init");
+  util::Sha256 digest;
   std::vector<char> block(std::min<std::uint64_t>(body.size(), 1u << 20));
   for (std::uint64_t pos = 0; pos < body.size();) {
     std::size_t got = body.read_at(pos, block.data(), block.size());
-    check(EVP_DigestUpdate(digest.ctx, block.data(), got), "SHA-256 update");
+    digest.update(block.data(), got);
     pos += got;
   }
-  unsigned char hash[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  check(EVP_DigestFinal_ex(digest.ctx, hash, &length), "SHA-256 final");
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[hash[i] >> 4];
-    hex += kHex[hash[i] & 15];
-  }
-  return hex;
+  return util::to_hex(digest.finish());
 }
 
 std::string md5_base64(std::string_view data) {
   unsigned char hash[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  check(EVP_Digest(data.data(), data.size(), hash, &length, EVP_md5(), nullptr), "MD5");
+  if (EVP_Digest(data.data(), data.size(), hash, &length, EVP_md5(), nullptr) != 1) {
+    util::throw_openssl_error("MD5");
+  }
   unsigned char encoded[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
   int n = EVP_EncodeBlock(encoded, hash, static_cast<int>(length));
   return std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(n));

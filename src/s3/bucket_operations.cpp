@@ -1,4 +1,5 @@
 // CreateBucket and HeadBucket, for any bucket (not only the configured one).
+#include "model/storage_names.hpp"
 #include "s3/client_internal.hpp"
 #include "s3/validation.hpp"
 #include "s3/xml.hpp"
@@ -9,7 +10,7 @@ void Client::start_create_bucket(std::string bucket, Handler<void> handler) {
   start_one_request<void>(
       *engine_, std::move(handler),
       [&] {
-        validate_bucket(bucket);
+        model::validate_bucket_name(bucket);
         auto request = RequestEngine::make("CreateBucket", "PUT", bucket, "");
         std::string body = xml::create_bucket_body(config_.region);
         if (!body.empty()) request->headers = {{"Content-Type", "application/xml"}};
@@ -28,7 +29,7 @@ void Client::start_head_bucket(std::string bucket, Handler<void> handler) {
   start_one_request<void>(
       *engine_, std::move(handler),
       [&] {
-        validate_bucket(bucket);
+        model::validate_bucket_name(bucket);
         return RequestEngine::make("HeadBucket", "HEAD", bucket, "");
       },
       read_nothing);

@@ -6,13 +6,14 @@
 #include <boost/asio/post.hpp>
 #include <exception>
 
+#include "model/storage_names.hpp"
 #include "s3/request.hpp"
 #include "s3/validation.hpp"
 
 namespace pindeck::s3 {
 
 Client::Client(Config config) : config_((config.validate(), std::move(config))) {
-  if (!config_.bucket.empty()) validate_bucket(config_.bucket);
+  if (!config_.bucket.empty()) model::validate_bucket_name(config_.bucket);
   engine_ = std::make_unique<RequestEngine>(io_, config_);
   work_.emplace(io_.get_executor());
   io_thread_ = std::thread([this] {

@@ -1,6 +1,5 @@
 #include "s3/config.hpp"
 
-#include <cstdlib>
 #include <sstream>
 
 #include "pindeck/error.hpp"
@@ -9,35 +8,11 @@
 namespace pindeck::s3 {
 namespace {
 
-// The first of the named environment variables that is set and not empty.
-bool read_env(std::initializer_list<const char*> names, std::string& out) {
-  for (const char* name : names) {
-    const char* value = std::getenv(name);
-    if (value != nullptr && *value != '\0') {
-      out = value;
-      return true;
-    }
-  }
-  return false;
-}
-
 [[noreturn]] void invalid(const std::string& message) {
   throw Error(Errc::invalid, "S3 configuration: " + message);
 }
 
 }  // namespace
-
-Config Config::from_env() {
-  Config config;
-  read_env({"PINDECK_S3_ENDPOINT"}, config.endpoint);
-  read_env({"PINDECK_S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"}, config.region);
-  read_env({"PINDECK_S3_ACCESS_KEY", "AWS_ACCESS_KEY_ID"}, config.credentials.access_key);
-  read_env({"PINDECK_S3_SECRET_KEY", "AWS_SECRET_ACCESS_KEY"}, config.credentials.secret_key);
-  read_env({"PINDECK_S3_SESSION_TOKEN", "AWS_SESSION_TOKEN"}, config.credentials.session_token);
-  read_env({"PINDECK_S3_BUCKET"}, config.bucket);
-  read_env({"PINDECK_S3_CA_FILE"}, config.ca_file);
-  return config;
-}
 
 Endpoint parse_endpoint(std::string_view endpoint) {
   Endpoint result;

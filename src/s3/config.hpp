@@ -57,11 +57,6 @@ struct Config {
   RequestRetryPolicy retry;
   LogSink log;  // may be empty
 
-  // Reads PINDECK_S3_ENDPOINT, _REGION, _ACCESS_KEY, _SECRET_KEY, _SESSION_TOKEN, _BUCKET and
-  // _CA_FILE, falling back to AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and
-  // AWS_REGION / AWS_DEFAULT_REGION. Values not set keep the defaults above.
-  static Config from_env();
-
   // Throws pindeck::Error(Errc::invalid) naming the first setting that cannot work.
   void validate() const;
 

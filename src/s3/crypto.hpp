@@ -1,48 +1,23 @@
-// SHA-256 and HMAC-SHA256 on OpenSSL 3's EVP interfaces, shaped for SigV4: one-shot digests,
-// a streaming digest for request bodies, and a prepared HMAC key that is cheap to reuse.
+// HMAC-SHA256 on OpenSSL 3's EVP_MAC interface, shaped for SigV4: a prepared key that is cheap to
+// reuse. SHA-256 itself is util/sha256.hpp.
 #pragma once
 
-#include <array>
-#include <cstddef>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
-typedef struct evp_md_ctx_st EVP_MD_CTX;
+#include "util/sha256.hpp"
+
 typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 
 namespace pindeck::s3::crypto {
 
-using Digest = std::array<unsigned char, 32>;
+// An HMAC-SHA256 is as long as a SHA-256 digest.
+using Digest = util::Sha256Digest;
 
-Digest sha256(std::string_view data);
 Digest hmac_sha256(std::string_view key, std::string_view data);
-
-// Lower-case hex of a digest (64 characters).
-std::string to_hex(const Digest& digest);
-void append_hex(std::string& out, const Digest& digest);
-
-inline std::string_view as_view(const Digest& digest) {
-  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
-}
-
-// SHA-256 of data that arrives in pieces (a file read block by block, a body being streamed).
-class Sha256 {
- public:
-  Sha256();
-  void update(const void* data, std::size_t size);
-  void update(std::string_view data) { update(data.data(), data.size()); }
-  // The digest of everything passed to update(); the object then starts over, empty.
-  Digest finish();
-
- private:
-  struct Free {
-    void operator()(EVP_MD_CTX* ctx) const;
-  };
-  std::unique_ptr<EVP_MD_CTX, Free> ctx_;
-};
 
 // An HMAC-SHA256 key set up once (its inner and outer pads hashed) so that each use only hashes
 // the message. Safe to use from several threads at once: each use takes a context of its own

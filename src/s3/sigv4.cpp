@@ -11,6 +11,8 @@
 #include "s3/crypto.hpp"
 #include "s3/sigv4_canonical.hpp"
 #include "s3/uri_encode.hpp"
+#include "util/hex.hpp"
+#include "util/sha256.hpp"
 
 namespace pindeck::s3 {
 namespace {
@@ -57,9 +59,7 @@ Timestamp make_timestamp(std::chrono::system_clock::time_point now) {
 }
 
 bool is_lower_hex_sha256(std::string_view text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
+  return text.size() == 64 && util::is_lower_hex(text);
 }
 
 void check_payload_hash(std::string_view payload_hash) {
@@ -117,7 +117,7 @@ std::string string_to_sign(const Timestamp& timestamp, std::string_view region,
   out += '\n';
   append_scope(out, timestamp, region, service);
   out += '\n';
-  crypto::append_hex(out, crypto::sha256(canonical_request));
+  util::append_hex(out, util::sha256(canonical_request));
   return out;
 }
 
@@ -155,9 +155,9 @@ crypto::HmacSha256Key derive_signing_key(const std::string& secret, std::string_
   crypto::Digest key = crypto::hmac_sha256(seed, date);
   OPENSSL_cleanse(seed.data(), seed.size());
   for (std::string_view part : {region, service, "aws4_request"sv}) {
-    key = crypto::hmac_sha256(crypto::as_view(key), part);
+    key = crypto::hmac_sha256(util::as_view(key), part);
   }
-  crypto::HmacSha256Key signing_key(crypto::as_view(key));
+  crypto::HmacSha256Key signing_key(util::as_view(key));
   OPENSSL_cleanse(key.data(), key.size());
   return signing_key;
 }
@@ -217,10 +217,6 @@ std::shared_ptr<const crypto::HmacSha256Key> Signer::signing_key(std::string_vie
     keys_->date = date;
   }
   return keys_->key;
-}
-
-std::string Signer::sha256_hex(std::string_view data) {
-  return crypto::to_hex(crypto::sha256(data));
 }
 
 std::string Signer::url(const HttpRequest& request, const std::string& scheme) {
@@ -330,7 +326,7 @@ void Signer::sign(HttpRequest& request, std::chrono::system_clock::time_point no
   authorization += ", SignedHeaders=";
   authorization += signing.signed_headers();
   authorization += ", Signature=";
-  crypto::append_hex(authorization, signature);
+  util::append_hex(authorization, signature);
 
   // Only now that nothing can fail is the request changed. The added values view the timestamp,
   // request.payload_hash and the token, none of which lives in request.headers.
@@ -406,7 +402,7 @@ std::string Signer::presign(const HttpRequest& request, const std::string& schem
     }
   }
   out += "&X-Amz-Signature=";
-  crypto::append_hex(out, signing_key(timestamp.date())->mac(to_sign));
+  util::append_hex(out, signing_key(timestamp.date())->mac(to_sign));
   if (trace != nullptr) *trace = {std::move(canonical_request), std::move(to_sign)};
   return out;
 }

@@ -102,9 +102,6 @@ class Signer {
   // "<scheme>://<host><encoded path>[?<encoded query>]" for sending the request as signed.
   static std::string url(const HttpRequest& request, const std::string& scheme);
 
-  // Lower-case hex SHA-256 of data.
-  static std::string sha256_hex(std::string_view data);
-
   const std::string& region() const { return region_; }
   const std::string& service() const { return service_; }
 

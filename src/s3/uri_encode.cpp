@@ -1,6 +1,9 @@
 #include "s3/uri_encode.hpp"
 
 #include <array>
+#include <span>
+
+#include "util/hex.hpp"
 
 namespace pindeck::s3 {
 namespace {
@@ -19,15 +22,14 @@ constexpr std::array<bool, 256> kUnreserved = unreserved_table();
 }  // namespace
 
 void append_uri_encoded(std::string& out, std::string_view text, Slash slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
   out.reserve(out.size() + text.size());
   std::size_t kept_from = 0;  // runs of characters kept as they are go in with one append
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto byte = static_cast<unsigned char>(text[i]);
     if (kUnreserved[byte] || (byte == '/' && slash == Slash::keep)) continue;
     out.append(text, kept_from, i - kept_from);
-    const char escaped[3] = {'%', kHex[byte >> 4], kHex[byte & 0x0f]};
-    out.append(escaped, 3);
+    out.push_back('%');
+    util::append_hex(out, std::span(&byte, 1), util::HexCase::upper);
     kept_from = i + 1;
   }
   out.append(text, kept_from, text.size() - kept_from);

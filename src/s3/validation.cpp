@@ -54,23 +54,8 @@ void validate_key(const std::string& key) {
   }
 }
 
-void validate_bucket(const std::string& bucket) {
-  bool ok = bucket.size() >= 3 && bucket.size() <= 63;
-  for (char c : bucket) {
-    ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.');
-  }
-  ok = ok && bucket.front() != '-' && bucket.front() != '.' && bucket.back() != '-' &&
-       bucket.back() != '.';
-  if (!ok) {
-    invalid("S3 bucket name '" + bucket +
-            "' must be 3 to 63 characters of a-z, 0-9, '.' and '-', starting and ending with a "
-            "letter or digit");
-  }
-}
-
 void validate_object(const std::string& bucket, const std::string& key) {
-  if (bucket.empty())
-    invalid("no S3 bucket is configured (set Config::bucket or PINDECK_S3_BUCKET)");
+  if (bucket.empty()) invalid("no S3 bucket is configured (set Config::bucket)");
   validate_key(key);
 }
 

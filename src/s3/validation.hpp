@@ -11,7 +11,6 @@ namespace pindeck::s3 {
 
 // DESIGN §10: what RustFS accepts as a key.
 void validate_key(const std::string& key);
-void validate_bucket(const std::string& bucket);
 // An object operation needs a bucket in the configuration and a valid key.
 void validate_object(const std::string& bucket, const std::string& key);
 // Content-Type, Cache-Control and metadata go out as headers.

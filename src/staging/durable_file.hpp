@@ -37,11 +37,4 @@ class DurableFileWriter {
 // fsyncs a directory so that a rename or unlink in it survives a crash.
 void fsync_directory(const std::filesystem::path& directory);
 
-// `bytes` random bytes from OpenSSL, as lowercase hex.
-std::string random_hex(std::size_t bytes);
-
-// "<what> '<path>': <strerror(errno)>" as an Errc::io error.
-[[noreturn]] void throw_io_error(const std::string& what, const std::filesystem::path& path,
-                                 int error_number);
-
 }  // namespace pindeck::staging

@@ -7,18 +7,18 @@
 
 #include <cerrno>
 
-#include "staging/durable_file.hpp"
+#include "util/errno_error.hpp"
 
 namespace pindeck::staging {
 
 MappedFile::MappedFile(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw_io_error("cannot open", path, errno);
+  if (fd < 0) throw util::errno_error("cannot open", path, errno);
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
     const int saved = errno;
     ::close(fd);
-    throw_io_error("cannot stat", path, saved);
+    throw util::errno_error("cannot stat", path, saved);
   }
   size_ = static_cast<std::size_t>(info.st_size);
   if (size_ > 0) {
@@ -26,7 +26,7 @@ MappedFile::MappedFile(const std::filesystem::path& path) {
     if (p == MAP_FAILED) {
       const int saved = errno;
       ::close(fd);
-      throw_io_error("cannot map", path, saved);
+      throw util::errno_error("cannot map", path, saved);
     }
     data_ = static_cast<const std::byte*>(p);
   }

@@ -1,16 +1,18 @@
 #include "staging/store.hpp"
 
-#include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
-#include <memory>
 #include <vector>
 
 #include "pindeck/error.hpp"
 #include "staging/durable_file.hpp"
+#include "util/errno_error.hpp"
+#include "util/hex.hpp"
+#include "util/input_file.hpp"
+#include "util/random.hpp"
+#include "util/sha256.hpp"
 
 namespace pindeck::staging {
 
@@ -19,37 +21,6 @@ namespace {
 constexpr std::size_t chunk_size = 256 * 1024;
 constexpr std::size_t storage_id_bytes = 16;
 
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new(), EVP_MD_CTX_free) {
-    if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
-      throw Error(Errc::internal, "OpenSSL could not start a SHA-256 digest");
-    }
-  }
-  void update(std::span<const std::byte> bytes) {
-    if (EVP_DigestUpdate(ctx_.get(), bytes.data(), bytes.size()) != 1) {
-      throw Error(Errc::internal, "OpenSSL SHA-256 update failed");
-    }
-  }
-  std::string hex() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_DigestFinal_ex(ctx_.get(), digest, &length) != 1) {
-      throw Error(Errc::internal, "OpenSSL SHA-256 final failed");
-    }
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < length; ++i) {
-      out.push_back(digits[digest[i] >> 4]);
-      out.push_back(digits[digest[i] & 0xf]);
-    }
-    return out;
-  }
-
- private:
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx_;
-};
-
 }  // namespace
 
 Store::Store(std::filesystem::path directory, std::uint64_t max_bytes)
@@ -57,10 +28,7 @@ Store::Store(std::filesystem::path directory, std::uint64_t max_bytes)
   if (max_bytes_ == 0) throw Error(Errc::invalid, "staging max_bytes must be positive");
   std::error_code ec;
   std::filesystem::create_directories(directory_, ec);
-  if (ec) {
-    throw Error(Errc::io,
-                "cannot create staging directory '" + directory_.string() + "': " + ec.message());
-  }
+  if (ec) throw util::errno_error("cannot create staging directory", directory_, ec);
   remove_temporaries_older_than(std::chrono::hours(1));
 }
 
@@ -80,9 +48,7 @@ int Store::remove_temporaries_older_than(std::chrono::milliseconds age) {
 }
 
 void Store::check_storage_id(std::string_view storage_id) {
-  bool ok = storage_id.size() == storage_id_bytes * 2;
-  for (char c : storage_id) ok = ok && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-  if (!ok) {
+  if (storage_id.size() != storage_id_bytes * 2 || !util::is_lower_hex(storage_id)) {
     throw Error(Errc::invalid, "storageId '" + std::string(storage_id) +
                                    "' is not a staging id (32 lowercase hex characters)");
   }
@@ -90,7 +56,7 @@ void Store::check_storage_id(std::string_view storage_id) {
 
 StagedObject Store::put(const ReadChunk& read) {
   DurableFileWriter writer(directory_);
-  Sha256 sha;
+  util::Sha256 sha;
   std::vector<std::byte> buffer(chunk_size);
   std::uint64_t total = 0;
   for (;;) {
@@ -107,8 +73,8 @@ StagedObject Store::put(const ReadChunk& read) {
     writer.write(chunk);
   }
   StagedObject staged;
-  staged.storage_id = random_hex(storage_id_bytes);
-  staged.sha256 = sha.hex();
+  staged.storage_id = util::random_hex(storage_id_bytes);
+  staged.sha256 = util::to_hex(sha.finish());
   staged.byte_size = total;
   staged.path = directory_ / staged.storage_id;
   writer.commit(staged.path);
@@ -134,19 +100,9 @@ StagedObject Store::put_stream(std::istream& in) {
 }
 
 StagedObject Store::put_file(const std::filesystem::path& source) {
-  const int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw_io_error("cannot open", source, errno);
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  return put([&](std::byte* out, std::size_t capacity) -> std::size_t {
-    for (;;) {
-      const ssize_t n = ::read(fd, out, capacity);
-      if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno != EINTR) throw_io_error("cannot read", source, errno);
-    }
-  });
+  util::InputFile in(source);
+  return put(
+      [&](std::byte* out, std::size_t capacity) { return in.read_some(std::span(out, capacity)); });
 }
 
 bool Store::contains(std::string_view storage_id) const {
@@ -166,7 +122,7 @@ std::filesystem::path Store::path_of(std::string_view storage_id) const {
 std::ifstream Store::open(std::string_view storage_id) const {
   const auto path = path_of(storage_id);
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw_io_error("cannot open staged object", path, errno);
+  if (!in) throw util::errno_error("cannot open staged object", path, errno);
   return in;
 }
 
@@ -181,10 +137,7 @@ std::vector<std::string> Store::ids_older_than(std::chrono::milliseconds age) co
     const auto written = entry.last_write_time(entry_ec);
     if (!entry_ec && written <= cutoff) ids.push_back(name);
   }
-  if (ec) {
-    throw Error(Errc::io,
-                "cannot list staging directory '" + directory_.string() + "': " + ec.message());
-  }
+  if (ec) throw util::errno_error("cannot list staging directory", directory_, ec);
   return ids;
 }
 
@@ -193,7 +146,7 @@ bool Store::remove(std::string_view storage_id) {
   const auto path = directory_ / storage_id;
   if (::unlink(path.c_str()) != 0) {
     if (errno == ENOENT) return false;
-    throw_io_error("cannot delete staged object", path, errno);
+    throw util::errno_error("cannot delete staged object", path, errno);
   }
   fsync_directory(directory_);
   return true;

@@ -20,7 +20,7 @@ using pindeck::test::TempDir;
 
 struct FakeClock {
   std::int64_t now = 1'700'000'000'000;
-  Clock clock() {
+  util::Clock clock() {
     return [this] { return now; };
   }
 };

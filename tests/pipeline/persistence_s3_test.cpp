@@ -55,13 +55,7 @@ unsigned short port_of(const std::string& endpoint) {
 // A direct client on the test server, to check objects independently of the engine.
 s3::Client direct_client() {
   const auto server = pindeck::test::load_s3_test_server();
-  s3::Config config;
-  config.endpoint = server.settings.endpoint;
-  config.region = server.settings.region;
-  config.credentials.access_key = server.settings.access_key;
-  config.credentials.secret_key = server.settings.secret_key;
-  config.bucket = server.bucket;
-  return s3::Client(config);
+  return s3::Client(s3_client_config(server.settings, server.bucket));
 }
 
 std::vector<std::string> planned_keys(const Record& r) {

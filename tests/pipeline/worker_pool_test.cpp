@@ -38,7 +38,7 @@ struct SharedQueue {
     h.next_claimable_at = [this] {
       return catalog->read([&](catalog::Database& db) { return queue.next_claimable_at(db); });
     };
-    h.now = catalog::system_now_ms;
+    h.now = util::system_now_ms;
     h.renew = [this](Job& job) {
       catalog->write([&](catalog::Database& db) { queue.renew(db, job); });
     };

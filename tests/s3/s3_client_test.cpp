@@ -13,9 +13,12 @@
 #include <fstream>
 #include <future>
 
+#include "pindeck/persistence.hpp"
+#include "pipeline/s3_object_store.hpp"
 #include "read_file.hpp"
 #include "s3/client.hpp"
 #include "s3_test_server.hpp"
+#include "scoped_env.hpp"
 
 namespace pindeck::s3 {
 namespace {
@@ -350,16 +353,20 @@ TEST_F(S3ClientTest, WrongSecretIsSignatureDoesNotMatchAndNotRetried) {
 
 TEST_F(S3ClientTest, ConfiguredFromTheEnvironment) {
   // PINDECK_S3_* for the endpoint and bucket, the AWS_* fallbacks for the credentials.
-  ::setenv("PINDECK_S3_ENDPOINT", server_.endpoint.c_str(), 1);
-  ::setenv("PINDECK_S3_BUCKET", server_.bucket.c_str(), 1);
-  ::setenv("AWS_ACCESS_KEY_ID", server_.access_key.c_str(), 1);
-  ::setenv("AWS_SECRET_ACCESS_KEY", server_.secret_key.c_str(), 1);
-  ::setenv("AWS_REGION", server_.region.c_str(), 1);
+  // (read by the library's one environment reader, PersistenceConfig::from_env).
+  pindeck::test::ScopedEnv env;
+  env.set("PINDECK_S3_ENDPOINT", server_.endpoint.c_str());
+  env.set("PINDECK_S3_BUCKET", server_.bucket.c_str());
+  env.set("AWS_ACCESS_KEY_ID", server_.access_key.c_str());
+  env.set("AWS_SECRET_ACCESS_KEY", server_.secret_key.c_str());
+  env.set("AWS_REGION", server_.region.c_str());
   for (const char* name : {"PINDECK_S3_ACCESS_KEY", "PINDECK_S3_SECRET_KEY", "PINDECK_S3_REGION",
                            "PINDECK_S3_SESSION_TOKEN", "AWS_SESSION_TOKEN"}) {
-    ::unsetenv(name);
+    env.unset(name);
   }
-  Client client(Config::from_env());
+  const PersistenceConfig from_env = PersistenceConfig::from_env();
+  ASSERT_TRUE(from_env.s3.has_value());
+  Client client(pipeline::s3_client_config(*from_env.s3, from_env.bucket));
   client.put_buffer(prefix_ + "env.txt", "from the environment");
   EXPECT_EQ(client.get_object(prefix_ + "env.txt").body, "from the environment");
   EXPECT_EQ(client.config().to_string().find(server_.secret_key), std::string::npos);

@@ -17,6 +17,7 @@
 #include "fault_proxy.hpp"
 #include "s3/client.hpp"
 #include "s3_test_server.hpp"
+#include "util/sha256.hpp"
 
 namespace pindeck::s3 {
 namespace {
@@ -313,8 +314,8 @@ TEST_F(S3FaultTest, DestroyingTheClientWithTransfersInFlightIsSafe) {
 std::string list_uploads(const test::TestServer& server, const std::string& key) {
   Endpoint endpoint = parse_endpoint(server.endpoint);
   HttpRequest request{
-      "GET", endpoint.host,         "/" + server.bucket, {{"uploads", ""}, {"prefix", key}},
-      {},    Signer::sha256_hex("")};
+      "GET", endpoint.host,       "/" + server.bucket, {{"uploads", ""}, {"prefix", key}},
+      {},    util::sha256_hex("")};
   Signer(Credentials{server.access_key, server.secret_key, ""}, server.region)
       .sign(request, std::chrono::system_clock::now());
   CURL* curl = curl_easy_init();

@@ -2,7 +2,6 @@
 // XML, retry decisions and backoff, bodies and digests, argument checks.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -18,93 +17,12 @@ namespace {
 
 constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
-// Sets environment variables for one test and restores them after.
-class ScopedEnv {
- public:
-  void set(const char* name, const char* value) {
-    const char* old = std::getenv(name);
-    saved_.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
-    if (value) {
-      ::setenv(name, value, 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
-      if (it->second) {
-        ::setenv(it->first.c_str(), it->second->c_str(), 1);
-      } else {
-        ::unsetenv(it->first.c_str());
-      }
-    }
-  }
-
- private:
-  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
-};
-
-void clear_s3_env(ScopedEnv& env) {
-  for (const char* name : {"PINDECK_S3_ENDPOINT", "PINDECK_S3_REGION", "PINDECK_S3_ACCESS_KEY",
-                           "PINDECK_S3_SECRET_KEY", "PINDECK_S3_SESSION_TOKEN", "PINDECK_S3_BUCKET",
-                           "PINDECK_S3_CA_FILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-                           "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"}) {
-    env.set(name, nullptr);
-  }
-}
-
 Config valid_config() {
   Config c;
   c.endpoint = "http://127.0.0.1:9";
   c.credentials = {"AKIDEXAMPLE", kSecret, ""};
   c.bucket = "pindeck";
   return c;
-}
-
-TEST(S3Config, PindeckVariablesWinOverAwsOnes) {
-  ScopedEnv env;
-  clear_s3_env(env);
-  env.set("PINDECK_S3_ENDPOINT", "https://s3.example.com");
-  env.set("PINDECK_S3_REGION", "eu-west-3");
-  env.set("PINDECK_S3_ACCESS_KEY", "PINDECKKEY");
-  env.set("PINDECK_S3_SECRET_KEY", "pindeck-secret");
-  env.set("PINDECK_S3_SESSION_TOKEN", "pindeck-token");
-  env.set("PINDECK_S3_BUCKET", "media");
-  env.set("AWS_ACCESS_KEY_ID", "AWSKEY");
-  env.set("AWS_SECRET_ACCESS_KEY", "aws-secret");
-  env.set("AWS_REGION", "us-west-2");
-  Config c = Config::from_env();
-  EXPECT_EQ(c.endpoint, "https://s3.example.com");
-  EXPECT_EQ(c.region, "eu-west-3");
-  EXPECT_EQ(c.credentials.access_key, "PINDECKKEY");
-  EXPECT_EQ(c.credentials.secret_key, "pindeck-secret");
-  EXPECT_EQ(c.credentials.session_token, "pindeck-token");
-  EXPECT_EQ(c.bucket, "media");
-}
-
-TEST(S3Config, FallsBackToAwsVariables) {
-  ScopedEnv env;
-  clear_s3_env(env);
-  env.set("AWS_ACCESS_KEY_ID", "AWSKEY");
-  env.set("AWS_SECRET_ACCESS_KEY", "aws-secret");
-  env.set("AWS_SESSION_TOKEN", "aws-token");
-  env.set("AWS_DEFAULT_REGION", "ap-south-1");
-  Config c = Config::from_env();
-  EXPECT_EQ(c.credentials.access_key, "AWSKEY");
-  EXPECT_EQ(c.credentials.secret_key, "aws-secret");
-  EXPECT_EQ(c.credentials.session_token, "aws-token");
-  EXPECT_EQ(c.region, "ap-south-1");
-  env.set("AWS_REGION", "eu-north-1");  // AWS_REGION before AWS_DEFAULT_REGION
-  EXPECT_EQ(Config::from_env().region, "eu-north-1");
-}
-
-TEST(S3Config, DefaultsWhenNothingIsSet) {
-  ScopedEnv env;
-  clear_s3_env(env);
-  Config c = Config::from_env();
-  EXPECT_EQ(c.region, "us-east-1");
-  EXPECT_TRUE(c.credentials.secret_key.empty());
-  EXPECT_THROW(c.validate(), Error);
 }
 
 TEST(S3Config, ToStringRedactsSecretAndToken) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "s3/sigv4.hpp"
+#include "util/sha256.hpp"
 
 namespace pindeck::s3 {
 namespace {
@@ -118,7 +119,7 @@ HttpRequest to_http_request(const RawRequest& raw) {
   for (const auto& [name, value] : raw.headers) {
     if (name == "Host") request.host = value;
   }
-  request.payload_hash = Signer::sha256_hex(raw.body);
+  request.payload_hash = util::sha256_hex(raw.body);
   return request;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "s3/sigv4.hpp"
+#include "util/sha256.hpp"
 
 namespace pindeck::s3 {
 namespace {
@@ -65,7 +66,7 @@ struct BotocoreCase {
     if (json.value("payload", "") == "UNSIGNED-PAYLOAD" && scheme == "https") {
       request.payload_hash = "UNSIGNED-PAYLOAD";
     } else {
-      request.payload_hash = Signer::sha256_hex(from_hex(json.value("payload_hex", "")));
+      request.payload_hash = util::sha256_hex(from_hex(json.value("payload_hex", "")));
     }
   }
 

@@ -3,7 +3,6 @@
 #include "staging/mapped_file.hpp"
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <fstream>
 #include <iterator>
@@ -14,25 +13,14 @@
 #include "pindeck/error.hpp"
 #include "read_file.hpp"
 #include "temp_dir.hpp"
+#include "util/hex.hpp"
+#include "util/sha256.hpp"
 
 namespace pindeck::staging {
 namespace {
 
 using pindeck::test::read_file;
 using pindeck::test::TempDir;
-
-std::string sha256_hex(const std::string& bytes) {
-  unsigned char digest[32];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  char buf[3];
-  for (unsigned int i = 0; i < length; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", digest[i]);
-    hex += buf;
-  }
-  return hex;
-}
 
 std::size_t entries_in(const std::filesystem::path& dir) {
   return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
@@ -68,7 +56,7 @@ TEST(StagingStore, BufferIsStoredByteForByteWithItsDigest) {
   for (int i = 0; i < 700000; ++i) bytes.push_back(static_cast<char>((i * 7919) & 0xff));
   const auto staged = store.put_bytes(as_bytes(bytes));
   EXPECT_EQ(staged.byte_size, bytes.size());
-  EXPECT_EQ(staged.sha256, sha256_hex(bytes));
+  EXPECT_EQ(staged.sha256, util::sha256_hex(bytes));
   EXPECT_EQ(staged.path, dir.path() / "staging" / staged.storage_id);
   EXPECT_EQ(read_file(staged.path), bytes);
   EXPECT_EQ(staged.storage_id.size(), 32u);
@@ -87,7 +75,7 @@ TEST(StagingStore, FileAndStreamGiveTheSameBytesUnderDifferentIds) {
   const auto from_stream = store.put_stream(in);
 
   EXPECT_NE(from_file.storage_id, from_stream.storage_id);
-  EXPECT_EQ(from_file.sha256, sha256_hex(original));
+  EXPECT_EQ(from_file.sha256, util::sha256_hex(original));
   EXPECT_EQ(from_stream.sha256, from_file.sha256);
   EXPECT_EQ(read_file(store.path_of(from_stream.storage_id)), original);
   auto reader = store.open(from_file.storage_id);
@@ -100,8 +88,7 @@ TEST(StagingStore, LargeStreamUsesBoundedMemory) {
   constexpr std::uint64_t total = 200ull << 20;
   std::uint64_t produced = 0;
   std::uint32_t state = 12345;
-  EVP_MD_CTX* expected = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(expected, EVP_sha256(), nullptr);
+  util::Sha256 expected;
   const std::size_t baseline = resident_bytes();
   std::size_t peak = baseline;
 
@@ -112,26 +99,15 @@ TEST(StagingStore, LargeStreamUsesBoundedMemory) {
       state = state * 1664525u + 1013904223u;
       out[i] = static_cast<std::byte>(state >> 24);
     }
-    EVP_DigestUpdate(expected, out, n);
+    expected.update(out, n);
     produced += n;
     if ((produced & ((16u << 20) - 1)) == 0) peak = std::max(peak, resident_bytes());
     return n;
   });
 
-  unsigned char digest[32];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(expected, digest, &length);
-  EVP_MD_CTX_free(expected);
-  std::string hex;
-  char buf[3];
-  for (unsigned char c : digest) {
-    std::snprintf(buf, sizeof buf, "%02x", c);
-    hex += buf;
-  }
-
   EXPECT_EQ(staged.byte_size, total);
   EXPECT_EQ(std::filesystem::file_size(staged.path), total);
-  EXPECT_EQ(staged.sha256, hex);
+  EXPECT_EQ(staged.sha256, util::to_hex(expected.finish()));
   EXPECT_LT(peak - baseline, 16u << 20) << "staging 200 MiB grew resident memory too much";
 }
 
