@@ -32,13 +32,13 @@ namespace detail {
 template <typename Result, typename Token, typename Work>
 auto async_run(Client& client, Token&& token, Work work) {
   return boost::asio::async_initiate<Token, void(std::exception_ptr, Result)>(
-      [&client](auto handler, Work work) {
+      [&client](auto handler, Work job) {
         using Handler = decltype(handler);
         auto work_guard =
             boost::asio::make_work_guard(boost::asio::get_associated_executor(handler));
         // std::function needs a copyable callable; the handler may be move-only.
         auto state = std::make_shared<std::tuple<Handler, decltype(work_guard), Work>>(
-            std::move(handler), std::move(work_guard), std::move(work));
+            std::move(handler), std::move(work_guard), std::move(job));
         client.post_background([state] {
           std::exception_ptr error;
           Result result{};

@@ -186,8 +186,8 @@ TEST_F(QueryTest, SearchTextWithQueryOperatorsIsJustWords) {
 }
 
 TEST_F(QueryTest, SearchFollowsUpdatesAndCombinesWithFilters) {
-  Record r = add("Blue hour", 1, [](Record& r) { r.category = "Photo"; });
-  add("Blue velvet", 2, [](Record& r) { r.category = "Film"; });
+  Record r = add("Blue hour", 1, [](Record& draft) { draft.category = "Photo"; });
+  add("Blue velvet", 2, [](Record& draft) { draft.category = "Film"; });
   RecordQuery q;
   q.category = "Photo";
   EXPECT_EQ(titles(client.search("blue", q)), Titles{"Blue hour"});
