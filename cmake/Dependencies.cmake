@@ -6,7 +6,9 @@ find_package(CURL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(pugixml REQUIRED)
-find_package(Boost 1.81 REQUIRED CONFIG)
+# pindeckConfig.cmake asks a consumer for the same Boost (the public async.hpp needs it).
+set(PINDECK_BOOST_MIN_VERSION 1.81)
+find_package(Boost ${PINDECK_BOOST_MIN_VERSION} REQUIRED CONFIG)
 pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips)
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
 

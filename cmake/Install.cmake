@@ -1,6 +1,12 @@
 # Headers, both libraries, a CMake package (find_package(pindeck CONFIG) -> pindeck::pindeck) and a
-# pkg-config file. Only the shared library is exported to CMake: its dependencies stay private to it.
+# pkg-config file. Only the shared library is exported to CMake: the libraries it links stay
+# private to it.
 include(CMakePackageConfigHelpers)
+
+# What the public headers need in a consumer: C++20 (client.hpp) and Boost.Asio with its threads
+# (async.hpp). pindeckConfig.cmake finds the same dependencies for the installed package.
+target_compile_features(pindeck INTERFACE cxx_std_20)
+target_link_libraries(pindeck INTERFACE Boost::headers Threads::Threads)
 
 install(TARGETS pindeck EXPORT pindeckTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
-# build.sh [plain|sanitize|fuzz]: installs the dependencies, configures and builds libpindeck.
+# build.sh [plain|sanitize|fuzz|release] [cmake --build options...]: configures and builds libpindeck
+# with the CMake preset of that name (CMakePresets.json), warnings as errors. Only a tree not yet
+# configured first gets its dependencies installed (scripts/install-deps.sh): a rebuild never
+# looks at apt.
 #   plain     (default) RelWithDebInfo in build/
 #   sanitize  AddressSanitizer + UndefinedBehaviorSanitizer, Debug, in build-asan/
 #   fuzz      clang with libFuzzer and the sanitizers, only the fuzz targets, in build-fuzz/
+#   release   Release in build-release/, as a user builds it
+# Options after the kind go to `cmake --build`, e.g. `build.sh plain --target pindeck_cli`.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-"$root/scripts/install-deps.sh"
-
 kind=${1:-plain}
-targets=()
+[ $# -gt 0 ] && shift
+
+# The binary directories of the presets.
 case "$kind" in
-  plain)
-    dir=$root/build
-    args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo) ;;
-  sanitize)
-    dir=$root/build-asan
-    args=(-DCMAKE_BUILD_TYPE=Debug -DPINDECK_SANITIZE=ON -DPINDECK_BUILD_BENCHMARKS=OFF) ;;
-  fuzz)
-    dir=$root/build-fuzz
-    args=(-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
-          -DPINDECK_FUZZ=ON -DPINDECK_SANITIZE=ON -DPINDECK_BUILD_BENCHMARKS=OFF
-          -DPINDECK_BUILD_EXAMPLES=OFF)
-    targets=(--target fuzz_media fuzz_media_seeds) ;;
-  *) echo "usage: build.sh [plain|sanitize|fuzz]" >&2; exit 2 ;;
+  plain) dir=build ;;
+  sanitize) dir=build-asan ;;
+  fuzz) dir=build-fuzz ;;
+  release) dir=build-release ;;
+  *) echo "usage: build.sh [plain|sanitize|fuzz|release] [cmake --build options...]" >&2; exit 2 ;;
 esac
-cmake -S "$root" -B "$dir" -G Ninja "${args[@]}" > /dev/null
-cmake --build "$dir" --parallel "$(nproc)" "${targets[@]}"
+if [ ! -f "$root/$dir/CMakeCache.txt" ]; then
+  deps=(build)
+  [ "$kind" = fuzz ] && deps+=(fuzz)
+  "$root/scripts/install-deps.sh" "${deps[@]}"
+fi
+
+cd "$root"
+cmake --preset "$kind" -DPINDECK_WERROR=ON > /dev/null
+cmake --build --preset "$kind" --parallel "$(nproc)" "$@"

@@ -1,23 +1,46 @@
 #!/usr/bin/env bash
-# Installs every system package libpindeck builds, tests and benchmarks with, from Debian's
-# archive. Idempotent: packages already present are not fetched again.
+# install-deps.sh [GROUP...]: installs from Debian's archive the system packages of the groups
+# named (all of them when none is), only those missing; silent and quick when nothing is.
+#   build  what libpindeck, the pindeck command and the development tree (its GoogleTest and
+#          Google Benchmark suites) compile with
+#   test   what the test suite runs: the Ceph packages of its S3 server, curl, jq, openssl
+#   fuzz   clang and the libFuzzer runtime
+#   dev    clang-format, and hyperfine and Node for the benchmark comparisons
 set -euo pipefail
 
-PACKAGES=(
-  build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
-  libvips-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libboost1.81-dev
-  nlohmann-json3-dev libpugixml-dev libcli11-dev libicu-dev
-  libgtest-dev libgmock-dev libbenchmark-dev
-  curl hyperfine jq openssl
-  radosgw ceph-mon ceph-osd
-)
+packages_of() {
+  case "$1" in
+    build) echo build-essential cmake ninja-build pkg-config \
+                libvips-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libboost1.81-dev \
+                nlohmann-json3-dev libpugixml-dev libcli11-dev libicu-dev \
+                libgtest-dev libgmock-dev libbenchmark-dev ;;
+    test) echo radosgw ceph-mon ceph-osd curl jq openssl ;;
+    fuzz) echo clang libclang-rt-14-dev ;;
+    dev) echo clang-format hyperfine ;;
+    *) echo "install-deps: unknown group '$1' (build, test, fuzz, dev)" >&2; return 2 ;;
+  esac
+}
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(build test fuzz dev)
+wanted=()
+for group in "${groups[@]}"; do
+  listed=$(packages_of "$group")
+  read -r -a names <<< "$listed"
+  wanted+=("${names[@]}")
 done
-# Node (for the N-API binding and the sharp comparison) may come from elsewhere than Debian.
-command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
+# One dpkg query for all of them; packages dpkg has never heard of are simply not listed.
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${wanted[@]}" 2>/dev/null |
+  awk '$NF == "installed" && $(NF-1) == "ok" { print $1 }' || true)
+missing=()
+for p in "${wanted[@]}"; do
+  grep -qxF "$p" <<< "$installed" || missing+=("$p")
+done
+# Node (the sharp comparison) may come from elsewhere than Debian.
+if [[ " ${groups[*]} " == *" dev "* ]] && ! command -v npm > /dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 SUDO=

@@ -1,26 +1,41 @@
 #!/usr/bin/env bash
-# test.sh [plain|sanitize|fuzz]...: builds libpindeck (installing what it needs) and runs the test
-# suite on each kind of build named; with no argument, on all three, as CI does:
+# test.sh [plain|release|sanitize|fuzz]...: builds libpindeck (installing what it needs) and runs
+# the test suite on each kind of build named; with no argument, on all four, as CI does:
 #   plain     the whole suite on a RelWithDebInfo build
+#   release   a Release build, as a user makes it, must compile without a warning (no tests run)
 #   sanitize  the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   fuzz      a bounded libFuzzer run over media probe + derive
-# The suite starts and stops its own S3 server on 127.0.0.1.
+# The suite starts and stops its own S3 server on 127.0.0.1. Every kind runs even after one
+# fails; the exit status is non-zero when anything failed.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 kinds=("$@")
-[ ${#kinds[@]} -gt 0 ] || kinds=(plain sanitize fuzz)
+[ ${#kinds[@]} -gt 0 ] || kinds=(plain release sanitize fuzz)
 
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
+status=0
 for kind in "${kinds[@]}"; do
   echo "== test.sh: $kind build" >&2
-  "$root/scripts/build.sh" "$kind"
+  if ! "$root/scripts/build.sh" "$kind"; then
+    echo "test.sh: the $kind build failed" | tee -a "$summary"
+    status=1
+    continue
+  fi
   case "$kind" in
-    plain) ctest --test-dir "$root/build" --output-on-failure --timeout 900 -j "$(nproc)" ;;
-    sanitize) ctest --test-dir "$root/build-asan" --output-on-failure --timeout 900 -j "$(nproc)" ;;
-    fuzz) ctest --test-dir "$root/build-fuzz" -R '^fuzz_' --output-on-failure --timeout 900 ;;
-  esac | tee -a "$summary"
+    release)
+      echo "test.sh: the release build passed" | tee -a "$summary" ;;
+    plain | sanitize)
+      "$root/scripts/install-deps.sh" test
+      (cd "$root" && ctest --preset "$kind" -j "$(nproc)") | tee -a "$summary" || status=1 ;;
+    fuzz)
+      (cd "$root" && ctest --preset fuzz) | tee -a "$summary" || status=1 ;;
+  esac
 done
-# One closing line over every suite that ran (ctest's own closing lines count one build each).
+# One closing line over everything that ran: ctest's own closing lines (one per suite), and a
+# build that passed or failed counts as one check.
 awk '/tests passed, [0-9]+ tests failed out of/ { failed += $4; total += $NF }
+     /^test.sh: the [a-z]+ build passed$/ { total += 1 }
+     /^test.sh: the [a-z]+ build failed$/ { total += 1; failed += 1 }
      END { printf "test.sh: %d passed, %d failed\n", total - failed, failed }' "$summary"
+exit "$status"

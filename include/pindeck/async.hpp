@@ -65,10 +65,10 @@ class Completion {
 template <typename Result, typename Token, typename Work>
 auto async_run(Client& client, Token&& token, Work work) {
   return boost::asio::async_initiate<Token, void(std::exception_ptr, Result)>(
-      [&client](auto handler, Work work) {
+      [&client](auto handler, Work job) {
         using Done = Completion<Result, decltype(handler)>;
         auto done = Done::make(std::move(handler));
-        auto shared_work = std::make_shared<Work>(std::move(work));
+        auto shared_work = std::make_shared<Work>(std::move(job));
         ClientAccess::post(client, [done, shared_work](bool client_open) {
           if (!client_open) {
             Done::complete(done,

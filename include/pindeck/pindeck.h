@@ -13,6 +13,7 @@
 #define PINDECK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pindeck/export.h"
 #include "pindeck/version.h"
@@ -157,7 +158,7 @@ PD_EXPORT int pd_upload_bytes(pd_client* client, const void* data, size_t size,
 
 /* Fills `buffer` with up to `capacity` bytes; returns how many (0 at the end, negative on error).
  */
-typedef long long (*pd_read_fn)(void* user, void* buffer, size_t capacity);
+typedef int64_t (*pd_read_fn)(void* user, void* buffer, size_t capacity);
 
 /* The same from a stream read through `read` (memory use does not grow with the size). */
 PD_EXPORT int pd_upload_stream(pd_client* client, pd_read_fn read, void* user,
@@ -170,7 +171,7 @@ PD_EXPORT int pd_backfill(pd_client* client, int limit, int* out_count);
 
 /* Blocks until the record's storagePersistStatus is "succeeded" or "failed", or `timeout_ms`
  * passes (then the record is returned still "pending"). *out_json receives the record. */
-PD_EXPORT int pd_wait_persisted(pd_client* client, const char* id, long timeout_ms,
+PD_EXPORT int pd_wait_persisted(pd_client* client, const char* id, int64_t timeout_ms,
                                 char** out_json);
 
 /* Called once with the outcome of pd_wait_persisted_async: status PD_OK and the record's JSON, or
@@ -182,7 +183,7 @@ typedef void (*pd_record_callback)(void* user, int status, const char* record_js
 /* pd_wait_persisted without blocking: returns at once; `callback` gets the outcome. No thread is
  * held while the wait lasts, so any number may be pending. Closing the client first completes the
  * wait with PD_ERR_CLOSED. */
-PD_EXPORT int pd_wait_persisted_async(pd_client* client, const char* id, long timeout_ms,
+PD_EXPORT int pd_wait_persisted_async(pd_client* client, const char* id, int64_t timeout_ms,
                                       pd_record_callback callback, void* user);
 
 #ifdef __cplusplus

@@ -1,4 +1,5 @@
 // The C ABI's persistence functions (upload, backfill, wait) over pindeck::Client.
+#include <cstdint>
 #include <nlohmann/json.hpp>
 
 #include "capi/client_handle.hpp"
@@ -140,9 +141,9 @@ int pd_upload_stream(pd_client* client, pd_read_fn read, void* user, const char*
     require_arg(reinterpret_cast<const void*>(read), "read");
     *out_json = record_out(client->client.upload_reader(
         [&](std::byte* buffer, std::size_t capacity) -> std::size_t {
-          const long long n = read(user, buffer, capacity);
+          const std::int64_t n = read(user, buffer, capacity);
           if (n < 0) throw Error(Errc::io, "the read callback reported an error");
-          if (static_cast<unsigned long long>(n) > capacity) {
+          if (static_cast<std::uint64_t>(n) > capacity) {
             throw Error(Errc::invalid, "the read callback returned more bytes than asked for");
           }
           return static_cast<std::size_t>(n);
@@ -159,7 +160,7 @@ int pd_backfill(pd_client* client, int limit, int* out_count) {
   });
 }
 
-int pd_wait_persisted(pd_client* client, const char* id, long timeout_ms, char** out_json) {
+int pd_wait_persisted(pd_client* client, const char* id, std::int64_t timeout_ms, char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");
     require_arg(client, "client");
@@ -170,7 +171,7 @@ int pd_wait_persisted(pd_client* client, const char* id, long timeout_ms, char**
   });
 }
 
-int pd_wait_persisted_async(pd_client* client, const char* id, long timeout_ms,
+int pd_wait_persisted_async(pd_client* client, const char* id, std::int64_t timeout_ms,
                             pd_record_callback callback, void* user) {
   return pindeck::capi::guard([&] {
     require_arg(client, "client");

@@ -189,7 +189,7 @@ RecordPage search_records(Database& db, std::string_view text, const RecordQuery
   return page;
 }
 
-std::size_t code_points(std::string_view s) {
+static std::size_t code_points(std::string_view s) {
   return static_cast<std::size_t>(
       std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }

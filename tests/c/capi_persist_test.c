@@ -14,8 +14,8 @@ static int contains(const char* text, const char* part) {
   return strstr(text, part) != NULL;
 }
 
-static long long read_file(void* user, void* buffer, size_t capacity) {
-  return (long long)fread(buffer, 1, capacity, (FILE*)user);
+static int64_t read_file(void* user, void* buffer, size_t capacity) {
+  return (int64_t)fread(buffer, 1, capacity, (FILE*)user);
 }
 
 struct waiter {

@@ -2,6 +2,7 @@
 // nothing crashes (this suite also runs under ASan+UBSan).
 #include <gtest/gtest.h>
 
+#include <sanitizer/lsan_interface.h>
 #include <array>
 #include <cmath>
 #include <cstring>

@@ -57,8 +57,8 @@ TEST_P(PaletteGolden, MatchesTheReferenceExactlyAndInOrder) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Vectors, PaletteGolden, testing::ValuesIn(golden_vectors()),
-                         [](const testing::TestParamInfo<GoldenVector>& info) {
-                           return info.param.file.substr(0, info.param.file.find('.'));
+                         [](const testing::TestParamInfo<GoldenVector>& vector) {
+                           return vector.param.file.substr(0, vector.param.file.find('.'));
                          });
 
 TEST(PaletteGoldenSet, HoldsEveryKindOfVector) {
@@ -189,8 +189,8 @@ INSTANTIATE_TEST_SUITE_P(Images, PaletteOfOriginal,
                          testing::Values(ImageAndVector{"canopee-3840x2160.png", "p04.raw"},
                                          ImageAndVector{"flow-5120x2880.jpg", "p13.raw"},
                                          ImageAndVector{"volna-5120x2880.jpg", "p29.raw"}),
-                         [](const testing::TestParamInfo<ImageAndVector>& info) {
-                           return std::string(info.param.vector, 3);
+                         [](const testing::TestParamInfo<ImageAndVector>& image) {
+                           return std::string(image.param.vector, 3);
                          });
 
 TEST(PaletteImage, RefusesTruncatedFiles) {
