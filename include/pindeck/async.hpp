@@ -118,10 +118,10 @@ template <typename Token>
 auto async_wait_persisted(Client& client, std::string id, std::chrono::milliseconds timeout,
                           Token&& token) {
   return boost::asio::async_initiate<Token, void(std::exception_ptr, Record)>(
-      [&client](auto handler, std::string id, std::chrono::milliseconds timeout) {
+      [&client](auto handler, std::string record_id, std::chrono::milliseconds limit) {
         using Done = detail::Completion<Record, decltype(handler)>;
         auto done = Done::make(std::move(handler));
-        detail::ClientAccess::wait_persisted(client, std::move(id), timeout,
+        detail::ClientAccess::wait_persisted(client, std::move(record_id), limit,
                                              [done](std::exception_ptr error, Record record) {
                                                Done::complete(done, error, std::move(record));
                                              });
