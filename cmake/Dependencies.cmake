@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # All dependencies come from Debian's packages (scripts/install-deps.sh installs them).
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Headers, both libraries, a CMake package (find_package(pindeck CONFIG) -> pindeck::pindeck) and a
 # pkg-config file. Only the shared library is exported to CMake: the libraries it links stay
 # private to it.

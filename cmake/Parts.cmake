@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # pindeck_add_part(NAME SOURCES file... [USES part...] [DEPS target...])
 #
 # One object library per part of src/ (DESIGN §1). A part sees the headers of the parts it USES and

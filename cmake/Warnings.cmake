@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Strict warnings for the project's own code only (never for third-party headers).
 add_library(pindeck_warnings INTERFACE)
 target_compile_options(pindeck_warnings INTERFACE

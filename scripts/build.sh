@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # build.sh [plain|sanitize|fuzz|release] [cmake --build options...]: configures and builds libpindeck
 # with the CMake preset of that name (CMakePresets.json), warnings as errors. Only a tree not yet
 # configured first gets its dependencies installed (scripts/install-deps.sh): a rebuild never

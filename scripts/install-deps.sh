@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # install-deps.sh [GROUP...]: installs from Debian's archive the system packages of the groups
 # named (all of them when none is), only those missing; silent and quick when nothing is.
 #   build  what libpindeck, the pindeck command and the development tree (its GoogleTest and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # test.sh [plain|release|sanitize|fuzz]...: builds libpindeck (installing what it needs) and runs
 # the test suite on each kind of build named; with no argument, on all four, as CI does:
 #   plain     the whole suite on a RelWithDebInfo build

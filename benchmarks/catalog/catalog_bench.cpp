@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Catalog throughput and latency over 100,000 records.
 //
 //  - BM_CatalogInsertBatches: Catalog::insert_batch (validation, ids, unique-key checks, tags,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # compare.sh: libpindeck's derivative set against sharp's, side by side from one run.
 #
 # Installs sharp from npm into <build>/compare (sharp ships prebuilt libvips in its npm packages),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # persist-compare.sh [BUILD_DIR]: end-to-end ingest of the sample images to a throw-away S3
 # server on 127.0.0.1 (Ceph radosgw, as the tests use), libpindeck against sharp +
 # @aws-sdk/client-s3 in Node, with 1 and 2 images in flight, printed side by side from one run

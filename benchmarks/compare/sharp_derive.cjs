@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The sharp side of compare.sh: the same four outputs libpindeck makes (DESIGN §4), from the same
 // files, the way a sharp user writes it: one pipeline per output, all four in flight at once.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The full derivative set per image of tests/data/images: one image at a time and two at a time.
 // Counters: images/s and the process's peak resident memory so far (run one benchmark per process,
 // --benchmark_filter, to read it per case).

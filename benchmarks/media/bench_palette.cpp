@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Palette speed. Peers measured in the same run:
 //  - pixels: BM_BucketCountFloor, one pass that only counts pixels into the 36-level buckets (the
 //    least any bucket palette must do), against BM_PaletteFromPixels on the same 160x160 vector;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // derive_files: makes the full derivative set of each file given, the way the persistence pipeline
 // does, and prints the time per file. The native side of benchmarks/compare/compare.sh.
 //

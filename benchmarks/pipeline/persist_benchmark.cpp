@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // End-to-end ingest to an S3 server: stage, record, derive, sample the palette, upload the
 // original and four derivatives, commit — for the sample images, with 1 and 2 images in flight.
 // The server comes from S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY and S3_BUCKET (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PUT throughput of a 64 MiB file to a local radosgw: the pindeck client as one PUT and as a
 // multipart upload with 1 and 4 parts in flight, against the peer, libcurl's own SigV4
 // (CURLOPT_AWS_SIGV4) sending the same file as one streamed PUT, in the same run.

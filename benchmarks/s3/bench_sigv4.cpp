@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SigV4 signer benchmarks: signing a typical PUT with a cached key, the canonical request alone,
 // payload SHA-256 against OpenSSL's own EVP call, and signing cost against libcurl's built-in
 // CURLOPT_AWS_SIGV4 on the same request in the same run.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run.sh [build dir]: S3 client benchmarks against a radosgw this script starts and stops itself
 # (ports 7680/3600, data under <build>/bench-s3-server; memstore keeps objects in RAM).
 #  1. bench_s3_put: 64 MiB PUT throughput, pindeck (single PUT, 1 and 4 parallel parts) vs libcurl's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Uploads one file with the pindeck S3 client and reports the process's peak resident memory, so
 // run.sh can show that memory does not grow with object size (16 MiB vs 256 MiB, say).
 // Usage: s3_put_peak_rss <file> <parallel parts>   (server from PINDECK_TEST_S3_ENV)

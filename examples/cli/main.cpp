@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pindeck: the command-line face of libpindeck.
 //
 //   pindeck [--data-dir DIR] upload FILE... [--title T] [--tags a,b] [--category C] ...

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the command prints records: a table or key/value lines for people, JSON for programs.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pindeck command's persistence subcommands:
 //
 //   pindeck upload FILE... [record options] [--wait] [--json]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The options that fill in an uploaded image's record (title, tags, project, ...), shared by
 // every file of one `pindeck upload` call.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Asynchronous forms of pindeck::Client's long operations, for any Boost.Asio completion token: a
 // callback, boost::asio::use_future or boost::asio::use_awaitable. Each completes with
 // (std::exception_ptr, result): the exception is a pindeck::Error when the operation failed.

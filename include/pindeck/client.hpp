@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pindeck::Client: the C++ entry point. It owns a data directory and the catalog in it
 // (<data dir>/catalog.sqlite) and is safe to use from many threads at once; several processes may
 // open the same data directory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one exception type of the C++ API. Its code maps one to one onto the C ABI's pd_status.
 #pragma once
 

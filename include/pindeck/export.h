@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Symbol visibility: the library is built with everything hidden; only what is marked PD_EXPORT
  * (the C ABI and the documented C++ API) is visible to hosts. */
 #ifndef PINDECK_EXPORT_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Settings of the persistence pipeline (DESIGN §6): where persisted bytes go, how many images are
 // processed at once, and how failures are retried. Pass them to Client::start_persistence(), or
 // let the client read them from the environment on first use.

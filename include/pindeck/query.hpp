@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding records: the filters, order and paging of Client::list() and Client::search(), and what
 // Client::create_batch() reports for each record.
 #pragma once

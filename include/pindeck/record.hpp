@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The image record (DESIGN §2) as a plain C++ value, and its JSON form.
 //
 // JSON uses Pindeck's camelCase field names; optional fields are absent (never null) when unset.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C ABI's client and record functions over pindeck::Client.
 #include <nlohmann/json.hpp>
 

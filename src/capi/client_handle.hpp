@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a pd_client handle is, shared by the C ABI's files that take one.
 #pragma once
 

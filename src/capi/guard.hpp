@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turns C++ exceptions into C ABI status codes plus a thread-local message, so that no exception
 // ever crosses the C boundary.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // C ABI of src/media: the palette.
 #include <nlohmann/json.hpp>
 

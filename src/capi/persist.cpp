@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The C ABI's persistence functions (upload, backfill, wait) over pindeck::Client.
 #include <cstdint>
 #include <nlohmann/json.hpp>

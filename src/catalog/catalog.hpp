@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The catalog of records (DESIGN §2, §8) and the durable queue of persist jobs (§6), as the rest of
 // the library sees it. Nothing outside src/catalog/ writes SQL or knows which database holds the
 // catalog: a second backend (PostgreSQL, for hosts that outgrow one machine) implements this

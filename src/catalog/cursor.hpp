@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Page cursors: the position after the last record of a page, as an opaque base64 token.
 #pragma once
 

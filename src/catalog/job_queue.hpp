@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The durable queue of persist jobs in the SQLite catalog (DESIGN §6; table in
 // job_queue_schema.hpp): the SQL behind SqlitePersistJobs. A worker claims a job with a lease
 // (owner and expiry); the claim runs in the catalog's IMMEDIATE write transaction, so two

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The persist_jobs table, applied by the catalog's migration list. One row per record that still
 // has to reach the object store (state 'queued') or that gave up (state 'failed', kept until a
 // backfill requeues it). Deleting a record deletes its job.

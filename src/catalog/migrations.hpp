@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The catalog's schema history. PRAGMA user_version holds the number of the last migration
 // applied; opening a catalog applies the missing ones, in order, in one transaction.
 //

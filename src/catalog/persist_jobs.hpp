@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the persistence pipeline asks of the catalog (DESIGN §6): a durable queue of persist jobs,
 // each belonging to one record, changed together with that record. Every method is one
 // transaction, so a record and its job never disagree, whatever the backend.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "catalog/query_json.hpp"
 
 #include "catalog/record_queries.hpp"

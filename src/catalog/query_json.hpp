@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON forms of list/search queries and of pages, as the C ABI exchanges them.
 //
 // Query: {"category", "group", "projectName", "moodboardName", "sourceType", "status": strings;

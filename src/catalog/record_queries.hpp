@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listing and full-text search of records: filters, ordering and cursors.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A thin RAII layer over the SQLite C API: one connection, its cached prepared statements and
 // IMMEDIATE transactions. Every SQLite failure becomes a pindeck::Error with a clear message.
 // Not thread-safe by itself: the Catalog serialises access to a Database.

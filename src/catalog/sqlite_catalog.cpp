@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "catalog/sqlite_catalog.hpp"
 
 #include "catalog/migrations.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The catalog in one SQLite file: safe to share between threads (calls are serialised on one
 // connection) and between processes (WAL, busy timeout, IMMEDIATE write transactions).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PersistJobs on the SQLite catalog: the job queue's SQL (job_queue.cpp) and the record's rows
 // (records_table.cpp) changed in one IMMEDIATE transaction.
 #include <utility>

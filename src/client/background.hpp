@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client's background threads: where the asynchronous forms of blocking calls (an upload's
 // staging and probing, a backfill, a get) run. Waits for persistence do not come here; they hold
 // no thread (pipeline/settled_waiters.hpp).

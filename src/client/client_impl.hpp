@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a pindeck::Client owns. Parts that extend the client (sources) add their members here.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Client's persistence calls (DESIGN §6) and what the asynchronous forms in pindeck/async.hpp
 // reach through detail::ClientAccess.
 #include <istream>

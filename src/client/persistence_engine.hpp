@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A client's persistence engine, started on first use (an upload, a backfill, a wait) with the
 // settings from the environment unless the host started it with its own.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A process-wide bound on the memory of decodes that must hold a whole image at once (progressive
 // JPEG keeps every DCT coefficient, interlaced PNG every pixel, however small the output). Such
 // decodes wait for each other instead of stacking up: two 5120x2880 progressive JPEGs at once

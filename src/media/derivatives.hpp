@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Derivatives (DESIGN §4): the preview and the WebP sizes of an original, all made from one decode,
 // plus the small RGB sample the palette is computed from.
 #pragma once

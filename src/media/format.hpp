@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The image formats libpindeck accepts, and how to recognise them from their first bytes.
 // The format is always sniffed from the bytes: never from a file name or a client's content type.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "media/object_key.hpp"
 
 #include <unicode/normalizer2.h>

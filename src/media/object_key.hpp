@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Object keys and public URLs of an image's objects in the object store (DESIGN §3):
 //
 //   <prefix>/YYYY/MM_DD/original/<file>.<ext>

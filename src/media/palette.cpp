@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Palette of raw pixels. The arithmetic mirrors Pindeck's JavaScript extractor step for step
 // (its rounding, its bucket keys, its first-seen order for ties), because the golden vectors in
 // tests/data/palette require the very same lists, not merely similar ones.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The colour palette of an image (DESIGN §5): up to five lowercase "#rrggbb", most dominant
 // first, computed exactly as Pindeck's own extractor does so that palettes from both agree.
 // tests/data/palette holds the golden vectors that define "exactly".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Palette of an encoded image: libvips turns the bytes into the small sRGB sample the pixel
 // palette expects, as Pindeck's server does with sharp (rotate, fit inside 160x160 without
 // enlarging, drop alpha).

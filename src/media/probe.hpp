@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Probe: what an image is, read from its header alone (no pixel is decoded), and whether it is
 // small enough to decode at all.
 #pragma once

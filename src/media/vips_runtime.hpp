@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libvips as libpindeck uses it: started once with untrusted loaders blocked and the operation
 // cache off, plus small RAII helpers so no VipsImage or vips buffer leaks on an error path.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Removes metadata chunks (EXIF, XMP, ICC profile) from an encoded WebP. libvips 8.14's WebP saver
 // writes an EXIF chunk even when told to strip, and derivatives must carry no metadata.
 #pragma once

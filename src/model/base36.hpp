@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Base 36 with lowercase digits, as JavaScript's Number.prototype.toString(36) writes it: the
 // alphabet of record ids, uniqueIds and the time and nonce parts of object keys.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Text names of the record's enums, exactly as they appear in JSON.
 #pragma once
 

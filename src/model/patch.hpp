@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Partial updates: a JSON object naming only the fields to change.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The record's JSON form (DESIGN §2): camelCase names, optional fields absent when unset.
 #pragma once
 

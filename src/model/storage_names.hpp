@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The names under which the library stores objects: bucket names and object keys. Every part
 // that names or touches an object (the key namer in media, the object stores in pipeline, the S3
 // client) checks with these, so they cannot disagree.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The value rules of a record (DESIGN §2), for records however they were made.
 #pragma once
 

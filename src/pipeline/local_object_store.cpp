@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "pipeline/local_object_store.hpp"
 
 #include <sys/stat.h>

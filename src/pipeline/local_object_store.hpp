@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The embedded default object store: a directory tree <root>/<bucket>/<key>, written atomically
 // (temporary file, fsync, rename, directory fsync), so Pindeck works with nothing else running.
 // Content types are kept beside the data in <root>/.meta/<bucket>/<key> (a bucket name cannot

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where persisted bytes end up: an object store with S3's bucket/key model. The pipeline writes
 // through this interface so the embedded local store and a real S3 server are interchangeable.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The persistence engine (DESIGN §6): ingest stages the bytes and records the image and its job in
 // one transaction; background workers derive, sample the palette, upload everything and commit the
 // result; failures are retried or end `failed` with the staged copy kept; backfill reschedules.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "pindeck/persistence.hpp"
 #include "staging/store.hpp"
 #include "util/env.hpp"

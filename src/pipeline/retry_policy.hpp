@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // When a failed persist job runs again (DESIGN §6.3): exponential backoff with jitter between a
 // floor and a ceiling, a bounded number of attempts, and no retry at all for errors that cannot
 // heal (the server refused the request for good, or the image cannot be decoded).

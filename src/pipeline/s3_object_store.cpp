@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "pipeline/s3_object_store.hpp"
 
 #include <algorithm>

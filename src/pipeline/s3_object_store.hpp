@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The object store on a real S3-compatible server (RustFS in production), over the library's own
 // SigV4 S3 client. Records persisted here get storageProvider=rustfs.
 #pragma once

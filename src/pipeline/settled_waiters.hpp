@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Waits for records to settle (storagePersistStatus no longer pending) without holding a thread.
 // Each wait is a timer on an event loop; the pipeline's own "settled" event for its record ends it
 // early, and one slow poll shared by every wait catches records that another process settled.

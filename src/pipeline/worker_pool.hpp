@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs persist jobs in the background on Boost.Asio: one scheduler thread claims due jobs (at most
 // `max_in_flight` at a time, which bounds the images held in memory), starts each on a pool of CPU
 // threads sized to the machine, and renews the leases of running jobs so no other process takes

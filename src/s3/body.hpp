@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Request and response bodies that stream: memory use does not grow with object size.
 #pragma once
 

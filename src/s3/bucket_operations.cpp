@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CreateBucket and HeadBucket, for any bucket (not only the configured one).
 #include "model/storage_names.hpp"
 #include "s3/client_internal.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client's lifecycle: its I/O thread and request engine. The operations are in
 // object_operations.cpp, delete_objects.cpp, listing.cpp, bucket_operations.cpp and
 // multipart_upload.cpp.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The S3 client: object and bucket operations on one bucket of an S3-compatible store (RustFS in
 // production), path-style, SigV4-signed, with retries.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the files implementing Client's operations share: handing results to the caller's handler,
 // the blocking forms, and the one-request operations.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How Client's asynchronous forms meet Asio completion tokens: the completion signature of an
 // operation that yields a Result (or nothing, for Result = void), its type-erased handler, and the
 // initiation that hands the arguments and the handler to the Client member that starts the work.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Everything the S3 client needs to know about where and how to talk to the object store.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HMAC-SHA256 on OpenSSL 3's EVP_MAC interface, shaped for SigV4: a prepared key that is cheap to
 // reuse. SHA-256 itself is util/sha256.hpp.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DeleteObjects: many keys of the configured bucket, in batches of S3's largest request, one
 // batch after another.
 #include <algorithm>

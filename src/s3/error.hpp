@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the object store's refusals reach C++ callers: a pindeck::Error with code Errc::s3 that
 // also carries what S3 said (its error code, message, request id and the HTTP status).
 #pragma once

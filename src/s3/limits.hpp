@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3's limits that the client checks or works within, each written once here (S3 API reference;
 // RustFS and radosgw enforce the same ones).
 #pragma once

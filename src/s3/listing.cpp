@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ListObjectsV2: one page, or every page by following continuation tokens.
 #include "s3/client_internal.hpp"
 #include "s3/validation.hpp"

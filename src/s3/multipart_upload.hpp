@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Multipart upload: CreateMultipartUpload, then the parts (at most max_parallel_parts at a time,
 // each retried on its own), then CompleteMultipartUpload; AbortMultipartUpload when anything
 // fails, so no orphaned parts are left behind.

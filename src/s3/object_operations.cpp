@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PutObject (multipart above the threshold), GetObject, HeadObject, DeleteObject and presigned GET
 // URLs for objects in the configured bucket.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the S3 operations take and give back.
 #pragma once
 

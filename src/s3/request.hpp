@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The request engine: one logical S3 request, sent again on retries. Each attempt is signed afresh,
 // sent on the transport, and its outcome classified (retry.hpp); transient failures wait a
 // full-jitter backoff before the next attempt, while the retry policy's attempts and total time

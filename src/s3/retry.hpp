@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which failures are worth another attempt, and how long to wait before it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AWS Signature Version 4 for S3: ours on purpose (DESIGN §1), on OpenSSL's EVP API.
 // This is the contract the rest of src/s3 builds on; sigv4.cpp implements it.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pieces of a SigV4 canonical request: path, query, headers and signed header names, each
 // appended to one output string so that signing a request allocates little.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP/1.1 transport: libcurl's multi interface driven by a Boost.Asio io_context. curl opens its
 // sockets through us as Asio sockets and tells us which ones to watch (CURLMOPT_SOCKETFUNCTION)
 // and when to wake it (CURLMOPT_TIMERFUNCTION). Connections are kept alive and reused across

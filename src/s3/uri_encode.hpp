@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // URI encoding as SigV4 defines it: every byte except RFC 3986's unreserved characters
 // (A-Z a-z 0-9 - . _ ~) becomes %XX with upper-case hex. Unlike form encoding, a space is %20,
 // never '+', and '+' itself is %2B.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The client's argument checks. Each throws pindeck::Error(Errc::invalid) naming what is wrong,
 // before anything is sent.
 #pragma once

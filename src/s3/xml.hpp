@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The XML documents of S3's API (other than <Error>, see error.hpp), read and written with pugixml.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing a file so that it is either entirely there after a crash or not there at all:
 // write to a temporary name in the target directory, fsync, rename over the target, fsync the
 // directory. Shared by the first-stage store and the local object store.

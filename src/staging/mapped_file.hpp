@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A read-only memory map of a whole file, so a staged image can be probed and decoded without
 // copying it into the heap (pages are read on demand and can be dropped by the kernel).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The first-stage store: bytes land here, hashed and fsynced, before they are durable anywhere
 // else. Each staged object is one file under <data_dir>/staging named by its storageId.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Wall-clock time as records and jobs store it: milliseconds since the Unix epoch.
 #pragma once
 

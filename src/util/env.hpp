@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the process environment. A variable set to the empty string counts as not set, as
 // shells make it easy to "unset" one by assigning nothing.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A failed system call on a file as a pindeck::Error, the same way in every part.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hexadecimal text of bytes: digests, random ids, colours and percent-escapes all spell bytes
 // this way.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A file read from start to end with read(2), as staging and the local object store copy files.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How every OpenSSL failure becomes a pindeck::Error: one code (Errc::internal, also when OpenSSL
 // ran out of memory, since its error queue says so in the message) and OpenSSL's own reason.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Random bytes from OpenSSL's CSPRNG (seeded by the operating system), for ids and names that
 // must not collide or be guessed. Failures throw Error(Errc::internal) (see openssl_error.hpp).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SHA-256 on OpenSSL 3's EVP interface: one-shot digests and a streaming digest for data that
 // arrives in pieces (a file read block by block, a body being streamed). Failures throw
 // Error(Errc::internal) (see openssl_error.hpp).

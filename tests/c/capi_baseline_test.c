@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The baseline of the C ABI: version, status names, last error and string ownership. */
 #include "check.h"
 #include "pindeck/pindeck.h"

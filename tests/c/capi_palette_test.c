@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The palette through the C ABI: golden vectors, encoded images and refused arguments. */
 #include <stdint.h>
 

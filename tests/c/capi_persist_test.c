@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The C ABI's persistence functions on the embedded local object store: upload from a file, a
  * buffer and a read callback, waiting (blocking and with a callback), backfill, and refusals. */
 #define _POSIX_C_SOURCE 200809L

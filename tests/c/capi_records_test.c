@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The client and record functions of the C ABI, including bad input: status codes, pd_last_error
  * text, NULL out-parameters on failure, and nothing written. */
 #define _POSIX_C_SOURCE 200809L

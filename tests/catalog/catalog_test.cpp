@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Create, get, update, delete and uniqueness rules of the catalog, on a real SQLite file.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One catalog used by many threads, and one file used by two processes at once.
 #include <gtest/gtest.h>
 #include <sys/wait.h>

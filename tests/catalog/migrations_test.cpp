@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Catalogs written at every older schema version are brought up to date when opened.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening a data directory: created on first use; clear errors for what cannot work.
 #include <gtest/gtest.h>
 #include <sys/stat.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listing with filters, both orders and cursors, and full-text search.
 #include <gtest/gtest.h>
 

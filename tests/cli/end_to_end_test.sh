@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # end_to_end_test.sh PINDECK TEST_DATA WORK_DIR: runs the built pindeck command on a scratch data
 # directory: upload with every record option, list --json, show, search, and the exit codes and
 # messages of bad input.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The README's main job through the pindeck command, on the embedded local store:
 #   pindeck upload FILE... --wait --json (with record options, which persistence keeps), then
 #   list, show, backfill; and a refused upload.

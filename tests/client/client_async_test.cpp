@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pindeck::Client's asynchronous engine: waits for persistence hold no thread, and closing a client
 // with operations in flight completes them instead of leaving them hanging.
 #include <gtest/gtest.h>

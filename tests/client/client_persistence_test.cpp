@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pindeck::Client's persistence API on the embedded local store: blocking forms, and the
 // asynchronous forms with a callback, use_future and use_awaitable.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target over probe + derive: any bytes must end in a result or Error(Errc::media),
 // never a crash, a hang, a leak or another exception type.
 #include <glib.h>

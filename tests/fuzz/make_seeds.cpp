@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the fuzz seed corpus: one small image per supported format (and an animation), made with
 // libvips, so the fuzzer starts from valid structure instead of guessing signatures.
 #include <cstdio>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # run-fuzz.sh FUZZER MAKE_SEEDS WORK_DIR [SECONDS]: a bounded libFuzzer run over probe + derive.
 # Makes the seed corpus with MAKE_SEEDS, fuzzes for SECONDS (default 60) and fails if the fuzzer
 # finds a crash, a leak, a timeout or an out-of-memory; the reproducer is left in WORK_DIR.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # check-headers.sh CC CXX PUBLIC_INCLUDE_DIR GENERATED_INCLUDE_DIR DEPENDENCY_INCLUDE_DIRS
 # (the last a CMake list: directories separated by ';', such as Boost's).
 # Compiles every public header alone, included twice (so its include guard is exercised too):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # install-and-consume.sh BUILD_DIR CONSUMER_SRC WORK_DIR IMAGE
 # Installs the build into WORK_DIR/prefix, then builds consumers against it: a C one and a C++ one
 # (which uploads IMAGE with async_upload_file) through find_package(pindeck CONFIG), and the C one

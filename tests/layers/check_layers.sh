@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # check_layers.sh SRC_DIR: the second guard of DESIGN §1's layer order, beside the build's own
 # (cmake/Parts.cmake makes an include of a higher part fail to compile). Fails, naming the file and
 # line, when a part includes a part it may not use, when anything but client/ and capi/ includes

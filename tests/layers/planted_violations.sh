@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # planted_violations.sh SRC_DIR CHECKER: the layer check must catch each kind of violation, planted
 # one at a time in a copy of the tree.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # upward_include.sh CXX INCLUDE_FLAG...: with the catalog part's own include path (the flags), the
 # compiler finds the catalog's and the model's headers but not the pipeline's: an include of a
 # part above is a build error, not a convention.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Derivatives: sizes, formats, orientation, colour, metadata and animation of every output.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bad and hostile input: every one gets Error(Errc::media) with a message naming the problem, and
 // nothing crashes (this suite also runs under ASan+UBSan).
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Object keys: kebab-case names in many scripts, dates in UTC, the five keys, and the guarantee
 // that no key leaves its prefix.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The palette against Pindeck's golden vectors (tests/data/palette), plus its argument checks and
 // the image path through libvips.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Probe: format sniffed from bytes, dimensions, pages and orientation read from the header.
 #include <gtest/gtest.h>
 

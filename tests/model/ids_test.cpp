@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Library-assigned identifiers: shapes, time order, uniqueness.
 #include <gtest/gtest.h>
 

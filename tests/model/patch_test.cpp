@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Partial updates of a record.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON round trip of the record: names, omitted optionals, defaults, types.
 #include <gtest/gtest.h>
 

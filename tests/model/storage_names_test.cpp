@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one validator of bucket names and of the library's object keys.
 #include "model/storage_names.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The value rules of a record, on records made in C++.
 #include <gtest/gtest.h>
 

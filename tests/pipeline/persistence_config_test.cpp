@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PersistenceConfig::from_env, the library's one reader of its environment: PINDECK_S3_* first,
 // then the standard AWS_* variables, else the local object store.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The proofs against the real S3 server (Ceph radosgw on 127.0.0.1, verifying SigV4):
 // 20 images persisted and verified, the server going down and coming back, SIGKILL at 20 points,
 // two processes sharing a data directory, and bad input.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The persistence engine end to end on the embedded local object store: real catalog file, real
 // staging directory, real libvips derivatives, real files.
 #include "pipeline/persistence.hpp"

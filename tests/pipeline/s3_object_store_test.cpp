@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The S3 object store against the real test server (radosgw on 127.0.0.1, verifying SigV4).
 #include "pipeline/s3_object_store.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The S3 client against a real radosgw that verifies SigV4 (started by the CTest fixture): every
 // operation, awkward keys, a 64 MiB multipart upload, presigned URLs fetched with the curl tool,
 // and a wrong secret.

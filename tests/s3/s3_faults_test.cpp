@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The S3 client on a bad network: a fault-injecting proxy (fault_proxy.hpp) in front of the real
 // radosgw answers 500/503, resets connections in the middle of bodies and stalls. Transient faults
 // are retried until the request succeeds (storing exactly one correct object); lasting ones fail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TLS is verified by default and a custom CA file is honoured: a real TLS server (openssl s_server
 // with a throw-away self-signed certificate for 127.0.0.1) is refused until its certificate is
 // given as the CA file. s_server answers any GET with a status page, which is all this needs.

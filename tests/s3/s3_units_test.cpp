@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The S3 client's parts that need no server: configuration, endpoint parsing, error and response
 // XML, retry decisions and backoff, bodies and digests, argument checks.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The public AWS SigV4 test suite (tests/data/sigv4/v4, from aws-c-auth): every case folder, in
 // header and in query (presign) mode, must give the expected canonical request, string to sign,
 // signature and signed request.

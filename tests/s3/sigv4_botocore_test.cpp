@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // S3 requests signed by botocore at a fixed clock (tests/data/sigv4/s3-requests.json): every case
 // must match byte for byte: canonical request, string to sign, Authorization header, URL and,
 // where the case has one, the presigned URL.

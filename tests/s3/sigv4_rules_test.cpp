@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The signer's rules one by one (encoding, sorting, header folding, no normalisation for S3),
 // Amazon's published S3 examples, re-signing, the key cache under threads, bad input and secrets.
 #include <gtest/gtest.h>

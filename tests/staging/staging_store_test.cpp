@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "staging/store.hpp"
 
 #include "staging/mapped_file.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A real catalog file (in a test's TempDir) and records for jobs to point at.
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Minimal assertions for the C tests: print where and what failed, then exit non-zero. */
 #ifndef PINDECK_TEST_CHECK_H
 #define PINDECK_TEST_CHECK_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Expects a call to throw pindeck::Error(Errc::invalid) whose message names what was wrong.
 #pragma once
 

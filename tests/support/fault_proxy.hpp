@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fault-injecting TCP proxy for the S3 client and persistence tests, in process, on 127.0.0.1.
 // It passes connections through to the real server byte for byte (keep-alive included) unless a
 // queued fault matches the first request of a new connection; then it answers with an error

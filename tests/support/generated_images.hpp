@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test images made on the fly with libvips, so the repository carries no binary fixtures for the
 // media tests. Every helper fails the calling test (via an exception) if libvips cannot make it.
 #pragma once

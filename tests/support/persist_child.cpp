@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A process that persists images and can be killed at any moment: the crash-safety and
 // two-process tests run it as a child. It opens a data directory, starts the persistence engine
 // (S3 from the test server's env file, or the local store), optionally ingests files, and exits 0

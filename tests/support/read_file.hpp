@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A whole file as bytes in a string ("" when it cannot be read), for comparing with what a test
 // wrote or uploaded.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The test S3 server (tests/support/s3_test_server.hpp) as the persistence settings expect it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The S3 server the tests run against: the CTest fixture starts radosgw and writes its endpoint and
 // credentials to the shell file named by PINDECK_TEST_S3_ENV (lines `export NAME=value`, values
 // quoted by bash's printf %q). This reads that file and makes client configurations from it.

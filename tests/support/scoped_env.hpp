@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sets and unsets environment variables for one test and restores every one of them after.
 #pragma once
 

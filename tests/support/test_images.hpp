@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Images for persistence tests: the repository's sample images, and bad inputs built from the
 // image formats' rules (not random bytes), so each fails for the reason its name says.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SHA-256 against the FIPS 180-2 example vectors.
 #include "util/sha256.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The job libpindeck's pipeline does, done the usual Node way: for each image, hash the bytes,
 // make the 640 preview (original format) and the 320/768/1280 WebP derivatives with sharp, take
 // the 160x160 palette sample, and upload the original and the four derivatives with

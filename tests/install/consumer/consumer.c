@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A host program built against an installed libpindeck. */
 #include <pindeck/pindeck.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A host program built against an installed libpindeck through its C++ API: it uploads an image
 // with the asynchronous form and a std::future, then prints what the returned record says.
 #include <boost/asio/use_future.hpp>
