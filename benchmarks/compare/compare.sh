@@ -12,7 +12,7 @@
 #
 #   benchmarks/compare/compare.sh [--repeat N] [--build DIR] [-- extra derive_files options]
 #
-# Environment: SHARP_VERSION (default 0.33.5).
+# Environment: SHARP_VERSION (default 0.35.5, the current release).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$root/benchmarks/compare
@@ -30,7 +30,7 @@ done
 
 scratch=$build/compare
 mkdir -p "$scratch"
-sharp_version=${SHARP_VERSION:-0.33.5}
+sharp_version=${SHARP_VERSION:-0.35.5}
 if ! NODE_PATH=$scratch/node_modules node -e "require('sharp')" 2>/dev/null; then
   echo "compare: installing sharp@$sharp_version into $scratch" >&2
   if ! npm install --prefix "$scratch" --no-audit --no-fund --no-save "sharp@$sharp_version" >&2 ||
