@@ -31,9 +31,11 @@ struct PersistenceConfig {
   // None: the embedded local object store, <data dir>/objects/<bucket>/<key>, file:// URLs.
   std::optional<S3Settings> s3;
 
-  int max_in_flight = 2;  // images decoded and uploaded at the same time
-  int cpu_threads = 0;    // threads for libvips work; 0 = one per core
-  int max_attempts = 3;   // per job, counting the first
+  // Images decoded at the same time (what bounds memory); as many more, already derived, may be
+  // uploading meanwhile.
+  int max_in_flight = 2;
+  int cpu_threads = 0;   // threads for libvips work; 0 = one per core
+  int max_attempts = 3;  // per job, counting the first
   std::chrono::milliseconds retry_min_delay{2000};
   std::chrono::milliseconds retry_max_delay{20000};
   // A job claimed by a process that dies is claimed again this long after its last renewal.

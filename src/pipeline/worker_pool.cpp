@@ -32,6 +32,7 @@ struct WorkerPool::State {
 
   // Touched only on the scheduler thread.
   std::map<std::string, catalog::Job> running;
+  std::size_t in_cpu_part = 0;
   bool stopping = false;
 
   // in_flight is read from other threads; finished_cv tells stop() that a job ended.
@@ -47,7 +48,7 @@ struct WorkerPool::State {
   void fill() {
     if (stopping) return;
     try {
-      while (running.size() < static_cast<std::size_t>(options.max_in_flight)) {
+      while (has_room()) {
         auto job = hooks.claim();
         if (!job) break;
         start(std::move(*job));
@@ -58,8 +59,14 @@ struct WorkerPool::State {
     arm_wake_timer();
   }
 
+  bool has_room() const {
+    const auto limit = static_cast<std::size_t>(options.max_in_flight);
+    return in_cpu_part < limit && running.size() < 2 * limit;
+  }
+
   void start(catalog::Job job) {
     running[job.record_id] = job;
+    ++in_cpu_part;
     {
       std::lock_guard lock(mutex);
       ++in_flight;
@@ -74,6 +81,10 @@ struct WorkerPool::State {
         self->report("persist job " + job.record_id + " failed unexpectedly: " + e.what());
         done();
       }
+      asio::post(self->scheduler, [self] {
+        --self->in_cpu_part;
+        self->fill();
+      });
     });
   }
 
@@ -90,7 +101,7 @@ struct WorkerPool::State {
   void arm_wake_timer() {
     if (stopping) return;
     auto delay = options.poll_interval;
-    if (running.size() < static_cast<std::size_t>(options.max_in_flight)) {
+    if (has_room()) {
       try {
         if (const auto next = hooks.next_claimable_at()) {
           const auto until =

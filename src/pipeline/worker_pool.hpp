@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// Runs persist jobs in the background on Boost.Asio: one scheduler thread claims due jobs (at most
-// `max_in_flight` at a time, which bounds the images held in memory), starts each on a pool of CPU
-// threads sized to the machine, and renews the leases of running jobs so no other process takes
-// them over. A job's CPU part returns its thread as soon as it has handed its uploads over; the job
-// keeps its place in flight until it reports that it has ended. It sleeps until the next job is
+// Runs persist jobs in the background on Boost.Asio: one scheduler thread claims due jobs, starts
+// each on a pool of CPU threads sized to the machine, and renews the leases of running jobs so no
+// other process takes them over. At most `max_in_flight` jobs are in their CPU part at a time
+// (decoded images are what fill memory); a job whose CPU part has returned, its uploads handed
+// over, leaves room for the next one to start decoding, and stays in flight until it reports that
+// it has ended, up to `max_in_flight` more of them. The scheduler sleeps until the next job is
 // due, a poll interval passes (another process may have queued work) or wake() is called.
 #pragma once
 
@@ -20,8 +21,8 @@
 namespace pindeck::pipeline {
 
 struct WorkerOptions {
-  int max_in_flight = 2;
-  int cpu_threads = 0;  // 0: one per core
+  int max_in_flight = 2;  // jobs in their CPU part at once; as many more may be uploading
+  int cpu_threads = 0;    // 0: one per core
   std::chrono::milliseconds poll_interval{500};
   std::chrono::milliseconds renew_interval{10000};  // well under the queue's lease
 };

@@ -158,12 +158,12 @@ TEST(WorkerPool, StopWaitsForRunningJobs) {
   EXPECT_EQ(pool.in_flight(), 0u);
 }
 
-TEST(WorkerPool, AJobWaitingForItsUploadsHoldsItsPlaceButNotItsCpuThread) {
+TEST(WorkerPool, AJobWaitingForItsUploadsFreesItsCpuThreadForTheNextImage) {
   TempDir dir;
   SharedQueue shared(dir.path() / "catalog.sqlite");
   for (int i = 0; i < 3; ++i) shared.enqueue_new("rec-" + std::to_string(i));
   WorkerOptions options;
-  options.max_in_flight = 2;
+  options.max_in_flight = 1;
   options.cpu_threads = 1;
   std::mutex mutex;
   std::vector<std::pair<Job, WorkerHooks::JobDone>> uploading;
@@ -177,9 +177,9 @@ TEST(WorkerPool, AJobWaitingForItsUploadsHoldsItsPlaceButNotItsCpuThread) {
     return uploading.size();
   };
   ASSERT_TRUE(eventually([&] { return started() == 2; }, 5s))
-      << "the second job did not start on the only CPU thread while the first was uploading";
+      << "the next image did not start on the only CPU thread while the first was uploading";
   std::this_thread::sleep_for(100ms);
-  EXPECT_EQ(started(), 2u) << "a third job started while two were in flight";
+  EXPECT_EQ(started(), 2u) << "more jobs were uploading than max_in_flight allows";
   EXPECT_EQ(pool.in_flight(), 2u);
   {
     std::lock_guard lock(mutex);
