@@ -13,9 +13,14 @@ find_package(Boost ${PINDECK_BOOST_MIN_VERSION} REQUIRED CONFIG)
 pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips)
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
 
+# Asio without Boost.System's compiled part, and without deprecated interfaces. Every part and
+# every test that uses Asio must see the same macros: the template instances they share are
+# merged by the linker, and instances compiled under different macros do not agree on layouts.
+add_library(pindeck_asio INTERFACE)
+target_link_libraries(pindeck_asio INTERFACE Boost::headers Threads::Threads)
+target_compile_definitions(pindeck_asio INTERFACE BOOST_ASIO_NO_DEPRECATED)
+
 add_library(pindeck_deps INTERFACE)
 target_link_libraries(pindeck_deps INTERFACE
   Threads::Threads OpenSSL::Crypto OpenSSL::SSL CURL::libcurl SQLite::SQLite3
-  nlohmann_json::nlohmann_json pugixml::pugixml Boost::headers PkgConfig::VIPS PkgConfig::ICU)
-# Asio without Boost.System's compiled part, and without deprecated interfaces.
-target_compile_definitions(pindeck_deps INTERFACE BOOST_ASIO_NO_DEPRECATED)
+  nlohmann_json::nlohmann_json pugixml::pugixml pindeck_asio PkgConfig::VIPS PkgConfig::ICU)
