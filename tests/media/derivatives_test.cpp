@@ -69,10 +69,14 @@ TEST(Derivatives, DefaultSetFromALargeJpeg) {
 
 TEST(Derivatives, PreviewKeepsPngAndWebpAndTurnsOthersIntoWebp) {
   auto image = gradient(900, 600);
-  EXPECT_EQ(find(derive(encode(image.get(), ".png")), DerivativeKind::preview).format, ImageFormat::png);
-  EXPECT_EQ(find(derive(encode(image.get(), ".webp")), DerivativeKind::preview).format, ImageFormat::webp);
-  EXPECT_EQ(find(derive(encode(image.get(), ".tif")), DerivativeKind::preview).format, ImageFormat::webp);
-  EXPECT_EQ(find(derive(encode(image.get(), ".gif")), DerivativeKind::preview).format, ImageFormat::webp);
+  EXPECT_EQ(find(derive(encode(image.get(), ".png")), DerivativeKind::preview).format,
+            ImageFormat::png);
+  EXPECT_EQ(find(derive(encode(image.get(), ".webp")), DerivativeKind::preview).format,
+            ImageFormat::webp);
+  EXPECT_EQ(find(derive(encode(image.get(), ".tif")), DerivativeKind::preview).format,
+            ImageFormat::webp);
+  EXPECT_EQ(find(derive(encode(image.get(), ".gif")), DerivativeKind::preview).format,
+            ImageFormat::webp);
   for (const auto& d : derive(encode(image.get(), ".png")).derivatives) expect_consistent(d);
 }
 
