@@ -116,7 +116,7 @@ struct ProxySession {
     std::uint64_t body_received = received.size() - head_end;
 
     Fault fault;
-    const bool faulty = proxy.take_fault(method, fault);
+    const bool faulty = proxy.take_fault(method, target, fault);
     if (faulty && fault.kind == Fault::Kind::status) {
       std::string rest(body_length > body_received ? body_length - body_received : 0, '\0');
       co_await asio::async_read(client, asio::buffer(rest),
@@ -251,10 +251,11 @@ std::vector<std::string> FaultProxy::first_request_dates() const {
   return first_request_dates_;
 }
 
-bool FaultProxy::take_fault(const std::string& method, Fault& out) {
+bool FaultProxy::take_fault(const std::string& method, const std::string& target, Fault& out) {
   std::lock_guard lock(mutex_);
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     if (!it->method.empty() && it->method != method) continue;
+    if (target.find(it->target_contains) == std::string::npos) continue;
     out = *it;
     if (!it->sticky) faults_.erase(it);
     ++injected_;

@@ -34,6 +34,7 @@ struct Fault {
   };
   Kind kind = Kind::status;
   std::string method;  // applies to the first connection whose first request has it; "" = any
+  std::string target_contains{};  // and whose request target (path) contains this; "" = any
   int status = 503;
   std::string s3_code = "SlowDown";
   std::uint64_t after_bytes = 0;
@@ -67,7 +68,7 @@ class FaultProxy {
   std::vector<std::string> first_request_dates() const;
 
  private:
-  bool take_fault(const std::string& method, Fault& out);
+  bool take_fault(const std::string& method, const std::string& target, Fault& out);
   void accept_connections();
   // Runs `step` on the proxy's thread (the only one touching sockets) and waits for it.
   void run_on_proxy_thread(const std::function<void()>& step);

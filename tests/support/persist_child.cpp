@@ -5,10 +5,13 @@
 // once no record in the catalog is pending. Every ingest and every job outcome is appended to
 // the log file with one write(2) each, so a SIGKILL never leaves half a line.
 //
-//   persist_child DATA_DIR LOG_FILE [--s3 ENDPOINT] [--prefix P] [--lease-ms N] [FILE...]
+//   persist_child DATA_DIR LOG_FILE [--s3 ENDPOINT] [--prefix P] [--lease-ms N] [--stdin NAME]
+//                 [FILE...]
+// --stdin ingests what standard input holds, as a file called NAME, before the FILEs.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -69,6 +72,7 @@ int main(int argc, char** argv) {
   config.poll_interval = std::chrono::milliseconds(100);
   config.lease = std::chrono::milliseconds(1500);
   std::vector<std::filesystem::path> files;
+  std::optional<std::string> stdin_name;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--s3" && i + 1 < argc) {
@@ -78,6 +82,8 @@ int main(int argc, char** argv) {
       config.bucket = server.bucket;
     } else if (arg == "--prefix" && i + 1 < argc) {
       config.key_prefix = argv[++i];
+    } else if (arg == "--stdin" && i + 1 < argc) {
+      stdin_name = argv[++i];
     } else if (arg == "--lease-ms" && i + 1 < argc) {
       config.lease = std::chrono::milliseconds(std::stol(argv[++i]));
     } else {
@@ -96,6 +102,18 @@ int main(int argc, char** argv) {
           log_line("job " + id + " " + outcome_name(outcome));
         });
     persistence.start_workers();
+    if (stdin_name) {
+      pindeck::pipeline::UploadSource source;
+      source.file_name = stdin_name;
+      source.reader = [](std::byte* buffer, std::size_t capacity) -> std::size_t {
+        for (;;) {
+          const ssize_t got = ::read(STDIN_FILENO, buffer, capacity);
+          if (got >= 0) return static_cast<std::size_t>(got);
+          if (errno != EINTR) throw std::runtime_error("reading standard input failed");
+        }
+      };
+      log_line("ingested " + persistence.ingest(source, {}).id);
+    }
     for (const auto& file : files) {
       pindeck::pipeline::UploadSource source;
       source.path = file;
