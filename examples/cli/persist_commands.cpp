@@ -121,11 +121,22 @@ int run_upload(pindeck::Client& client, const PersistCommands& args, bool json) 
     if (!all_succeeded(records)) status = 1;
   }
   print_records(records, json);
+  if (!args.upload_wait && !json && !records.empty()) {
+    // Staged and recorded is all an upload promises: say where the rest happens.
+    std::cerr << "pindeck upload: " << records.size() << " image"
+              << (records.size() == 1 ? "" : "s")
+              << " staged and recorded, persistence pending: it goes on in the background of "
+                 "every pindeck command that persists (`pindeck backfill --wait` waits for it), "
+                 "also while the object store is unreachable\n";
+  }
   return status;
 }
 
 int run_backfill(pindeck::Client& client, const PersistCommands& args, bool json) {
-  const int count = client.backfill(args.limit);
+  pindeck::BackfillOptions options;
+  options.limit = args.limit;
+  options.include_permanent = args.include_permanent;
+  const int count = client.backfill(options);
   if (!args.backfill_wait) {
     if (json) {
       std::cout << nlohmann::json{{"rescheduled", count}}.dump() << '\n';
@@ -134,9 +145,8 @@ int run_backfill(pindeck::Client& client, const PersistCommands& args, bool json
     }
     return 0;
   }
-  // What was rescheduled is what is pending now among the uploads.
+  // What was rescheduled is what is pending now.
   pindeck::RecordQuery query;
-  query.source_type = pindeck::SourceType::upload;
   query.limit = 1000;
   std::vector<Record> pending;
   for (;;) {
@@ -164,6 +174,8 @@ void add_persist_commands(CLI::App& app, PersistCommands& commands, bool& json_o
   commands.upload->add_flag("--wait", commands.upload_wait,
                             "wait until every image is persisted (succeeded) or failed");
   commands.upload->add_flag("--json", json_out, "print the records as a JSON array");
+  commands.upload->add_flag("--create-bucket", commands.create_bucket,
+                            "create the S3 bucket if it does not exist");
 
   commands.backfill = app.add_subcommand(
       "backfill", "reschedule persistence of uploads still only in the first-stage store");
@@ -171,11 +183,20 @@ void add_persist_commands(CLI::App& app, PersistCommands& commands, bool& json_o
       ->check(CLI::Range(1, 200));
   commands.backfill->add_flag("--wait", commands.backfill_wait,
                               "wait until they are persisted or failed");
+  commands.backfill->add_flag("--include-permanent", commands.include_permanent,
+                              "also records that failed for good (an undecodable image, ...)");
+  commands.backfill->add_flag("--create-bucket", commands.create_bucket,
+                              "create the S3 bucket if it does not exist");
   commands.backfill->add_flag("--json", json_out, "print the result as JSON");
 }
 
 std::optional<int> run_persist_command(const PersistCommands& commands, pindeck::Client& client,
                                        bool json_out) {
+  if (commands.create_bucket && (*commands.upload || *commands.backfill)) {
+    auto config = pindeck::PersistenceConfig::from_env();
+    config.create_bucket = true;
+    client.start_persistence(config);
+  }
   if (*commands.upload) return run_upload(client, commands, json_out);
   if (*commands.backfill) return run_backfill(client, commands, json_out);
   return std::nullopt;

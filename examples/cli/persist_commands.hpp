@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // The pindeck command's persistence subcommands:
 //
-//   pindeck upload FILE... [record options] [--wait] [--json]
-//       stage and record each file at once; persisted in the background
-//   pindeck backfill [--limit N] [--wait] [--json]
-//       reschedule uploads not yet durable
+//   pindeck upload FILE... [record options] [--create-bucket] [--wait] [--json]
+//       stage and record each file at once; persisted in the background (the S3 server need not
+//       be reachable: the records stay pending until it is)
+//   pindeck backfill [--limit N] [--include-permanent] [--create-bucket] [--wait] [--json]
+//       reschedule records not yet durable
+//
+// Persistence takes its settings from the environment (PersistenceConfig::from_env);
+// --create-bucket also lets it create a missing S3 bucket (as PINDECK_S3_CREATE_BUCKET=1).
 //
 // The record options (--title --description --category --tags --group --project --project-order
 // --moodboard --sref --source-url) apply to every file of one upload.
@@ -34,7 +38,10 @@ struct PersistCommands {
 
   CLI::App* backfill = nullptr;
   int limit = 50;
+  bool include_permanent = false;
   bool backfill_wait = false;
+
+  bool create_bucket = false;  // either command
 };
 
 // Adds `upload` and `backfill` to `app`; their --json sets `json_out`.

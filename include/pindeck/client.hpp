@@ -72,8 +72,10 @@ class PD_EXPORT Client {
   // Asio completion tokens in pindeck/async.hpp) ----
 
   // Starts the background workers that persist uploads. Without this call, the first upload,
-  // backfill or wait starts them with PersistenceConfig::from_env(). Errc::conflict when they
-  // already run; Errc::invalid naming a bad setting.
+  // backfill or wait starts them with PersistenceConfig::from_env(). Needs no network: the object
+  // store is reached by the workers before their first upload, so uploads are accepted (and stay
+  // pending) while it is down or misconfigured. Errc::conflict when they already run;
+  // Errc::invalid naming a bad setting.
   void start_persistence(const PersistenceConfig& config);
 
   // Uploads an image: its bytes are hashed and staged durably, checked to be an image, and the
@@ -98,9 +100,15 @@ class PD_EXPORT Client {
   Record wait_persisted(std::string_view id,
                         std::chrono::milliseconds timeout = std::chrono::minutes(10));
 
-  // Reschedules persistence of up to `limit` (1 to 200) uploads still only in the first-stage
-  // store (storageProvider convex with a storageId), such as those that failed. Returns how many.
+  // Reschedules persistence of up to `limit` (1 to 200) records still only in the first-stage
+  // store (storageProvider convex with a storageId, any sourceType), such as those that failed.
+  // Records that failed for a reason that may heal (the server was down, the disk full) or that
+  // the host fixed (credentials, the bucket) come first, those a backfill rescheduled least
+  // recently first, so repeated backfills get through all of them; records that failed for good
+  // (an image that cannot be decoded) are skipped unless `options.include_permanent`. Returns how
+  // many.
   int backfill(int limit = 50);
+  int backfill(const BackfillOptions& options);
 
  private:
   friend struct detail::ClientAccess;

@@ -30,6 +30,11 @@ struct PersistenceConfig {
   std::string key_prefix = "media-uploads";
   // None: the embedded local object store, <data dir>/objects/<bucket>/<key>, file:// URLs.
   std::optional<S3Settings> s3;
+  // Whether the workers may create the S3 bucket when it does not exist. Off by default, so a
+  // mistyped bucket name is never silently created: jobs then fail with a message naming the
+  // bucket and how to create it (a backfill retries them once it exists). The local object store
+  // always creates its bucket directory.
+  bool create_bucket = false;
 
   // Images decoded at the same time (what bounds memory); as many more, already derived, may be
   // uploading meanwhile.
@@ -61,7 +66,20 @@ struct PersistenceConfig {
   //   ca_file          PINDECK_S3_CA_FILE, AWS_CA_BUNDLE
   //   public_base_url  PINDECK_S3_PUBLIC_URL
   //   bucket           PINDECK_S3_BUCKET (also names the local object store's bucket)
+  //   create_bucket    PINDECK_S3_CREATE_BUCKET: 1, true, yes or on; 0, false, no or off
+  // Starting persistence with these settings needs no network: the S3 server is first reached by
+  // a worker, before its first upload (DESIGN §6.2). Errc::invalid names a variable whose value
+  // cannot be read.
   PD_EXPORT static PersistenceConfig from_env();
+};
+
+// What Client::backfill reschedules (DESIGN §6.4).
+struct BackfillOptions {
+  int limit = 50;  // 1 to 200
+  // Also records whose persistence failed for good (an image that cannot be decoded, a refusal
+  // that cannot heal); they come after every other. Without it they are skipped, so they cannot
+  // starve the records that may still succeed.
+  bool include_permanent = false;
 };
 
 }  // namespace pindeck

@@ -136,10 +136,13 @@ PD_EXPORT int pd_palette_from_image(const unsigned char* bytes, size_t size, cha
  * "publicBaseUrl", "caFile"} (absent: the embedded local object store in data_dir/objects),
  * "maxInFlight" (2), "cpuThreads" (0 = cores), "maxAttempts" (3), "retryMinDelayMs" (2000),
  * "retryMaxDelayMs" (20000), "leaseMs" (30000), "pollIntervalMs" (500), "maxUploadBytes",
- * "stagingOrphanAgeMs" (3600000: staged copies no record names are deleted at start when older).
+ * "stagingOrphanAgeMs" (3600000: staged copies no record names are deleted at start when older),
+ * "createBucket" (false: a missing S3 bucket is never created; jobs then fail naming it).
  * Without this call, the first upload, backfill or wait starts the workers from the environment
  * (PINDECK_S3_* first, then the standard AWS_* variables; the list is in pindeck/persistence.hpp,
  * PersistenceConfig::from_env): S3 when an endpoint is set, else the local object store.
+ * Needs no network: the object store is reached by the workers before their first upload, so
+ * uploads are accepted (and stay "pending") while it is down or misconfigured.
  * PD_ERR_CONFLICT: the workers already run; PD_ERR_INVALID: a bad setting, named. */
 PD_EXPORT int pd_persistence_start(pd_client* client, const char* config_json);
 
@@ -165,10 +168,21 @@ typedef int64_t (*pd_read_fn)(void* user, void* buffer, size_t capacity);
 PD_EXPORT int pd_upload_stream(pd_client* client, pd_read_fn read, void* user,
                                const char* file_name, const char* metadata_json, char** out_json);
 
-/* Reschedules persistence of up to `limit` (1 to 200; the CLI's default is 50) records that are
- * uploads still only in the first-stage store (storageProvider "convex" with a storageId), such
- * as those that failed. *out_count (may be NULL) receives how many. */
+/* Reschedules persistence of up to `limit` (1 to 200; the CLI's default is 50) records still only
+ * in the first-stage store (storageProvider "convex" with a storageId, any sourceType), such as
+ * those that failed. Those that may heal or that the host fixed (server down, credentials, a
+ * missing bucket) come first, the least recently backfilled first; those that failed for good (an
+ * undecodable image) are skipped: see pd_backfill_ex. *out_count (may be NULL) receives how many.
+ * PD_ERR_INVALID: `limit` out of range or client NULL. */
 PD_EXPORT int pd_backfill(pd_client* client, int limit, int* out_count);
+
+/* pd_backfill_ex flag: also reschedule records whose persistence failed for good; they come after
+ * every other. */
+#define PD_BACKFILL_INCLUDE_PERMANENT 1u
+
+/* pd_backfill with flags (0 or PD_BACKFILL_INCLUDE_PERMANENT).
+ * PD_ERR_INVALID: `limit` out of range, an unknown flag, or client NULL. */
+PD_EXPORT int pd_backfill_ex(pd_client* client, int limit, unsigned int flags, int* out_count);
 
 /* Blocks until the record's storagePersistStatus is "succeeded" or "failed", or `timeout_ms`
  * passes (then the record is returned still "pending"). *out_json receives the record. */

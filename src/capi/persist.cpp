@@ -63,7 +63,8 @@ pindeck::PersistenceConfig config_from_json(const char* text) {
   static const char* const known[] = {"bucket",          "keyPrefix",       "s3",
                                       "maxInFlight",     "cpuThreads",      "maxAttempts",
                                       "retryMinDelayMs", "retryMaxDelayMs", "leaseMs",
-                                      "pollIntervalMs",  "maxUploadBytes",  "stagingOrphanAgeMs"};
+                                      "pollIntervalMs",  "maxUploadBytes",  "stagingOrphanAgeMs",
+                                      "createBucket"};
   for (const auto& [key, value] : object.items()) {
     if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
       throw Error(Errc::invalid, "persistence config: unknown field \"" + key + "\"");
@@ -72,6 +73,7 @@ pindeck::PersistenceConfig config_from_json(const char* text) {
   pindeck::PersistenceConfig config;
   read_field(object, "bucket", config.bucket);
   read_field(object, "keyPrefix", config.key_prefix);
+  read_field(object, "createBucket", config.create_bucket);
   read_field(object, "maxInFlight", config.max_in_flight);
   read_field(object, "cpuThreads", config.cpu_threads);
   read_field(object, "maxAttempts", config.max_attempts);
@@ -154,9 +156,19 @@ int pd_upload_stream(pd_client* client, pd_read_fn read, void* user, const char*
 }
 
 int pd_backfill(pd_client* client, int limit, int* out_count) {
+  return pd_backfill_ex(client, limit, 0, out_count);
+}
+
+int pd_backfill_ex(pd_client* client, int limit, unsigned int flags, int* out_count) {
   return pindeck::capi::guard([&] {
     require_arg(client, "client");
-    const int count = client->client.backfill(limit);
+    if ((flags & ~PD_BACKFILL_INCLUDE_PERMANENT) != 0) {
+      throw Error(Errc::invalid, "pd_backfill_ex: unknown flags " + std::to_string(flags));
+    }
+    pindeck::BackfillOptions options;
+    options.limit = limit;
+    options.include_permanent = (flags & PD_BACKFILL_INCLUDE_PERMANENT) != 0;
+    const int count = client->client.backfill(options);
     if (out_count != nullptr) *out_count = count;
   });
 }

@@ -9,7 +9,24 @@ namespace pindeck::catalog {
 namespace {
 
 constexpr std::string_view job_columns =
-    "record_id, attempts, lease_owner, lease_expires_at, last_error";
+    "record_id, attempts, lease_owner, lease_expires_at, last_error, failure";
+
+std::string_view failure_kind_sql(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::transient: return "transient";
+    case FailureKind::permanent: return "permanent";
+    case FailureKind::configuration: return "configuration";
+  }
+  throw Error(Errc::internal, "unknown failure kind");
+}
+
+FailureKind failure_kind_from_sql(std::string_view text) {
+  for (auto kind : {FailureKind::transient, FailureKind::permanent, FailureKind::configuration}) {
+    if (failure_kind_sql(kind) == text) return kind;
+  }
+  throw Error(Errc::database,
+              "persist job with an unknown failure kind '" + std::string(text) + "'");
+}
 
 Job job_from_row(const Statement& row) {
   Job job;
@@ -18,6 +35,7 @@ Job job_from_row(const Statement& row) {
   job.lease_owner = row.is_null(2) ? "" : row.text(2);
   job.lease_expires_at = row.is_null(3) ? 0 : row.integer(3);
   if (!row.is_null(4)) job.last_error = row.text(4);
+  if (!row.is_null(5)) job.failure = failure_kind_from_sql(row.text(5));
   return job;
 }
 
@@ -34,8 +52,16 @@ void JobQueue::enqueue(Database& db, std::string_view record_id) {
         "INSERT INTO persist_jobs (record_id, state, attempts, next_attempt_at, created_at) "
         "VALUES (?1, 'queued', 0, ?2, ?2) "
         "ON CONFLICT (record_id) DO UPDATE SET state = 'queued', attempts = 0, "
-        "next_attempt_at = ?2, lease_owner = NULL, lease_expires_at = NULL "
+        "next_attempt_at = ?2, lease_owner = NULL, lease_expires_at = NULL, failure = NULL "
         "WHERE state = 'failed'")
+      .bind(1, record_id)
+      .bind(2, clock_())
+      .run();
+}
+
+void JobQueue::requeue_for_backfill(Database& db, std::string_view record_id) {
+  enqueue(db, record_id);
+  db.prepare("UPDATE persist_jobs SET backfilled_at = ?2 WHERE record_id = ?1")
       .bind(1, record_id)
       .bind(2, clock_())
       .run();
@@ -48,7 +74,7 @@ std::optional<Job> JobQueue::claim(Database& db) {
       "WHERE record_id = (SELECT record_id FROM persist_jobs WHERE state = 'queued' AND "
       "next_attempt_at <= ?1 AND (lease_owner IS NULL OR lease_expires_at <= ?1) "
       "ORDER BY next_attempt_at, created_at LIMIT 1) "
-      "RETURNING record_id, attempts, lease_owner, lease_expires_at, last_error");
+      "RETURNING record_id, attempts, lease_owner, lease_expires_at, last_error, failure");
   claim.bind(1, now).bind(2, owner_).bind(3, now + lease_.count());
   if (!claim.step()) return std::nullopt;
   return job_from_row(claim);
@@ -90,12 +116,12 @@ bool JobQueue::retry_later(Database& db, const Job& job, std::chrono::millisecon
   return update.step();
 }
 
-bool JobQueue::fail(Database& db, const Job& job, std::string_view error) {
+bool JobQueue::fail(Database& db, const Job& job, std::string_view error, FailureKind kind) {
   auto update = db.prepare(
       "UPDATE persist_jobs SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, "
-      "last_error = ?3 WHERE record_id = ?1 AND lease_owner = ?2 AND state = 'queued' "
-      "RETURNING record_id");
-  update.bind(1, job.record_id).bind(2, owner_).bind(3, error);
+      "last_error = ?3, failure = ?4 WHERE record_id = ?1 AND lease_owner = ?2 AND "
+      "state = 'queued' RETURNING record_id");
+  update.bind(1, job.record_id).bind(2, owner_).bind(3, error).bind(4, failure_kind_sql(kind));
   return update.step();
 }
 

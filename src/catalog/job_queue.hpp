@@ -46,8 +46,10 @@ class JobQueue {
   // Releases the lease and makes the job due again after `delay`, remembering `error`.
   bool retry_later(Database& db, const Job& job, std::chrono::milliseconds delay,
                    std::string_view error);
-  // Marks the job failed for good (until a backfill requeues it).
-  bool fail(Database& db, const Job& job, std::string_view error);
+  // Marks the job failed, and how (until a backfill requeues it).
+  bool fail(Database& db, const Job& job, std::string_view error, FailureKind kind);
+  // Requeues a record's job for a backfill: as enqueue, remembering when.
+  void requeue_for_backfill(Database& db, std::string_view record_id);
 
   std::optional<Job> find(Database& db, std::string_view record_id) const;
   JobCounts counts(Database& db) const;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The persist_jobs table, applied by the catalog's migration list. One row per record that still
 // has to reach the object store (state 'queued') or that gave up (state 'failed', kept until a
-// backfill requeues it). Deleting a record deletes its job.
+// backfill requeues it). Deleting a record deletes its job. persist_jobs_backfill_schema (v4) adds
+// what backfill orders by: how a failed job failed, and when a backfill last requeued it.
 #pragma once
 
 #include <string_view>
@@ -20,6 +21,19 @@ CREATE TABLE persist_jobs (
   created_at       INTEGER NOT NULL
 );
 CREATE INDEX persist_jobs_due ON persist_jobs (state, next_attempt_at);
+)sql";
+
+// v4. `failure` ('transient', 'permanent', 'configuration'; NULL while queued) is how a failed job
+// ended; `backfilled_at` (ms since the epoch) when a backfill last requeued it. Jobs that failed
+// before v4 are classified from the suffix their message got then.
+inline constexpr std::string_view persist_jobs_backfill_schema = R"sql(
+ALTER TABLE persist_jobs ADD COLUMN failure TEXT
+  CHECK (failure IN ('transient', 'permanent', 'configuration'));
+ALTER TABLE persist_jobs ADD COLUMN backfilled_at INTEGER;
+UPDATE persist_jobs
+SET failure = CASE WHEN last_error LIKE '%(not retried: the error is permanent)' THEN 'permanent'
+                   ELSE 'transient' END
+WHERE state = 'failed';
 )sql";
 
 }  // namespace pindeck::catalog

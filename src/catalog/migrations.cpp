@@ -73,10 +73,11 @@ SELECT pk, title, json_extract(doc, '$.description'),
 FROM records;
 )sql";
 
-constexpr std::array<Migration, 3> all{{
+constexpr std::array<Migration, 4> all{{
     {1, "records and tags", v1_records},
     {2, "full-text search", v2_search},
     {3, "persist jobs", persist_jobs_schema},
+    {4, "failure kinds and backfill order of persist jobs", persist_jobs_backfill_schema},
 }};
 
 }  // namespace

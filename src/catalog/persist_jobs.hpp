@@ -22,12 +22,21 @@
 
 namespace pindeck::catalog {
 
+// How a job that gave up failed, which decides what a backfill does with it (DESIGN §6.4).
+enum class FailureKind {
+  transient,      // may heal by itself (network, 5xx, disk full): backfilled first
+  permanent,      // cannot heal (undecodable image, a refusal for good): backfilled only on request
+  configuration,  // the host's settings are wrong (credentials, no such bucket): not retried per
+                  // job; backfilled like transient ones once the host has fixed its settings
+};
+
 struct Job {
   std::string record_id;
   int attempts = 0;  // claims so far, including the one that returned this
   std::string lease_owner;
   std::int64_t lease_expires_at = 0;  // ms since epoch
   std::optional<std::string> last_error;
+  std::optional<FailureKind> failure;  // set while the job is failed
 };
 
 struct JobCounts {
@@ -47,9 +56,12 @@ class PersistJobs {
   // was created rather than found under its externalId or generationArtifactKey, queues its job.
   virtual CreateResult insert_with_job(Record record) = 0;
 
-  // Requeues up to `limit` uploads not yet durable (sourceType upload, storageProvider convex, a
-  // storageId, no job waiting), oldest first, marking them pending. Returns how many.
-  virtual int requeue_uploads_awaiting_backfill(int limit) = 0;
+  // Requeues up to `limit` records not yet durable (any sourceType, storageProvider convex, a
+  // storageId, no job waiting), marking them pending. Records whose job failed for good
+  // (FailureKind::permanent) are left out unless `include_permanent`, and then come last; the
+  // others come first, those a backfill requeued least recently (or never) first, then oldest
+  // first; so repeated backfills go round every record that may heal. Returns how many.
+  virtual int requeue_awaiting_backfill(int limit, bool include_permanent) = 0;
 
   // Every storageId a record still names: staged copies that must not be deleted.
   virtual std::set<std::string> staged_ids_in_use() = 0;
@@ -67,7 +79,8 @@ class PersistJobs {
   virtual bool complete(const Job& job, const RecordEdit& edit) = 0;
   virtual bool retry_later(const Job& job, std::chrono::milliseconds delay, std::string_view error,
                            const RecordEdit& edit) = 0;
-  virtual bool fail(const Job& job, std::string_view error, const RecordEdit& edit) = 0;
+  virtual bool fail(const Job& job, std::string_view error, FailureKind kind,
+                    const RecordEdit& edit) = 0;
   // Removes a job whose record is gone or already durable.
   virtual void drop(const Job& job) = 0;
 

@@ -25,24 +25,29 @@ class SqlitePersistJobs final : public PersistJobs {
     });
   }
 
-  int requeue_uploads_awaiting_backfill(int limit) override {
+  int requeue_awaiting_backfill(int limit, bool include_permanent) override {
     return catalog_.write([&](Database& db) {
       std::vector<std::string> ids;
       {
+        // A record without a job row (never queued here, or imported) counts as never
+        // backfilled. `IS` compares NULL as a value: a queued job has no failure.
         auto select = db.prepare(
-            "SELECT id FROM records WHERE source_type = 'upload' "
-            "AND json_extract(doc, '$.storageProvider') = 'convex' "
-            "AND json_extract(doc, '$.storageId') IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM persist_jobs j WHERE j.record_id = records.id "
-            "AND j.state = 'queued') ORDER BY uploaded_at, id LIMIT ?1");
+            "SELECT r.id FROM records r LEFT JOIN persist_jobs j ON j.record_id = r.id "
+            "WHERE json_extract(r.doc, '$.storageProvider') = 'convex' "
+            "AND json_extract(r.doc, '$.storageId') IS NOT NULL "
+            "AND (j.state IS NULL OR j.state = 'failed') "
+            "AND (?2 OR j.failure IS NOT 'permanent') "
+            "ORDER BY j.failure IS 'permanent', COALESCE(j.backfilled_at, 0), r.uploaded_at, r.id "
+            "LIMIT ?1");
         select.bind(1, static_cast<std::int64_t>(limit));
+        select.bind(2, static_cast<std::int64_t>(include_permanent ? 1 : 0));
         while (select.step()) ids.push_back(select.text(0));
       }
       for (const auto& id : ids) {
         Record record = load_record(db, id);
         record.storage_persist_status = PersistStatus::pending;
         replace_record(db, record);
-        queue_.enqueue(db, id);
+        queue_.requeue_for_backfill(db, id);
       }
       return static_cast<int>(ids.size());
     });
@@ -77,8 +82,9 @@ class SqlitePersistJobs final : public PersistJobs {
                    [&](Database& db) { return queue_.retry_later(db, job, delay, error); });
   }
 
-  bool fail(const Job& job, std::string_view error, const RecordEdit& edit) override {
-    return end_job(job, edit, [&](Database& db) { return queue_.fail(db, job, error); });
+  bool fail(const Job& job, std::string_view error, FailureKind kind,
+            const RecordEdit& edit) override {
+    return end_job(job, edit, [&](Database& db) { return queue_.fail(db, job, error, kind); });
   }
 
   void drop(const Job& job) override {

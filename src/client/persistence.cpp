@@ -15,8 +15,8 @@ namespace client {
 void PersistenceEngine::start(const PersistenceConfig& config) {
   std::lock_guard lock(mutex_);
   if (engine_) throw Error(Errc::conflict, "persistence is already running for this client");
+  // Local only: the settings are checked, the store is reached by the workers (DESIGN §6.2).
   auto store = pipeline::make_object_store(config, data_dir_);
-  store->prepare();
   engine_ = std::make_unique<pipeline::Persistence>(catalog_, data_dir_, std::move(store), config);
 }
 
@@ -83,7 +83,11 @@ Record Client::wait_persisted(std::string_view id, std::chrono::milliseconds tim
 }
 
 int Client::backfill(int limit) {
-  return impl_->persistence.get().backfill(limit);
+  return backfill(BackfillOptions{limit});
+}
+
+int Client::backfill(const BackfillOptions& options) {
+  return impl_->persistence.get().backfill(options.limit, options.include_permanent);
 }
 
 namespace detail {

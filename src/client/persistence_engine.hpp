@@ -18,8 +18,8 @@ class PersistenceEngine {
   PersistenceEngine(catalog::Catalog& catalog, std::filesystem::path data_dir)
       : catalog_(catalog), data_dir_(std::move(data_dir)) {}
 
-  // Prepares the object store (an S3 bucket is created when missing) and starts the engine with
-  // `config`; Errc::conflict when it already runs.
+  // Makes the object store (no network: the workers reach it) and starts the engine with
+  // `config`; Errc::conflict when it already runs, Errc::invalid naming a bad setting.
   void start(const PersistenceConfig& config);
   // The engine, started with PersistenceConfig::from_env() when not yet running.
   pipeline::Persistence& get();

@@ -22,8 +22,8 @@ class LocalObjectStore final : public ObjectStore {
 
   StorageProvider provider() const override { return StorageProvider::local; }
   const std::string& bucket() const override { return bucket_; }
-  // Nothing to do: the constructor made the bucket directory.
-  void prepare() override {}
+  // Ready at once: the constructor made the bucket directory (a local bucket is always created).
+  void async_prepare(WriteDone done) override { done(nullptr); }
   void async_put_file(std::string_view key, const std::filesystem::path& file,
                       std::string_view content_type, WriteDone done) override;
   void async_put_bytes(std::string_view key, std::span<const std::byte> bytes,

@@ -27,6 +27,10 @@ void wait_for_write(Start&& start) {
 
 }  // namespace
 
+void ObjectStore::prepare() {
+  wait_for_write([&](WriteDone done) { async_prepare(std::move(done)); });
+}
+
 void ObjectStore::put_file(std::string_view key, const std::filesystem::path& file,
                            std::string_view content_type) {
   wait_for_write([&](WriteDone done) { async_put_file(key, file, content_type, std::move(done)); });
@@ -40,7 +44,9 @@ void ObjectStore::put_bytes(std::string_view key, std::span<const std::byte> byt
 
 std::unique_ptr<ObjectStore> make_object_store(const PersistenceConfig& config,
                                                const std::filesystem::path& data_dir) {
-  if (config.s3) return std::make_unique<S3ObjectStore>(*config.s3, config.bucket);
+  if (config.s3) {
+    return std::make_unique<S3ObjectStore>(*config.s3, config.bucket, config.create_bucket);
+  }
   return std::make_unique<LocalObjectStore>(data_dir / "objects", config.bucket);
 }
 

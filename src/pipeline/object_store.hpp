@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pindeck/error.hpp"
 #include "pindeck/persistence.hpp"
 #include "pindeck/record.hpp"
 
@@ -41,9 +42,13 @@ class ObjectStore {
   virtual StorageProvider provider() const = 0;
   virtual const std::string& bucket() const = 0;
 
-  // Makes the store ready for writes (an S3 store creates its bucket when missing). Called once
-  // before persistence starts; throws what the store's server answered.
-  virtual void prepare() = 0;
+  // Makes sure the store can take writes before a job's first upload: the S3 store checks that
+  // its bucket exists (creating it only when the settings allow). Once that succeeded, later calls
+  // complete at once (`done` may then run inline) until a write fails, which makes the next call
+  // check again. A failure reaches `done` as a write failure does; the host's settings being wrong
+  // is a StoreConfigurationError. Never called when persistence starts: uploads are accepted
+  // whatever the store is doing (DESIGN §6.2).
+  virtual void async_prepare(WriteDone done) = 0;
 
   // Writes (or overwrites) an object. Bad arguments (a key this library would never write) throw
   // at once; everything else is reported to `done`. The file must stay until `done` runs, and so
@@ -62,13 +67,22 @@ class ObjectStore {
   // The public URL of a key: <publicBaseUrl>/<bucket>/<key>.
   virtual std::string public_url(std::string_view key) const = 0;
 
-  // Blocking forms of the writes (never call them from a store's own thread).
+  // Blocking forms of async_prepare and the writes (never call them from a store's own thread).
+  void prepare();
   void put_file(std::string_view key, const std::filesystem::path& file,
                 std::string_view content_type);
   void put_bytes(std::string_view key, std::span<const std::byte> bytes,
                  std::string_view content_type);
 
   bool exists(std::string_view key) { return head(key).has_value(); }
+};
+
+// A refusal that only the host can fix, by changing its settings: credentials the server refuses,
+// a bucket that does not exist (and may not be created). Jobs that meet it end failed at once
+// (FailureKind::configuration); a backfill after the fix retries them.
+class StoreConfigurationError : public Error {
+ public:
+  explicit StoreConfigurationError(const std::string& message) : Error(Errc::s3, message) {}
 };
 
 // The store the configuration asks for: S3 when config.s3 is set, else the local store under

@@ -35,6 +35,8 @@ StepFailed step_failure(const std::string& what, std::exception_ptr failure) {
     std::rethrow_exception(failure);
   } catch (const StepFailed& e) {
     return e;
+  } catch (const StoreConfigurationError& e) {
+    return StepFailed(e.code(), FailureKind::configuration, what + ": " + e.what());
   } catch (const s3::S3Error& e) {
     return StepFailed(e.code(), classify_failure(e.code(), e.http_status()),
                       what + ": " + e.what());
@@ -123,7 +125,19 @@ void Persistence::start_job(const catalog::Job& job, std::function<void()> done)
     boost::asio::post(events_, [this, run] { finish_job(run); });
     return;
   }
+  // The store is checked here, not when persistence starts, so that uploads are accepted while
+  // it is unreachable or misconfigured (DESIGN §6.2).
+  store_->async_prepare([this, run](std::exception_ptr failure) {
+    if (!failure) return start_uploads(run);
+    run->failure = step_failure("checking bucket " + store_->bucket() +
+                                    " before uploading original " + *run->record.storage_path,
+                                failure);
+    boost::asio::post(events_, [this, run] { finish_job(run); });
+  });
+}
 
+void Persistence::start_uploads(const std::shared_ptr<JobRun>& run) {
+  const Record& record = run->record;
   // Every upload is started before any can end, so none can see the count reach zero early.
   const std::string to_bucket = " to bucket " + store_->bucket();
   struct Upload {
@@ -224,11 +238,17 @@ void Persistence::commit_failure(const catalog::Job& job, FailureKind kind,
       return true;
     });
   } else {
-    const std::string final_message =
-        kind == FailureKind::permanent
-            ? message + " (not retried: the error is permanent)"
-            : message + " (gave up after " + std::to_string(job.attempts) + " attempts)";
-    recorded = jobs_->fail(job, final_message, [&](Record& record) {
+    std::string final_message = message;
+    switch (kind) {
+      case FailureKind::permanent: final_message += " (not retried: the error is permanent)"; break;
+      case FailureKind::configuration:
+        final_message += " (not retried: fix the settings, then run a backfill)";
+        break;
+      case FailureKind::transient:
+        final_message += " (gave up after " + std::to_string(job.attempts) + " attempts)";
+        break;
+    }
+    recorded = jobs_->fail(job, final_message, kind, [&](Record& record) {
       record.storage_persist_status = PersistStatus::failed;
       record.storage_persist_error = final_message;
       record.storage_provider = StorageProvider::convex;

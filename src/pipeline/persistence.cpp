@@ -174,11 +174,11 @@ Record Persistence::ingest(const UploadSource& source, Record metadata) {
   }
 }
 
-int Persistence::backfill(int limit) {
+int Persistence::backfill(int limit, bool include_permanent) {
   if (limit < 1 || limit > 200) {
     throw Error(Errc::invalid, "backfill limit must be 1 to 200, not " + std::to_string(limit));
   }
-  const int count = jobs_->requeue_uploads_awaiting_backfill(limit);
+  const int count = jobs_->requeue_awaiting_backfill(limit, include_permanent);
   if (workers_) workers_->wake();
   return count;
 }

@@ -41,8 +41,9 @@ struct UploadSource {
 
 class Persistence {
  public:
-  // `catalog` must outlive this. `store` must be prepared (ObjectStore::prepare). Workers start at
-  // once unless `start_workers` is false (tests that want to look at queued jobs).
+  // `catalog` must outlive this. Nothing here reaches the object store (the workers check it
+  // before their first upload). Workers start at once unless `start_workers` is false (tests that
+  // want to look at queued jobs).
   Persistence(catalog::Catalog& catalog, const std::filesystem::path& data_dir,
               std::unique_ptr<ObjectStore> store, PersistenceConfig config,
               bool start_workers = true);
@@ -56,9 +57,10 @@ class Persistence {
   // object keys fixed from uploadedAt) and its job in one transaction. Returns the record.
   Record ingest(const UploadSource& source, Record metadata);
 
-  // Requeues up to `limit` (1..200) records with sourceType=upload, storageProvider=convex and
-  // a storageId; returns how many.
-  int backfill(int limit = 50);
+  // Requeues up to `limit` (1..200) records with storageProvider=convex and a storageId, any
+  // sourceType, in the order PersistJobs::requeue_awaiting_backfill gives (permanent failures
+  // only with `include_permanent`); returns how many.
+  int backfill(int limit = 50, bool include_permanent = false);
 
   // Completes `done` when the record is no longer pending, or with the record still pending once
   // `timeout` has passed; with Errc::not_found when it does not exist and Errc::closed when the
@@ -104,6 +106,7 @@ class Persistence {
 
  private:
   struct JobRun;
+  void start_uploads(const std::shared_ptr<JobRun>& run);
   void finish_job(const std::shared_ptr<JobRun>& run);
   void commit_success(const catalog::Job& job, const Record& persisted);
   void commit_failure(const catalog::Job& job, FailureKind kind, const std::string& message);

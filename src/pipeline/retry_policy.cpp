@@ -42,7 +42,7 @@ RetrySchedule::RetrySchedule(JobRetryPolicy policy, UniformRandom random)
 
 std::optional<std::chrono::milliseconds> RetrySchedule::next_delay(int attempts_made,
                                                                    FailureKind kind) const {
-  if (kind == FailureKind::permanent || attempts_made >= policy_.max_attempts) {
+  if (kind != FailureKind::transient || attempts_made >= policy_.max_attempts) {
     return std::nullopt;
   }
   const auto min = policy_.min_delay.count();

@@ -16,6 +16,37 @@ std::string without_trailing_slash(std::string url) {
   return url;
 }
 
+// S3 codes saying the server does not accept the credentials (or the request was signed for the
+// wrong region), so every request will fail until the host changes them. HEAD answers carry no
+// body: their 403 is just "Forbidden".
+bool is_credentials_refusal(const s3::S3Error& e) {
+  static constexpr std::string_view codes[] = {"SignatureDoesNotMatch",
+                                               "InvalidAccessKeyId",
+                                               "InvalidToken",
+                                               "ExpiredToken",
+                                               "TokenRefreshRequired",
+                                               "InvalidSecurity",
+                                               "AccessDenied",
+                                               "Forbidden",
+                                               "AuthorizationHeaderMalformed",
+                                               "InvalidClientTokenId",
+                                               "MissingSecurityHeader"};
+  for (auto code : codes) {
+    if (e.s3_code() == code) return true;
+  }
+  return false;
+}
+
+bool is_missing_bucket(const s3::S3Error& e) {
+  return e.s3_code() == "NoSuchBucket" || (e.http_status() == 404 && e.s3_code() == "NotFound");
+}
+
+constexpr std::string_view credential_settings =
+    "check the access key and the secret key (PINDECK_S3_ACCESS_KEY and PINDECK_S3_SECRET_KEY, "
+    "or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; S3Settings::access_key and secret_key; "
+    "\"accessKey\" and \"secretKey\" of pd_persistence_start), their session token and the "
+    "region, then run a backfill";
+
 }  // namespace
 
 s3::Config s3_client_config(const S3Settings& settings, const std::string& bucket) {
@@ -35,10 +66,13 @@ s3::Config s3_client_config(const S3Settings& settings, const std::string& bucke
   return config;
 }
 
-S3ObjectStore::S3ObjectStore(const S3Settings& settings, std::string bucket)
+S3ObjectStore::S3ObjectStore(const S3Settings& settings, std::string bucket, bool create_bucket)
     : bucket_(std::move(bucket)),
+      endpoint_(settings.endpoint),
+      access_key_(settings.access_key),
       public_base_url_(without_trailing_slash(
           settings.public_base_url.empty() ? settings.endpoint : settings.public_base_url)),
+      create_bucket_(create_bucket),
       client_(std::make_unique<s3::Client>(s3_client_config(settings, bucket_))) {}
 
 S3ObjectStore::~S3ObjectStore() = default;
@@ -49,7 +83,16 @@ void S3ObjectStore::start_put(std::string_view key, s3::BodySource body,
   options.content_type = std::string(content_type);
   client_->async_put_object(
       std::string(key), std::move(body), std::move(options),
-      [done = std::move(done)](std::exception_ptr failure, s3::PutResult) { done(failure); });
+      [this, done = std::move(done)](std::exception_ptr failure, s3::PutResult) {
+        if (failure) {
+          // The bucket may be gone, or the server another one: check again.
+          std::lock_guard lock(bucket_mutex_);
+          if (bucket_state_ == BucketState::ready) {
+            bucket_state_ = BucketState::unchecked;
+          }
+        }
+        done(explain(failure));
+      });
 }
 
 void S3ObjectStore::async_put_file(std::string_view key, const std::filesystem::path& file,
@@ -103,13 +146,82 @@ std::string S3ObjectStore::public_url(std::string_view key) const {
   return public_base_url_ + "/" + bucket_ + "/" + std::string(key);
 }
 
-void S3ObjectStore::prepare() {
-  try {
-    client_->head_bucket(bucket_);
-  } catch (const s3::S3Error& e) {
-    if (e.http_status() != 404) throw;
-    client_->create_bucket(bucket_);
+void S3ObjectStore::async_prepare(WriteDone done) {
+  {
+    std::lock_guard lock(bucket_mutex_);
+    if (bucket_state_ != BucketState::ready) {
+      bucket_waiters_.push_back(std::move(done));
+      if (bucket_state_ == BucketState::checking) return;
+      bucket_state_ = BucketState::checking;
+      start_bucket_check();
+      return;
+    }
   }
+  done(nullptr);
+}
+
+void S3ObjectStore::start_bucket_check() {
+  client_->async_head_bucket(bucket_, [this](std::exception_ptr failure) {
+    if (failure && create_bucket_) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const s3::S3Error& e) {
+        if (is_missing_bucket(e)) return create_missing_bucket();
+      } catch (...) {
+      }
+    }
+    bucket_checked(explain(failure));
+  });
+}
+
+void S3ObjectStore::create_missing_bucket() {
+  client_->async_create_bucket(bucket_, [this](std::exception_ptr failure) {
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const s3::S3Error& e) {
+        // Another process created it in between.
+        if (e.s3_code() == "BucketAlreadyOwnedByYou") failure = nullptr;
+      } catch (...) {
+      }
+    }
+    bucket_checked(explain(failure));
+  });
+}
+
+void S3ObjectStore::bucket_checked(std::exception_ptr failure) {
+  std::vector<WriteDone> waiters;
+  {
+    std::lock_guard lock(bucket_mutex_);
+    bucket_state_ = failure ? BucketState::unchecked : BucketState::ready;
+    waiters.swap(bucket_waiters_);
+  }
+  for (auto& waiter : waiters) waiter(failure);
+}
+
+std::exception_ptr S3ObjectStore::explain(std::exception_ptr failure) const {
+  if (!failure) return failure;
+  try {
+    std::rethrow_exception(failure);
+  } catch (const s3::S3Error& e) {
+    if (is_missing_bucket(e)) {
+      return std::make_exception_ptr(StoreConfigurationError(
+          "bucket '" + bucket_ + "' does not exist on " + endpoint_ +
+          ": create it (for example with `aws s3 mb s3://" + bucket_ +
+          "`), or let pindeck create it (PersistenceConfig::create_bucket, "
+          "PINDECK_S3_CREATE_BUCKET=1, \"createBucket\": true in pd_persistence_start, "
+          "pindeck --create-bucket), or correct the bucket name (PINDECK_S3_BUCKET), then run a "
+          "backfill"));
+    }
+    if (is_credentials_refusal(e)) {
+      return std::make_exception_ptr(StoreConfigurationError(
+          "the S3 server at " + endpoint_ + " refused the credentials of access key '" +
+          access_key_ + "' for bucket '" + bucket_ + "' (" + e.what() +
+          "): " + std::string(credential_settings)));
+    }
+  } catch (...) {
+  }
+  return failure;
 }
 
 }  // namespace pindeck::pipeline

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <vector>
 
 #include "pindeck/persistence.hpp"
 #include "pipeline/object_store.hpp"
@@ -18,14 +20,18 @@ namespace pindeck::pipeline {
 
 class S3ObjectStore final : public ObjectStore {
  public:
-  // Connects lazily (the first request connects); throws Errc::invalid naming a bad setting.
-  S3ObjectStore(const S3Settings& settings, std::string bucket);
+  // Connects lazily (the first request connects, so nothing here needs the server); throws
+  // Errc::invalid naming a bad setting. `create_bucket`: async_prepare creates the bucket when it
+  // is missing (PersistenceConfig::create_bucket).
+  S3ObjectStore(const S3Settings& settings, std::string bucket, bool create_bucket = false);
   ~S3ObjectStore() override;
 
   StorageProvider provider() const override { return StorageProvider::rustfs; }
   const std::string& bucket() const override { return bucket_; }
-  // Creates the bucket when it does not exist yet.
-  void prepare() override;
+  // HeadBucket (then CreateBucket when it is missing and creating is allowed); callers that come
+  // while a check is under way share its outcome. A missing bucket that may not be created, and
+  // credentials the server refuses, are StoreConfigurationError naming what to change.
+  void async_prepare(WriteDone done) override;
   void async_put_file(std::string_view key, const std::filesystem::path& file,
                       std::string_view content_type, WriteDone done) override;
   void async_put_bytes(std::string_view key, std::span<const std::byte> bytes,
@@ -39,9 +45,26 @@ class S3ObjectStore final : public ObjectStore {
  private:
   void start_put(std::string_view key, s3::BodySource body, std::string_view content_type,
                  WriteDone done);
+  // Called with bucket_mutex_ held; the checks complete on the client's thread.
+  void start_bucket_check();
+  void create_missing_bucket();
+  void bucket_checked(std::exception_ptr failure);
+  // `failure` as the pipeline should see it: refusals only the host's settings can fix become
+  // StoreConfigurationError with a message saying what to change.
+  std::exception_ptr explain(std::exception_ptr failure) const;
 
   std::string bucket_;
+  std::string endpoint_;
+  std::string access_key_;
   std::string public_base_url_;
+  bool create_bucket_;
+
+  enum class BucketState { unchecked, checking, ready };
+  std::mutex bucket_mutex_;
+  BucketState bucket_state_ = BucketState::unchecked;
+  std::vector<WriteDone> bucket_waiters_;
+
+  // Last: destroyed first, so no completion of its can run on a half-destroyed store.
   std::unique_ptr<s3::Client> client_;
 };
 

@@ -58,6 +58,11 @@ struct Config {
   RequestRetryPolicy retry;
   LogSink log;  // may be empty
 
+  // Internal, for tests of clock skew (the system clock cannot be moved): the client signs with
+  // the system time plus this offset until a server refuses it for skew, when the offset is
+  // corrected from the server's Date header (clock_skew.hpp). Never set by the library itself.
+  std::chrono::milliseconds initial_clock_offset{0};
+
   // Throws pindeck::Error(Errc::invalid) naming the first setting that cannot work.
   void validate() const;
 

@@ -3,6 +3,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "s3/clock_skew.hpp"
 #include "s3/error.hpp"
 #include "s3/retry.hpp"
 
@@ -24,6 +25,7 @@ RequestEngine::RequestEngine(boost::asio::io_context& io, const Config& config)
       host_(parse_endpoint(config.endpoint).host),
       signer_(config.credentials, config.region),
       random_(std::random_device{}()),
+      clock_offset_ms_(config.initial_clock_offset.count()),
       hashers_(kHashingThreads),
       transport_(io, TransportOptions{config.verify_tls, config.ca_file, config.connect_timeout,
                                       config.low_speed_limit, config.low_speed_time,
@@ -43,7 +45,15 @@ std::string RequestEngine::presign_get(const std::string& path,
   HttpRequest request{"GET", host_, path, {}, {}, "UNSIGNED-PAYLOAD"};
   // A signer of its own: presigning runs on the caller's thread, signing on the I/O thread.
   Signer signer(config_.credentials, config_.region);
-  return signer.presign(request, scheme_, expires, std::chrono::system_clock::now());
+  return signer.presign(request, scheme_, expires, signing_time());
+}
+
+std::chrono::milliseconds RequestEngine::clock_offset() const {
+  return std::chrono::milliseconds(clock_offset_ms_.load());
+}
+
+std::chrono::system_clock::time_point RequestEngine::signing_time() const {
+  return std::chrono::system_clock::now() + clock_offset();
 }
 
 void RequestEngine::log(LogLevel level, const std::string& line) const {
@@ -92,7 +102,8 @@ void RequestEngine::attempt(const std::shared_ptr<Request>& request) {
       HttpRequest{request->method,      host_, request->path, request->query, request->headers,
                   request->payload_hash};
   try {
-    signer_.sign(transfer.request, std::chrono::system_clock::now());
+    request->signed_at = signing_time();
+    signer_.sign(transfer.request, request->signed_at);
     if (request->sink) request->sink->restart();
     transfer.url = Signer::url(transfer.request, scheme_);
     transfer.body = request->body;
@@ -132,12 +143,37 @@ void RequestEngine::on_attempt_done(const std::shared_ptr<Request>& request,
     return request->done(nullptr, std::move(response));
   }
   ErrorDetails details = parse_error(status, response.body, response.header("x-amz-request-id"));
+  if (corrected_clock_skew(request, status, details, response)) return;
   const bool retryable = is_transient_s3_error(status, details.code) &&
                          (request->idempotent || is_throttled(status, details.code));
   std::string why = "HTTP " + std::to_string(status) + " " + details.code;
   retry_or_fail(request,
                 std::make_exception_ptr(S3Error(request->operation, details, request->attempts)),
                 retryable, why);
+}
+
+bool RequestEngine::corrected_clock_skew(const std::shared_ptr<Request>& request, int status,
+                                         const ErrorDetails& details,
+                                         const HttpResponse& response) {
+  if (request->clock_corrected) return false;
+  const auto server_time = parse_http_date(response.header("date"));
+  if (!server_time ||
+      !is_clock_skew_refusal(status, details.code, request->signed_at, *server_time)) {
+    return false;
+  }
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  // The Date header has whole seconds: half a second more is the closest guess on average.
+  const auto offset = duration_cast<milliseconds>(*server_time - std::chrono::system_clock::now()) +
+                      milliseconds(500);
+  clock_offset_ms_.store(offset.count());
+  request->clock_corrected = true;
+  log(LogLevel::warning, request->operation + ": refused for clock skew (HTTP " +
+                             std::to_string(status) + " " + details.code +
+                             "); the server's clock is " + std::to_string(offset.count() / 1000) +
+                             " s from this machine's: signing with the server's time from now on");
+  attempt(request);
+  return true;
 }
 
 void RequestEngine::retry_or_fail(const std::shared_ptr<Request>& request, std::exception_ptr error,

@@ -5,6 +5,7 @@
 // allow.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -20,6 +21,7 @@
 
 #include "s3/body.hpp"
 #include "s3/config.hpp"
+#include "s3/error.hpp"
 #include "s3/sigv4.hpp"
 #include "s3/transport.hpp"
 
@@ -44,6 +46,10 @@ struct Request {
   RequestDone done;
 
   int attempts = 0;
+  // The signing time of the last attempt, and whether the clock was corrected for this request
+  // already (once per request, so a server with a wild clock cannot make it loop).
+  std::chrono::system_clock::time_point signed_at;
+  bool clock_corrected = false;
   std::chrono::steady_clock::time_point started;
   std::optional<boost::asio::steady_timer> retry_timer;
 };
@@ -68,6 +74,11 @@ class RequestEngine {
 
   void log(LogLevel level, const std::string& line) const;
 
+  // The time requests are signed with: the system clock plus the offset learnt from the server
+  // (clock_skew.hpp).
+  std::chrono::system_clock::time_point signing_time() const;
+  std::chrono::milliseconds clock_offset() const;
+
   // Shutting down, in this order: stop_hashing() from the thread that owns the client (it waits
   // for a hash in progress), then close_transfers() on the I/O thread.
   void stop_hashing();
@@ -78,6 +89,10 @@ class RequestEngine {
   void on_attempt_done(const std::shared_ptr<Request>& request, TransferOutcome outcome);
   void retry_or_fail(const std::shared_ptr<Request>& request, std::exception_ptr error,
                      bool retryable, const std::string& why);
+  // When the answer refuses the request for its signing time: corrects the clock offset from
+  // the answer's Date header and sends the request again at once; false otherwise.
+  bool corrected_clock_skew(const std::shared_ptr<Request>& request, int status,
+                            const ErrorDetails& details, const HttpResponse& response);
 
   boost::asio::io_context& io_;
   const Config& config_;
@@ -85,6 +100,7 @@ class RequestEngine {
   std::string host_;
   Signer signer_;
   std::mt19937_64 random_;  // backoff jitter
+  std::atomic<std::int64_t> clock_offset_ms_;
   boost::asio::thread_pool hashers_;
   Transport transport_;
 };

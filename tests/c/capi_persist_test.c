@@ -46,7 +46,11 @@ int main(void) {
   CHECK_STATUS(pd_persistence_start(client, "{\"pollIntervalMs\": 50, \"colour\": 1}"),
                PD_ERR_INVALID);
   CHECK(contains(pd_last_error(), "colour"));
-  CHECK_STATUS(pd_persistence_start(client, "{\"pollIntervalMs\": 50, \"maxInFlight\": 1}"), PD_OK);
+  CHECK_STATUS(pd_persistence_start(client, "{\"createBucket\": \"yes\"}"), PD_ERR_INVALID);
+  CHECK(contains(pd_last_error(), "\"createBucket\" has the wrong type"));
+  CHECK_STATUS(pd_persistence_start(
+                   client, "{\"pollIntervalMs\": 50, \"maxInFlight\": 1, \"createBucket\": true}"),
+               PD_OK);
   CHECK_STATUS(pd_persistence_start(client, NULL), PD_ERR_CONFLICT);
 
   /* From a file: pending at once, then succeeded on the local store. */
@@ -106,6 +110,11 @@ int main(void) {
   CHECK_STATUS(pd_backfill(client, 201, &count), PD_ERR_INVALID);
   CHECK_STATUS(pd_backfill(client, 50, &count), PD_OK);
   CHECK(count == 0);
+  CHECK_STATUS(pd_backfill_ex(client, 50, PD_BACKFILL_INCLUDE_PERMANENT, &count), PD_OK);
+  CHECK(count == 0);
+  CHECK_STATUS(pd_backfill_ex(client, 50, 2u, &count), PD_ERR_INVALID);
+  CHECK(contains(pd_last_error(), "unknown flags"));
+  CHECK_STATUS(pd_backfill_ex(client, 0, PD_BACKFILL_INCLUDE_PERMANENT, &count), PD_ERR_INVALID);
   CHECK_STATUS(pd_wait_persisted(client, "nope", 10, &json), PD_ERR_NOT_FOUND);
 
   pd_client_close(client);

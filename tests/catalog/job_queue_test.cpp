@@ -126,7 +126,9 @@ TEST_F(JobQueueTest, FailedJobsStayUntilRequeuedWithFreshAttempts) {
   const auto id = make_record(*catalog, "a");
   enqueue(queue, id);
   auto job = claim(queue);
-  ASSERT_TRUE(write([&](catalog::Database& db) { return queue.fail(db, *job, "undecodable"); }));
+  ASSERT_TRUE(write([&](catalog::Database& db) {
+    return queue.fail(db, *job, "undecodable", FailureKind::permanent);
+  }));
   auto counts = write([&](catalog::Database& db) { return queue.counts(db); });
   EXPECT_EQ(counts.failed, 1);
   EXPECT_EQ(counts.queued, 0);
@@ -303,7 +305,7 @@ TEST_F(JobQueueTest, EndingAJobChangesTheRecordInTheSameTransaction) {
   time.now += 5'000;
   const auto again = jobs->claim();
   ASSERT_TRUE(again);
-  EXPECT_TRUE(jobs->fail(*again, "gave up", [](Record& record) {
+  EXPECT_TRUE(jobs->fail(*again, "gave up", FailureKind::transient, [](Record& record) {
     record.storage_persist_status = PersistStatus::failed;
     return true;
   }));
@@ -329,28 +331,126 @@ TEST_F(JobQueueTest, AnOwnerThatLostTheLeaseCannotEndTheJob) {
   EXPECT_EQ(survivor->counts().queued, 0);
 }
 
-TEST_F(JobQueueTest, BackfillRequeuesOnlyUploadsNotYetDurable) {
+TEST_F(JobQueueTest, BackfillRequeuesOnlyRecordsNotYetDurableOfEverySourceType) {
   auto jobs = catalog->persist_jobs("a", 10s, time.clock());
   const auto failed = jobs->insert_with_job(staged_upload("failed")).record.id;
-  ASSERT_TRUE(jobs->fail(*jobs->claim(), "boom", [](Record& record) {
+  ASSERT_TRUE(jobs->fail(*jobs->claim(), "boom", FailureKind::transient, [](Record& record) {
     record.storage_persist_status = PersistStatus::failed;
     return true;
   }));
+  EXPECT_EQ(jobs->find(failed)->failure, FailureKind::transient);
   const auto waiting = jobs->insert_with_job(staged_upload("still queued")).record.id;
   Record durable = staged_upload("durable");
   durable.storage_provider = StorageProvider::rustfs;
   durable.storage_id.reset();
   catalog->insert(durable);
+  // Not only uploads: an image a host uploaded as sourceType "ai" (or imported from Discord) is
+  // as much in need of persistence.
+  Record ai = staged_upload("generated");
+  ai.source_type = SourceType::ai;
+  const auto ai_id = catalog->insert(ai).record.id;
   Record discord = staged_upload("from discord");
   discord.source_type = SourceType::discord;
-  catalog->insert(discord);
+  const auto discord_id = catalog->insert(discord).record.id;
 
   EXPECT_EQ(jobs->staged_ids_in_use().size(), 1u) << "every staged record names the same id";
-  EXPECT_EQ(jobs->requeue_uploads_awaiting_backfill(50), 1);
+  EXPECT_EQ(jobs->requeue_awaiting_backfill(50, false), 3);
   EXPECT_EQ(catalog->get(failed).storage_persist_status, PersistStatus::pending);
-  EXPECT_EQ(jobs->counts().queued, 2);
+  EXPECT_FALSE(jobs->find(failed)->failure) << "a queued job keeps its old failure kind";
+  EXPECT_TRUE(jobs->find(ai_id));
+  EXPECT_TRUE(jobs->find(discord_id));
+  EXPECT_EQ(jobs->counts().queued, 4);
   EXPECT_TRUE(jobs->find(waiting));
-  EXPECT_EQ(jobs->requeue_uploads_awaiting_backfill(50), 0) << "a queued job was queued again";
+  EXPECT_EQ(jobs->requeue_awaiting_backfill(50, false), 0) << "a queued job was queued again";
+}
+
+// Inserts a staged record uploaded at `uploaded_at`, claims its job and fails it with `kind`.
+std::string failed_record(PersistJobs& jobs, const std::string& title, std::int64_t uploaded_at,
+                          FailureKind kind) {
+  Record record = staged_upload(title);
+  record.uploaded_at = uploaded_at;
+  const auto id = jobs.insert_with_job(record).record.id;
+  const auto job = jobs.claim();
+  EXPECT_TRUE(job && job->record_id == id);
+  EXPECT_TRUE(jobs.fail(*job, "failed: " + title, kind, [](Record& r) {
+    r.storage_persist_status = PersistStatus::failed;
+    return true;
+  }));
+  return id;
+}
+
+// Claims every queued job and fails it again as `kind`: a backfill whose jobs did not heal.
+std::set<std::string> fail_everything_queued(PersistJobs& jobs, FailureKind kind) {
+  std::set<std::string> ids;
+  while (auto job = jobs.claim()) {
+    ids.insert(job->record_id);
+    EXPECT_TRUE(jobs.fail(*job, "failed again", kind, [](Record&) { return true; }));
+  }
+  return ids;
+}
+
+// Issue 14, item 2: with 55 (then 200) records that failed for good, all older than one that
+// failed for a reason that may heal, three backfills of the default limit never reached it.
+TEST_F(JobQueueTest, PermanentFailuresOlderThanARetryableOneNeverStarveIt) {
+  for (const int permanent_count : {55, 200}) {
+    SCOPED_TRACE(std::to_string(permanent_count) + " permanent failures");
+    TempDir scratch;
+    auto own = open_catalog(scratch.path() / "catalog.sqlite");
+    auto jobs = own->persist_jobs("a", 10s, time.clock());
+    std::vector<std::string> permanent_in_age_order;
+    for (int i = 0; i < permanent_count; ++i) {
+      permanent_in_age_order.push_back(failed_record(*jobs, "undecodable " + std::to_string(i),
+                                                     1'000 + i, FailureKind::permanent));
+    }
+    const auto retryable =
+        failed_record(*jobs, "server was down", 1'000'000, FailureKind::transient);
+    for (int backfill = 0; backfill < 3; ++backfill) {
+      time.now += 1000;
+      EXPECT_EQ(jobs->requeue_awaiting_backfill(50, false), 1) << "backfill " << backfill;
+      EXPECT_EQ(fail_everything_queued(*jobs, FailureKind::transient),
+                std::set<std::string>{retryable})
+          << "backfill " << backfill;
+    }
+    // Asked for, the permanent ones come too, after the retryable one, oldest first.
+    time.now += 1000;
+    EXPECT_EQ(jobs->requeue_awaiting_backfill(1, true), 1);
+    EXPECT_EQ(fail_everything_queued(*jobs, FailureKind::transient),
+              std::set<std::string>{retryable})
+        << "the retryable record did not come first";
+    time.now += 1000;
+    EXPECT_EQ(jobs->requeue_awaiting_backfill(50, true), 50);
+    auto picked = fail_everything_queued(*jobs, FailureKind::permanent);
+    EXPECT_TRUE(picked.erase(retryable));
+    const std::set<std::string> oldest_permanent(permanent_in_age_order.begin(),
+                                                 permanent_in_age_order.begin() + 49);
+    EXPECT_EQ(picked, oldest_permanent);
+  }
+}
+
+// A backfill never picks the same records forever: records it requeued that failed again go after
+// those it has not tried lately, so repeated backfills go round every retryable record, and one
+// backfill never requeues a record twice.
+TEST_F(JobQueueTest, RepeatedBackfillsGoRoundEveryRetryableRecord) {
+  auto jobs = catalog->persist_jobs("a", 10s, time.clock());
+  std::set<std::string> retryable;
+  for (int i = 0; i < 120; ++i) {
+    retryable.insert(failed_record(*jobs, "r" + std::to_string(i), 5'000 + i,
+                                   i % 2 ? FailureKind::transient : FailureKind::configuration));
+  }
+  for (int i = 0; i < 200; ++i) {
+    failed_record(*jobs, "p" + std::to_string(i), 1'000 + i, FailureKind::permanent);
+  }
+  std::set<std::string> reached;
+  for (int backfill = 0; backfill < 3; ++backfill) {
+    time.now += 1000;
+    const int count = jobs->requeue_awaiting_backfill(50, false);
+    EXPECT_EQ(count, 50) << "backfill " << backfill;
+    const auto picked = fail_everything_queued(*jobs, FailureKind::transient);
+    EXPECT_EQ(static_cast<int>(picked.size()), count) << "a record was requeued twice";
+    for (const auto& id : picked) EXPECT_TRUE(retryable.contains(id)) << "a permanent one came";
+    reached.insert(picked.begin(), picked.end());
+  }
+  EXPECT_EQ(reached, retryable) << "three backfills of 50 did not reach all 120 retryable records";
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "catalog/migrations.hpp"
+#include "catalog/persist_jobs.hpp"
 #include "catalog/sqlite_catalog.hpp"
 #include "pindeck/error.hpp"
 #include "temp_dir.hpp"
@@ -56,6 +57,47 @@ TEST(Migrations, EveryOlderVersionIsUpgradedOnOpen) {
     fresh.title = "new";
     EXPECT_TRUE(catalog->insert(fresh).created);
   }
+}
+
+// Jobs that failed under schema version 3 had only their message: version 4 classifies them from
+// it, so a backfill after the upgrade skips the permanent ones too.
+TEST(Migrations, FailedJobsOfVersion3GetTheirFailureKindFromTheirMessage) {
+  test::TempDir dir;
+  auto file = dir.path() / "catalog.sqlite";
+  {
+    auto db = Database::open(file);
+    migrate(*db, 3);
+    db->run_script(R"sql(
+      INSERT INTO records (pk, id, unique_id, uploaded_at, title, category, project_sort, doc)
+      VALUES (1, '00000000000000001', 'img-1-aaaaaaa', 1700000000000, 'cut', 'General',
+              9223372036854775807,
+              '{"id":"00000000000000001","title":"cut","category":"General","tags":[],'
+              || '"uniqueId":"img-1-aaaaaaa","uploadedAt":1700000000000,"sourceType":"upload",'
+              || '"storageProvider":"convex","storagePersistStatus":"failed",'
+              || '"storageId":"0123456789abcdef0123456789abcdef"}'),
+             (2, '00000000000000002', 'img-2-bbbbbbb', 1700000000001, 'down', 'General',
+              9223372036854775807,
+              '{"id":"00000000000000002","title":"down","category":"General","tags":[],'
+              || '"uniqueId":"img-2-bbbbbbb","uploadedAt":1700000000001,"sourceType":"upload",'
+              || '"storageProvider":"convex","storagePersistStatus":"failed",'
+              || '"storageId":"0123456789abcdef0123456789abcdef"}');
+      INSERT INTO records_fts (rowid, title, description, tags, sref)
+      VALUES (1, 'cut', NULL, '', NULL), (2, 'down', NULL, '', NULL);
+      INSERT INTO persist_jobs (record_id, state, attempts, next_attempt_at, last_error, created_at)
+      VALUES ('00000000000000001', 'failed', 1, 0,
+              'deriving images from a.jpg: not an image (not retried: the error is permanent)', 0),
+             ('00000000000000002', 'failed', 3, 0,
+              'uploading original a.jpg: network error (gave up after 3 attempts)', 0);
+    )sql");
+  }
+  auto catalog = SqliteCatalog::open(file);
+  auto jobs = catalog->persist_jobs("upgraded", std::chrono::seconds(10), util::system_now_ms);
+  EXPECT_EQ(jobs->find("00000000000000001")->failure, FailureKind::permanent);
+  EXPECT_EQ(jobs->find("00000000000000002")->failure, FailureKind::transient);
+  EXPECT_EQ(jobs->requeue_awaiting_backfill(50, false), 1);
+  EXPECT_EQ(jobs->find("00000000000000002")->failure, std::nullopt) << "not requeued";
+  EXPECT_EQ(jobs->requeue_awaiting_backfill(50, true), 1);
+  EXPECT_EQ(jobs->counts().queued, 2);
 }
 
 TEST(Migrations, ACatalogFromANewerLibraryIsRefusedAndLeftAlone) {

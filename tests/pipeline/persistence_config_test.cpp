@@ -3,6 +3,7 @@
 // then the standard AWS_* variables, else the local object store.
 #include <gtest/gtest.h>
 
+#include "pindeck/error.hpp"
 #include "pindeck/persistence.hpp"
 #include "pipeline/s3_object_store.hpp"
 #include "s3/config.hpp"
@@ -21,6 +22,7 @@ constexpr const char* kEveryVariable[] = {"PINDECK_S3_ENDPOINT",
                                           "PINDECK_S3_BUCKET",
                                           "PINDECK_S3_CA_FILE",
                                           "PINDECK_S3_PUBLIC_URL",
+                                          "PINDECK_S3_CREATE_BUCKET",
                                           "AWS_ENDPOINT_URL_S3",
                                           "AWS_ENDPOINT_URL",
                                           "AWS_REGION",
@@ -44,6 +46,28 @@ struct PersistenceConfigFromEnv : ::testing::Test {
   }
   ScopedEnv env;
 };
+
+TEST_F(PersistenceConfigFromEnv, CreatingTheBucketIsOffUnlessTheVariableSaysSo) {
+  EXPECT_FALSE(PersistenceConfig{}.create_bucket);
+  EXPECT_FALSE(PersistenceConfig::from_env().create_bucket);
+  for (const char* yes : {"1", "true", "YES", "on"}) {
+    env.set("PINDECK_S3_CREATE_BUCKET", yes);
+    EXPECT_TRUE(PersistenceConfig::from_env().create_bucket) << yes;
+  }
+  for (const char* no : {"0", "false", "No", "off"}) {
+    env.set("PINDECK_S3_CREATE_BUCKET", no);
+    EXPECT_FALSE(PersistenceConfig::from_env().create_bucket) << no;
+  }
+  env.set("PINDECK_S3_CREATE_BUCKET", "maybe");
+  try {
+    PersistenceConfig::from_env();
+    FAIL() << "PINDECK_S3_CREATE_BUCKET=maybe was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::invalid);
+    EXPECT_NE(std::string(e.what()).find("PINDECK_S3_CREATE_BUCKET"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("'maybe'"), std::string::npos);
+  }
+}
 
 TEST_F(PersistenceConfigFromEnv, NeitherFamilySetMeansTheLocalStore) {
   const PersistenceConfig config = PersistenceConfig::from_env();

@@ -66,6 +66,8 @@ TEST(RetrySchedule, JitterSpreadsDelaysInsideTheWindow) {
 TEST(RetrySchedule, PermanentFailuresAreNeverRetried) {
   RetrySchedule schedule(JobRetryPolicy{}, [] { return 0.5; });
   EXPECT_EQ(schedule.next_delay(1, FailureKind::permanent), std::nullopt);
+  EXPECT_EQ(schedule.next_delay(1, FailureKind::configuration), std::nullopt)
+      << "a configuration failure is retried by a backfill after the fix, not per job";
 }
 
 TEST(RetrySchedule, NonsensePoliciesAreRefused) {

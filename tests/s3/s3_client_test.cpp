@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <mutex>
 
 #include "pindeck/persistence.hpp"
 #include "pipeline/s3_object_store.hpp"
@@ -350,6 +351,63 @@ TEST_F(S3ClientTest, WrongSecretIsSignatureDoesNotMatchAndNotRetried) {
   // Nothing was stored.
   Client good(server_.config());
   EXPECT_THROW(good.head_object(prefix_ + "denied.txt"), S3Error);
+}
+
+// The machine's clock 20 minutes off (radosgw allows 15): the first request is refused with
+// RequestTimeTooSkewed (a HEAD with a bare 403), the client takes the server's time from the
+// Date header, sends it again, and keeps the correction for every later request.
+TEST_F(S3ClientTest, ClockSkewOfTwentyMinutesIsCorrectedOnceFromTheServersDate) {
+  for (const auto offset : {std::chrono::minutes(-20), std::chrono::minutes(20)}) {
+    for (const bool head_first : {false, true}) {
+      SCOPED_TRACE("clock offset " + std::to_string(offset.count()) + " min, " +
+                   (head_first ? "HeadBucket" : "PutObject") + " first");
+      Config config = server_.config();
+      config.initial_clock_offset = offset;
+      config.retry.max_attempts = 1;  // the correction is not a retry of the retry policy
+      std::vector<std::string> log;
+      std::mutex log_mutex;
+      config.log = [&](LogLevel, std::string_view line) {
+        std::lock_guard lock(log_mutex);
+        log.emplace_back(line);
+      };
+      Client client(config);
+      const std::string key = prefix_ + "skew" + std::to_string(offset.count()) +
+                              (head_first ? "-head" : "-put") + ".txt";
+      if (head_first) client.head_bucket(server_.bucket);
+      client.put_buffer(key, "on time");
+      EXPECT_EQ(client.get_object(key).body, "on time");
+      client.head_bucket(server_.bucket);
+      client.delete_object(key);
+      std::lock_guard lock(log_mutex);
+      const auto corrections = std::count_if(log.begin(), log.end(), [](const std::string& l) {
+        return l.find("refused for clock skew") != std::string::npos;
+      });
+      EXPECT_EQ(corrections, 1) << "corrected " << corrections << " times";
+      for (const auto& line : log) {
+        if (line.find("refused for clock skew") == std::string::npos) continue;
+        EXPECT_NE(line.find(head_first ? "HTTP 403 Forbidden" : "HTTP 403 RequestTimeTooSkewed"),
+                  std::string::npos)
+            << line;
+      }
+    }
+  }
+}
+
+// A refusal that is not about time is not "corrected": a wrong secret with the clock right
+// fails once, as before.
+TEST_F(S3ClientTest, AWrongSecretOnABodylessHeadIsNotTakenForClockSkew) {
+  Config config = server_.config();
+  config.credentials.secret_key = "not-the-right-secret-key-0000000000000000";
+  std::vector<std::string> log;
+  config.log = [&log](LogLevel, std::string_view line) { log.emplace_back(line); };
+  Client client(config);
+  try {
+    client.head_bucket(server_.bucket);
+    FAIL() << "a HEAD signed with the wrong secret was accepted";
+  } catch (const S3Error& e) {
+    EXPECT_EQ(e.http_status(), 403);
+  }
+  for (const auto& line : log) EXPECT_EQ(line.find("clock skew"), std::string::npos) << line;
 }
 
 TEST_F(S3ClientTest, ConfiguredFromTheEnvironment) {

@@ -8,6 +8,7 @@
 
 #include "s3/body.hpp"
 #include "s3/client.hpp"
+#include "s3/clock_skew.hpp"
 #include "s3/config.hpp"
 #include "s3/error.hpp"
 #include "s3/retry.hpp"
@@ -151,6 +152,33 @@ TEST(S3Xml, BuildsRequestDocumentsWithEscaping) {
   ASSERT_EQ(r.deleted.size(), 1u);
   ASSERT_EQ(r.failed.size(), 1u);
   EXPECT_EQ(r.failed[0].code, "AccessDenied");
+}
+
+TEST(S3ClockSkew, ReadsHttpDatesAndRefusesEverythingElse) {
+  using namespace std::chrono;
+  const auto date = parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT");
+  ASSERT_TRUE(date);
+  EXPECT_EQ(duration_cast<seconds>(date->time_since_epoch()).count(), 784111777);
+  const auto leap = parse_http_date("Mon, 29 Feb 2044 23:59:59 GMT");
+  ASSERT_TRUE(leap);
+  EXPECT_EQ(duration_cast<seconds>(leap->time_since_epoch()).count(), 2340403199);
+  for (const char* bad : {"", "Sun, 06 Nov 1994 08:49:37 UTC", "Sunday, 06-Nov-94 08:49:37 GMT",
+                          "Sun Nov  6 08:49:37 1994", "Sun, 31 Feb 1994 08:49:37 GMT",
+                          "Sun, 06 Nox 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:49:37 GMT",
+                          "Sun, 06 Nov 1994 08:49:37 GMT "}) {
+    EXPECT_FALSE(parse_http_date(bad)) << bad;
+  }
+}
+
+TEST(S3ClockSkew, OnlyASkewCodeOrABare403FarFromTheServersTimeIsSkew) {
+  using namespace std::chrono;
+  const system_clock::time_point server{seconds(1'800'000'000)};
+  EXPECT_TRUE(is_clock_skew_refusal(403, "RequestTimeTooSkewed", server, server));
+  EXPECT_TRUE(is_clock_skew_refusal(403, "Forbidden", server - minutes(20), server));
+  EXPECT_TRUE(is_clock_skew_refusal(403, "Forbidden", server + minutes(20), server));
+  EXPECT_FALSE(is_clock_skew_refusal(403, "Forbidden", server + minutes(2), server));
+  EXPECT_FALSE(is_clock_skew_refusal(403, "SignatureDoesNotMatch", server + minutes(20), server));
+  EXPECT_FALSE(is_clock_skew_refusal(404, "NotFound", server + minutes(20), server));
 }
 
 TEST(S3Retry, RetriesOnlyTransientFailures) {

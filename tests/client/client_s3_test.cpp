@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+// pindeck::Client against the real S3 server (radosgw on 127.0.0.1) when it is down, when the
+// bucket is missing and when the credentials are wrong (issue 14, items 1 and 9): uploads are
+// always accepted and staged; what happens next is said plainly in the record.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "fault_proxy.hpp"
+#include "pindeck/client.hpp"
+#include "pindeck/error.hpp"
+#include "pipeline/s3_object_store.hpp"
+#include "s3/client.hpp"
+#include "s3_test_env.hpp"
+#include "temp_dir.hpp"
+#include "test_images.hpp"
+
+namespace pindeck {
+namespace {
+
+using namespace std::chrono_literals;
+using pindeck::test::TempDir;
+
+PersistenceConfig s3_config(const std::string& test) {
+  const auto server = pindeck::test::load_s3_test_server();
+  PersistenceConfig config;
+  config.s3 = server.settings;
+  config.bucket = server.bucket;
+  config.key_prefix = "client-" + test + "-" + std::to_string(::getpid());
+  config.retry_min_delay = 200ms;
+  config.retry_max_delay = 400ms;
+  config.poll_interval = 50ms;
+  return config;
+}
+
+std::uint16_t port_of(const std::string& endpoint) {
+  return static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+}
+
+// A direct client on the test server, to look at buckets and objects independently.
+s3::Client direct_client(const std::string& bucket) {
+  const auto server = pindeck::test::load_s3_test_server();
+  return s3::Client(pipeline::s3_client_config(server.settings, bucket));
+}
+
+bool bucket_exists(const std::string& bucket) {
+  auto client = direct_client(bucket);
+  try {
+    client.head_bucket(bucket);
+    return true;
+  } catch (const s3::S3Error& e) {
+    if (e.http_status() == 404) return false;
+    throw;
+  }
+}
+
+// Polls the record until `done` holds for it (a retry's error is written to the record while it
+// stays pending, which a wait for it to settle does not report).
+template <typename Done>
+Record poll(Client& client, const std::string& id, Done done) {
+  const auto give_up = std::chrono::steady_clock::now() + 60s;
+  Record record = client.get(id);
+  while (!done(record) && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(20ms);
+    record = client.get(id);
+  }
+  return record;
+}
+
+TEST(ClientS3, UploadsWhileTheServerIsDownArePendingThenPersistedWhenItIsBack) {
+  TempDir dir;
+  auto config = s3_config("down");
+  test::FaultProxy proxy("127.0.0.1", port_of(config.s3->endpoint));
+  proxy.take_down();
+  config.s3->endpoint = proxy.endpoint();
+  config.max_attempts = 100;  // the job keeps trying, seconds apart, until the server is back
+  auto client = Client::open(dir.path());
+  ASSERT_NO_THROW(client.start_persistence(config)) << "starting persistence reached the network";
+
+  const auto image = pindeck::test::sample_images()[2];
+  const Record pending = client.upload_file(image);
+  EXPECT_EQ(pending.storage_persist_status, PersistStatus::pending);
+  ASSERT_TRUE(pending.storage_id);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "staging" / *pending.storage_id))
+      << "the upload was not staged";
+
+  // At least one attempt failed on the bucket check, and the record stayed pending.
+  const Record retrying =
+      poll(client, pending.id, [](const Record& r) { return r.storage_persist_error.has_value(); });
+  EXPECT_EQ(retrying.storage_persist_status, PersistStatus::pending);
+  ASSERT_TRUE(retrying.storage_persist_error);
+  EXPECT_NE(retrying.storage_persist_error->find("checking bucket " + config.bucket),
+            std::string::npos)
+      << *retrying.storage_persist_error;
+  EXPECT_NE(retrying.storage_persist_error->find("network error"), std::string::npos)
+      << *retrying.storage_persist_error;
+
+  proxy.bring_up();
+  const Record done = client.wait_persisted(pending.id, 120s);
+  ASSERT_EQ(done.storage_persist_status, PersistStatus::succeeded)
+      << done.storage_persist_error.value_or("");
+  EXPECT_FALSE(done.storage_persist_error);
+  auto direct = direct_client(config.bucket);
+  EXPECT_EQ(direct.get_object(*done.storage_path).body, pindeck::test::read_file(image))
+      << "the persisted original differs from the upload";
+}
+
+// A mistyped bucket is never created on its own: the job fails at once, naming the bucket and how
+// to create it; after the host allows creating it, a backfill persists the record.
+TEST(ClientS3, AMissingBucketIsCreatedOnlyWhenTheHostSaysSo) {
+  TempDir dir;
+  auto config = s3_config("nobucket");
+  config.bucket = "pindeck-typo-" + std::to_string(::getpid());
+  ASSERT_FALSE(bucket_exists(config.bucket));
+  {
+    auto client = Client::open(dir.path());
+    client.start_persistence(config);
+    const Record pending = client.upload_file(pindeck::test::sample_images()[2]);
+    const Record failed = client.wait_persisted(pending.id, 60s);
+    ASSERT_EQ(failed.storage_persist_status, PersistStatus::failed);
+    const auto& error = failed.storage_persist_error.value_or("");
+    EXPECT_NE(error.find("bucket '" + config.bucket + "' does not exist"), std::string::npos)
+        << error;
+    EXPECT_NE(error.find("PINDECK_S3_CREATE_BUCKET"), std::string::npos) << error;
+    EXPECT_NE(error.find("not retried: fix the settings, then run a backfill"), std::string::npos)
+        << error;
+    EXPECT_EQ(failed.storage_id, pending.storage_id) << "the staged copy was let go";
+    EXPECT_FALSE(bucket_exists(config.bucket)) << "a mistyped bucket was created";
+  }
+  config.create_bucket = true;
+  auto client = Client::open(dir.path());
+  client.start_persistence(config);
+  EXPECT_EQ(client.backfill(), 1);
+  RecordQuery query;
+  const auto id = client.list(query).records.at(0).id;
+  const Record done = client.wait_persisted(id, 60s);
+  ASSERT_EQ(done.storage_persist_status, PersistStatus::succeeded)
+      << done.storage_persist_error.value_or("");
+  EXPECT_TRUE(bucket_exists(config.bucket));
+  auto direct = direct_client(config.bucket);
+  EXPECT_EQ(direct.head_object(*done.storage_path).content_type, *done.content_type);
+}
+
+// Wrong credentials: the pending record fails at once (not retried, not left pending) with a
+// message that names the credentials and the variables that set them, never the secret; once the
+// host fixes them, a backfill persists it.
+TEST(ClientS3, WrongCredentialsFailTheRecordPlainlyAndABackfillAfterTheFixPersistsIt) {
+  TempDir dir;
+  auto config = s3_config("creds");
+  const std::string right_secret = config.s3->secret_key;
+  config.s3->secret_key = "wrong-secret-0123456789abcdefghijklmnopq";
+  {
+    auto client = Client::open(dir.path());
+    client.start_persistence(config);
+    const Record pending = client.upload_file(pindeck::test::sample_images()[2]);
+    EXPECT_EQ(pending.storage_persist_status, PersistStatus::pending);
+    const Record failed = client.wait_persisted(pending.id, 60s);
+    ASSERT_EQ(failed.storage_persist_status, PersistStatus::failed);
+    const auto& error = failed.storage_persist_error.value_or("");
+    EXPECT_NE(error.find("refused the credentials of access key '" + config.s3->access_key + "'"),
+              std::string::npos)
+        << error;
+    EXPECT_NE(error.find("PINDECK_S3_SECRET_KEY"), std::string::npos) << error;
+    EXPECT_NE(error.find("AWS_SECRET_ACCESS_KEY"), std::string::npos) << error;
+    EXPECT_NE(error.find("not retried"), std::string::npos) << error;
+    EXPECT_EQ(error.find(config.s3->secret_key), std::string::npos)
+        << "the secret is in: " << error;
+    EXPECT_EQ(error.find(right_secret), std::string::npos);
+  }
+  config.s3->secret_key = right_secret;
+  auto client = Client::open(dir.path());
+  client.start_persistence(config);
+  EXPECT_EQ(client.backfill(), 1) << "a configuration failure was not picked by backfill";
+  const auto id = client.list(RecordQuery{}).records.at(0).id;
+  const Record done = client.wait_persisted(id, 60s);
+  EXPECT_EQ(done.storage_persist_status, PersistStatus::succeeded)
+      << done.storage_persist_error.value_or("");
+}
+
+}  // namespace
+}  // namespace pindeck
