@@ -27,7 +27,9 @@ LogLevel level_of(GLogLevelFlags flags) {
 // alone.
 void vips_log_handler(const gchar* domain, GLogLevelFlags flags, const gchar* message,
                       gpointer /*user*/) {
-  util::log(level_of(flags),
+  const LogLevel level = level_of(flags);
+  if (!util::log_enabled(level)) return;
+  util::log(level,
             std::string(domain ? domain : "VIPS") + ": " + (message ? message : "(no message)"));
 }
 
