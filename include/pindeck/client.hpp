@@ -34,7 +34,9 @@ struct ClientAccess;
 
 class PD_EXPORT Client {
  public:
-  // Opens the data directory, creating it and its catalog on first use.
+  // Opens the data directory, creating it and its catalog on first use. Errc::io naming the
+  // directory when it cannot be written (on a read-only file system, or without permission: the
+  // message says which); Errc::database "is read-only" naming a catalog file that cannot be.
   static Client open(const std::filesystem::path& data_dir);
 
   Client(Client&&) noexcept;
@@ -82,8 +84,10 @@ class PD_EXPORT Client {
   // record is stored at once (storagePersistStatus pending, storageProvider convex, object keys
   // fixed) together with its persistence job; workers then persist it in the background.
   // `metadata` carries the host's fields (title, tags, ...); without a title the file name is
-  // used. Errc::media for an empty file, bytes that are no image or too many pixels; nothing is
-  // stored then.
+  // used. Errc::media for an empty file, bytes that are no image, a truncated image (cut short:
+  // see DESIGN §6) or too many pixels; Errc::invalid when `path` is not a regular file (a FIFO,
+  // directory, device or socket: refused without blocking); Errc::io saying "the disk is full"
+  // when staging runs out of space. Nothing is stored then.
   Record upload_file(const std::filesystem::path& path, const Record& metadata = {});
   Record upload_bytes(std::span<const std::byte> bytes, const Record& metadata = {},
                       std::string_view file_name = {});

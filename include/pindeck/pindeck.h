@@ -53,6 +53,29 @@ PD_EXPORT const char* pd_last_error(void);
 /* Frees a string the library returned through a `char **`. NULL is allowed. */
 PD_EXPORT void pd_string_free(char* s);
 
+/* ---- Log ---------------------------------------------------------------------------------- */
+
+typedef enum pd_log_level {
+  PD_LOG_DEBUG = 0,
+  PD_LOG_INFO = 1,
+  PD_LOG_WARNING = 2,
+  PD_LOG_ERROR = 3
+} pd_log_level;
+
+/* Receives one log message (UTF-8, one line, no trailing newline), valid only during the call. */
+typedef void (*pd_log_fn)(void* user, int level, const char* message);
+
+/* Sends the library's log messages at `min_level` (a pd_log_level) and above to `sink`, for the
+ * whole process, replacing the previous sink. The log holds what is not the error of a call, such
+ * as libvips' warnings about a damaged image it could still decode. By default (and after
+ * pd_set_log_sink(NULL, NULL, 0)) messages are dropped, or written to stderr as
+ * "pindeck: <level>: <message>" when the environment variable PINDECK_LOG is "stderr": the
+ * library never writes to the host's stderr unless asked. The sink is called on a library thread,
+ * one call at a time; once this returns the previous sink is not called again. It must return
+ * quickly and must not call pd_set_log_sink.
+ * PD_ERR_INVALID: `min_level` is not a pd_log_level (nothing is changed). */
+PD_EXPORT int pd_set_log_sink(pd_log_fn sink, void* user, int min_level);
+
 /* ---- Client and records ------------------------------------------------------------------- */
 
 /* A client owns a data directory and the catalog in it. One client may be used from many threads
@@ -61,8 +84,9 @@ typedef struct pd_client pd_client;
 
 /* Opens `data_dir`, creating it and its catalog (data_dir/catalog.sqlite) on first use.
  * On success *out is a client to close with pd_client_close(); on failure *out is NULL.
- * PD_ERR_IO: data_dir is a file or cannot be created; PD_ERR_DATABASE: the catalog is corrupt,
- * read-only or from a newer library. */
+ * PD_ERR_IO: data_dir is a file, cannot be created, or cannot be written (on a read-only file
+ * system, or without write permission: the message says which); PD_ERR_DATABASE: the catalog is
+ * corrupt, read-only (the message says why) or from a newer library. */
 PD_EXPORT int pd_client_open(const char* data_dir, pd_client** out);
 
 /* Closes a client. NULL is allowed. */
@@ -151,8 +175,10 @@ PD_EXPORT int pd_persistence_start(pd_client* client, const char* config_json);
  * with its persistence job; workers then make the derivatives and palette and persist everything.
  * `metadata_json` (NULL for none) is a record object with the fields the host chooses (title,
  * tags, ...). *out_json receives the stored record.
- * PD_ERR_MEDIA: empty, not an image, or too many pixels; PD_ERR_INVALID: bad metadata;
- * PD_ERR_NOT_FOUND / PD_ERR_IO: the file cannot be read. Nothing is stored on failure. */
+ * PD_ERR_MEDIA: empty, not an image, truncated (cut short), or too many pixels; PD_ERR_INVALID:
+ * bad metadata, or `path` is not a regular file (a FIFO, directory, device or socket, refused
+ * without blocking); PD_ERR_NOT_FOUND / PD_ERR_IO: the file cannot be read, or the disk of the
+ * data directory is full ("the disk is full"). Nothing is stored on failure. */
 PD_EXPORT int pd_upload_file(pd_client* client, const char* path, const char* metadata_json,
                              char** out_json);
 

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
 #include <system_error>
 
 #include "client/client_impl.hpp"
@@ -10,7 +15,31 @@ namespace pindeck {
 
 namespace {
 
-// Makes sure `dir` is a directory, creating it (and its parents) when missing.
+// Why `path` cannot be written, in words a user acts on; SQLite would only say "unable to open
+// database file".
+std::string not_writable(int error_number) {
+  if (error_number == EROFS) return "it is on a read-only file system";
+  if (error_number == EACCES || error_number == EPERM)
+    return "this process has no permission to write it";
+  return std::strerror(error_number);
+}
+
+// The data directory and its catalog must be writable: the catalog is opened for writing (and
+// WAL mode writes next to it even to read).
+void check_writable(const std::filesystem::path& dir) {
+  if (::access(dir.c_str(), W_OK) != 0) {
+    throw Error(Errc::io,
+                "data directory " + dir.string() + " is not writable: " + not_writable(errno));
+  }
+  // The same wording as the catalog's own check (Errc::database, "is read-only"), with the reason.
+  const auto catalog = dir / catalog_file_name;
+  if (::access(catalog.c_str(), F_OK) == 0 && ::access(catalog.c_str(), W_OK) != 0) {
+    throw Error(Errc::database,
+                "catalog " + catalog.string() + " is read-only: " + not_writable(errno));
+  }
+}
+
+// Makes sure `dir` is a writable directory, creating it (and its parents) when missing.
 void prepare_data_dir(const std::filesystem::path& dir) {
   if (dir.empty()) throw Error(Errc::invalid, "data directory: must not be empty");
   std::error_code ec;
@@ -19,11 +48,13 @@ void prepare_data_dir(const std::filesystem::path& dir) {
     if (!std::filesystem::is_directory(status)) {
       throw Error(Errc::io, "data directory " + dir.string() + " exists but is not a directory");
     }
+    check_writable(dir);
     return;
   }
   std::filesystem::create_directories(dir, ec);
   if (ec) {
-    throw Error(Errc::io, "cannot create data directory " + dir.string() + ": " + ec.message());
+    throw Error(Errc::io,
+                "cannot create data directory " + dir.string() + ": " + not_writable(ec.value()));
   }
 }
 

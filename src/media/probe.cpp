@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "media/completeness.hpp"
 #include "media/vips_runtime.hpp"
 #include "pindeck/error.hpp"
 
@@ -40,6 +41,7 @@ ProbeResult probe(std::span<const std::byte> bytes, const DecodeLimits& limits) 
         "not an image: the bytes match no supported format (jpg, png, webp, gif, avif, heic, "
         "tiff)");
   const std::string name(extension(*format));
+  check_complete(bytes, *format);
 
   const char* loader = vips_foreign_find_load_buffer(bytes.data(), bytes.size());
   vips_error_clear();

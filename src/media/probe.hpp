@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Probe: what an image is, read from its header alone (no pixel is decoded), and whether it is
-// small enough to decode at all.
+// Probe: what an image is, read from its header alone (no pixel is decoded), whether it is whole
+// (completeness.hpp) and whether it is small enough to decode at all.
 #pragma once
 
 #include <cstddef>
@@ -39,7 +39,8 @@ struct ProbeResult {
 };
 
 // Reads the facts of `bytes`. Throws Error(Errc::media) naming the problem when the bytes are no
-// supported image, their header is unreadable, or they exceed `limits`.
+// supported image, are truncated (check_complete), their header is unreadable, or they exceed
+// `limits`.
 ProbeResult probe(std::span<const std::byte> bytes, const DecodeLimits& limits = {});
 
 }  // namespace pindeck::media

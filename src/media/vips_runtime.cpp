@@ -8,13 +8,41 @@
 #endif
 
 #include "pindeck/error.hpp"
+#include "util/log.hpp"
 
 namespace pindeck::media {
+
+namespace {
+
+LogLevel level_of(GLogLevelFlags flags) {
+  if ((flags & (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL)) != 0) return LogLevel::error;
+  if ((flags & G_LOG_LEVEL_WARNING) != 0) return LogLevel::warning;
+  if ((flags & (G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO)) != 0) return LogLevel::info;
+  return LogLevel::debug;
+}
+
+// libvips (and the decoders it wraps: libjpeg, libpng, libtiff, libheif) report through GLib's
+// log under the "VIPS" domain, which GLib prints on stderr as VIPS-WARNING lines: the host's
+// stderr is not ours to write. Only that domain is taken; the host's own GLib domains are left
+// alone.
+void vips_log_handler(const gchar* domain, GLogLevelFlags flags, const gchar* message,
+                      gpointer /*user*/) {
+  const LogLevel level = level_of(flags);
+  if (!util::log_enabled(level)) return;
+  util::log(level,
+            std::string(domain ? domain : "VIPS") + ": " + (message ? message : "(no message)"));
+}
+
+}  // namespace
 
 void start_vips(const VipsSettings& settings) {
   static std::once_flag started;
   static bool ok = false;
   std::call_once(started, [] {
+    g_log_set_handler(
+        "VIPS",
+        static_cast<GLogLevelFlags>(G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION),
+        vips_log_handler, nullptr);
     ok = VIPS_INIT("pindeck") == 0;
     if (!ok) return;
     // Loaders that libvips marks untrusted (ImageMagick, PDF, SVG, FITS, ...) parse far more than

@@ -19,7 +19,8 @@ struct VipsSettings {
 
 // Starts libvips once per process (later calls only apply `settings`). Throws Error(Errc::internal)
 // if libvips cannot start. Process-wide effects, on purpose: untrusted loaders blocked, the
-// operation cache off, and (with glibc) a fixed 1 MiB malloc mmap threshold, which keeps the
+// operation cache off, libvips' GLib log domain ("VIPS") sent to the library's log (util/log.hpp)
+// instead of stderr, and (with glibc) a fixed 1 MiB malloc mmap threshold, which keeps the
 // resident size of a long-running host flat instead of growing with every image.
 void start_vips(const VipsSettings& settings = {});
 

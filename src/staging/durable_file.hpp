@@ -23,6 +23,7 @@ class DurableFileWriter {
   DurableFileWriter(const DurableFileWriter&) = delete;
   DurableFileWriter& operator=(const DurableFileWriter&) = delete;
 
+  // A full disk throws Error(Errc::io) saying "the disk is full" and naming the directory.
   void write(std::span<const std::byte> bytes);
   // fsyncs the data, renames the file to `target` (same directory; replaces an existing file)
   // and fsyncs the directory.

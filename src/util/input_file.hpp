@@ -10,7 +10,9 @@ namespace pindeck::util {
 
 class InputFile {
  public:
-  // Throws errno_error("cannot open", path): Errc::not_found when there is no such file.
+  // Throws errno_error("cannot open", path): Errc::not_found when there is no such file; and
+  // Errc::invalid naming the path and its kind for anything but a regular file (a FIFO, a
+  // directory, a device, a socket), without blocking on it.
   explicit InputFile(std::filesystem::path path);
   ~InputFile();
   InputFile(const InputFile&) = delete;

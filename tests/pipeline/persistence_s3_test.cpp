@@ -203,9 +203,9 @@ TEST(PersistenceS3, AnImageThatCannotBeDecodedEndsFailedWithoutRetries) {
   const auto prefix = unique_prefix("undecodable");
   Engine engine(dir.path(), s3_config(prefix));
   UploadSource source;
-  const std::string bytes = pindeck::test::truncated_jpeg();
+  const std::string bytes = pindeck::test::undecodable_png();
   source.bytes = std::as_bytes(std::span(bytes.data(), bytes.size()));
-  source.file_name = "cut.jpg";
+  source.file_name = "broken.png";
   const Record pending = engine.persistence->ingest(source, {});
   const Record record = engine.persistence->wait_settled(pending.id, 60s);
   ASSERT_EQ(record.storage_persist_status, PersistStatus::failed);

@@ -183,7 +183,7 @@ TEST(Persistence, InvalidMetadataIsRefusedAndTheStagedCopyRemoved) {
 TEST(Persistence, AnImageThatCannotBeDecodedEndsFailedWithoutRetries) {
   TempDir dir;
   Engine engine(dir.path());
-  const Record pending = engine.upload_bytes(pindeck::test::truncated_jpeg(), "broken.jpg");
+  const Record pending = engine.upload_bytes(pindeck::test::undecodable_png(), "broken.png");
   const Record record = engine.persistence->wait_settled(pending.id, 60s);
   ASSERT_EQ(record.storage_persist_status, PersistStatus::failed);
   EXPECT_EQ(record.storage_provider, StorageProvider::convex);

@@ -13,6 +13,7 @@
 
 #include "pindeck/error.hpp"
 #include "read_file.hpp"
+#include "scoped_tmpfs.hpp"
 #include "temp_dir.hpp"
 #include "util/hex.hpp"
 #include "util/sha256.hpp"
@@ -221,6 +222,29 @@ TEST(MappedFile, MapsTheStagedBytesAndEmptyFilesToEmptySpans) {
   const auto empty = store.put_bytes({});
   EXPECT_TRUE(MappedFile(empty.path).bytes().empty());
   EXPECT_THROW(MappedFile(dir.path() / "missing"), Error);
+}
+
+// A real full disk: a 1 MiB tmpfs under the store.
+TEST(StagingStore, ADiskFullIsSaidPlainlyAndLeavesNothingThenAFittingPutSucceeds) {
+  TempDir dir;
+  pindeck::test::ScopedTmpfs disk(dir.path() / "small", 1 << 20);
+  if (!disk.mounted()) GTEST_SKIP() << disk.error();
+  const auto staging_dir = disk.path() / "staging";
+  Store store(staging_dir);
+  const std::string too_big(3 << 20, 'x');
+  try {
+    store.put_bytes(as_bytes(too_big));
+    ADD_FAILURE() << "3 MiB fitted on a 1 MiB disk";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::io);
+    const std::string message = e.what();
+    EXPECT_NE(message.find("the disk is full"), std::string::npos) << message;
+    EXPECT_NE(message.find("'" + staging_dir.string() + "'"), std::string::npos) << message;
+  }
+  EXPECT_EQ(entries_in(staging_dir), 0u) << "a partial file was left behind";
+  const std::string fits(200 * 1024, 'y');
+  const auto staged = store.put_bytes(as_bytes(fits));
+  EXPECT_EQ(read_file(staged.path), fits);
 }
 
 }  // namespace

@@ -52,11 +52,13 @@ inline std::string png_bomb() {
   return png;
 }
 
-// A real JPEG cut after a third of its bytes: its header probes fine, its pixels cannot be
-// decoded.
-inline std::string truncated_jpeg() {
-  const std::string full = read_file(sample_images().front());
-  return full.substr(0, full.size() / 3);
+// A real PNG whole in its structure (every chunk, IEND last) with 8 bytes of its pixel data
+// damaged: ingest accepts it (its header probes fine and it is not truncated), its pixels cannot
+// be decoded, and libvips warns while trying.
+inline std::string undecodable_png() {
+  std::string png = read_file(sample_images()[1]);
+  for (std::size_t i = png.size() / 2; i < png.size() / 2 + 8; ++i) png[i] ^= 0x55;
+  return png;
 }
 
 }  // namespace pindeck::test

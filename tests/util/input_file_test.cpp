@@ -3,7 +3,17 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <fstream>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -14,6 +24,7 @@ namespace pindeck::util {
 namespace {
 
 using pindeck::test::TempDir;
+using namespace std::chrono_literals;
 
 TEST(InputFile, ReadsTheWholeFileInPiecesThenZero) {
   TempDir dir;
@@ -44,17 +55,60 @@ TEST(InputFile, AMissingFileIsNotFoundAndNamed) {
   }
 }
 
-TEST(InputFile, ADirectoryCannotBeReadAndIsAnIoError) {
-  TempDir dir;
-  InputFile in(dir.path());  // open(2) accepts a directory read-only; read(2) fails with EISDIR
-  std::vector<std::byte> buffer(16);
+// What InputFile(path) throws, or "" if it opened `path`.
+std::string open_error(const std::filesystem::path& path, Errc expected = Errc::invalid) {
   try {
-    in.read_some(buffer);
-    ADD_FAILURE() << "read a directory";
+    InputFile in(path);
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), Errc::io);
-    EXPECT_NE(std::string(e.what()).find("cannot read '"), std::string::npos) << e.what();
+    EXPECT_EQ(e.code(), expected) << e.what();
+    return e.what();
   }
+  return {};
+}
+
+TEST(InputFile, ADirectoryIsRefusedAtOpenNamingItsKind) {
+  TempDir dir;
+  const std::string message = open_error(dir.path());
+  EXPECT_NE(message.find("'" + dir.path().string() + "': it is a directory"), std::string::npos)
+      << message;
+}
+
+TEST(InputFile, ACharacterDeviceIsRefused) {
+  const std::string message = open_error("/dev/zero");
+  EXPECT_NE(message.find("'/dev/zero': it is a character device, only regular files are read"),
+            std::string::npos)
+      << message;
+}
+
+TEST(InputFile, AFifoIsRefusedWithoutBlocking) {
+  TempDir dir;
+  const auto fifo = dir.path() / "pipe.jpg";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0) << std::strerror(errno);
+  auto opened = std::async(std::launch::async, [&] { return open_error(fifo); });
+  if (opened.wait_for(10s) != std::future_status::ready) {
+    // A regression blocks in open(2) waiting for a writer: be that writer so the test ends.
+    const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    if (writer >= 0) ::close(writer);
+    ADD_FAILURE() << "opening a FIFO blocked for 10 s";
+  }
+  const std::string message = opened.get();
+  EXPECT_NE(message.find("pipe.jpg': it is a FIFO (named pipe)"), std::string::npos) << message;
+}
+
+TEST(InputFile, ASocketIsRefusedNamingItsKind) {
+  TempDir dir;
+  const auto path = dir.path() / "sock";
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  ASSERT_LT(path.string().size(), sizeof(address.sun_path));
+  std::strcpy(address.sun_path, path.c_str());
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0)
+      << std::strerror(errno);
+  const std::string message = open_error(path);
+  ::close(fd);
+  EXPECT_NE(message.find("sock': it is a socket"), std::string::npos) << message;
 }
 
 }  // namespace
