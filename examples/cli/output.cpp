@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <nlohmann/json.hpp>
 #include <ostream>
+#include <string_view>
 
 namespace pindeck_cli {
 
@@ -32,9 +33,41 @@ std::string clip(const std::string& s, std::size_t width) {
   return s.substr(0, starts[width - 1]) + "…";
 }
 
+// The text with every control character shown as an escape (\n, \t, \r, \xNN, \u0080 to
+// \u009f), so a record (perhaps stored by an older version, which took them) can neither
+// drive the terminal nor break the one-line-per-record format.
+std::string printable(std::string_view s) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const auto next = i + 1 < s.size() ? static_cast<unsigned char>(s[i + 1]) : 0;
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += digits[c >> 4];
+      out += digits[c & 0xf];
+    } else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {  // U+0080 to U+009F in UTF-8
+      out += "\\u00";
+      out += digits[next >> 4];
+      out += digits[next & 0xf];
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + printable(item);
   return out;
 }
 
@@ -47,7 +80,7 @@ void print_table(std::ostream& out, const pindeck::RecordPage& page) {
   }
   for (const auto& r : page.records) {
     out << r.id << "  " << utc_date(r.uploaded_at) << "  " << std::left << std::setw(12)
-        << clip(r.category, 12) << "  " << clip(r.title, 48);
+        << printable(clip(r.category, 12)) << "  " << printable(clip(r.title, 48));
     if (!r.tags.empty()) out << "  [" << joined(r.tags) << "]";
     out << '\n';
   }
@@ -59,7 +92,7 @@ void print_details(std::ostream& out, const pindeck::Record& record) {
   for (const auto& [name, value] : fields.items()) {
     out << name << ": ";
     if (value.is_string()) {
-      out << value.get<std::string>();
+      out << printable(value.get<std::string>());
     } else if (value.is_array() && std::all_of(value.begin(), value.end(),
                                                [](const json& v) { return v.is_string(); })) {
       out << joined(value.get<std::vector<std::string>>());

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // How the command prints records: a table or key/value lines for people, JSON for programs.
+// Text meant for people shows control characters as escapes (\n, \x1b, \u009b); JSON escapes
+// them its own way.
 #pragma once
 
 #include <iosfwd>

@@ -34,7 +34,8 @@ CLI::ValidationError refusal_naming_option(const pindeck::Error& refusal) {
   if (option == option_of_field.end()) return CLI::ValidationError(std::string(message));
   auto problem = message.substr(message.find(':') + 1);
   while (problem.starts_with(' ')) problem.remove_prefix(1);
-  if (field == "tags") {
+  // "tags[1]: ..." is about one tag, "tags: ..." about the list.
+  if (field == "tags" && message[field.size()] == '[') {
     return CLI::ValidationError(option->second, "every tag " + std::string(problem));
   }
   return CLI::ValidationError(option->second, std::string(problem));

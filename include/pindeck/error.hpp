@@ -22,6 +22,7 @@ enum class Errc {
   nomem = PD_ERR_NOMEM,
   internal = PD_ERR_INTERNAL,
   closed = PD_ERR_CLOSED,
+  misuse = PD_ERR_MISUSE,
 };
 
 class PD_EXPORT Error : public std::runtime_error {

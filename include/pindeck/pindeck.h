@@ -9,6 +9,14 @@
  *  - strings the library returns through a `char **` are owned by the caller and freed with
  *    pd_string_free(); strings returned as `const char *` belong to the library;
  *  - records cross the boundary as UTF-8 JSON text using Pindeck's camelCase field names.
+ *
+ * Closed handles: pd_client_open hands out a handle the library keeps until the process ends, and
+ * pd_client_close destroys the client behind it but never the handle. A call with a closed
+ * client (or a second pd_client_close) therefore finds the handle marked closed and returns
+ * PD_ERR_MISUSE instead of touching freed memory, at the cost of one atomic load per call and a
+ * few bytes per closed client. A handle is never reused, so a stale one cannot reach a client
+ * opened later. Not detected: a pointer pd_client_open never returned, and closing a client while
+ * other threads are still inside calls on it (finish or join them first), as in sqlite.
  */
 #ifndef PINDECK_H
 #define PINDECK_H
@@ -35,7 +43,8 @@ typedef enum pd_status {
   PD_ERR_S3 = -8,        /* the object store answered with an error */
   PD_ERR_NOMEM = -9,     /* out of memory */
   PD_ERR_INTERNAL = -10, /* a bug: please report it with the message */
-  PD_ERR_CLOSED = -11    /* the client was closed while the operation was in flight */
+  PD_ERR_CLOSED = -11,   /* the client was closed while the operation was in flight */
+  PD_ERR_MISUSE = -12    /* the library was called wrongly: a client used after pd_client_close */
 } pd_status;
 
 /* PD_VERSION_NUMBER of the library actually loaded (may differ from the header's at run time). */
@@ -78,6 +87,35 @@ PD_EXPORT int pd_set_log_sink(pd_log_fn sink, void* user, int min_level);
 
 /* ---- Client and records ------------------------------------------------------------------- */
 
+/* Limits on a record (the same as pindeck::limits in pindeck/record.hpp), refused with
+ * PD_ERR_INVALID naming the field and the limit. People's text in characters (Unicode code
+ * points), machine text in bytes. No control character (U+0000-U+001F, U+007F-U+009F) in any
+ * text field, except newline and tab in the multi-line description and storagePersistError. */
+#define PD_MAX_TITLE_CHARS 300
+#define PD_MAX_DESCRIPTION_CHARS 10000
+#define PD_MAX_CATEGORY_CHARS 100
+#define PD_MAX_TAG_CHARS 100  /* each tag */
+#define PD_MAX_TAGS 100       /* tags on one record */
+#define PD_MAX_NAME_CHARS 200 /* group, projectName, moodboardName, source */
+#define PD_MAX_SREF_CHARS 1000
+#define PD_MAX_MODIFICATION_MODE_CHARS 200
+#define PD_MAX_VARIATION_DETAIL_CHARS 2000
+#define PD_MAX_PERSIST_ERROR_CHARS 4000
+#define PD_MAX_ID_BYTES 256           /* uniqueId, uploadedBy, parentImageId */
+#define PD_MAX_EXTERNAL_KEY_BYTES 512 /* externalId, generationArtifactKey */
+#define PD_MAX_URL_BYTES 8192         /* sourceUrl, imageUrl, previewUrl, derivativeUrls */
+#define PD_MAX_CONTENT_TYPE_BYTES 255
+#define PD_MAX_COLORS 5
+/* uploadedAt and ingestedAt: 0 to 9999-12-31T23:59:59.999Z in ms. */
+#define PD_MAX_TIME_MS INT64_C(253402300799999)
+/* projectOrder, variationCount, width, height, byteSize: 0 to 2^53 - 1. */
+#define PD_MAX_COUNT INT64_C(9007199254740991)
+/* The JSON text of one record (pd_record_create, upload metadata) or one patch. */
+#define PD_MAX_RECORD_JSON_BYTES 1048576
+/* storageBucket follows S3's bucket rules, storagePath, previewStoragePath and
+ * derivativeStoragePaths the object key rules (DESIGN §3: [a-z0-9/_.-], no "..", at most 1024
+ * bytes), storageId is 32 lowercase hex digits, sha256 64, parentImageId names a stored record. */
+
 /* A client owns a data directory and the catalog in it. One client may be used from many threads
  * at once, and several processes may open the same data directory. */
 typedef struct pd_client pd_client;
@@ -89,33 +127,42 @@ typedef struct pd_client pd_client;
  * corrupt, read-only (the message says why) or from a newer library. */
 PD_EXPORT int pd_client_open(const char* data_dir, pd_client** out);
 
-/* Closes a client. NULL is allowed. */
+/* Closes a client. NULL is allowed. Closing a closed client changes nothing; pd_last_error() then
+ * says so (status PD_ERR_MISUSE, which this void function cannot return). */
 PD_EXPORT void pd_client_close(pd_client* client);
 
 /* Stores a new record given as a JSON object (every field optional; id is assigned by the
  * library, so it must be left out). *out_json receives the stored record, with id, uniqueId and
  * uploadedAt filled in. A record whose externalId (or generationArtifactKey) is already stored is
  * not stored again: the stored record is returned, with PD_OK.
- * PD_ERR_INVALID: malformed JSON, a wrong type, an unknown field or enum value, an invalid value;
- * PD_ERR_CONFLICT: the uniqueId is already used. */
+ * PD_ERR_INVALID: malformed JSON, a wrong type, an unknown field or enum value, a value over its
+ * limit (above) or with a control character, JSON text over PD_MAX_RECORD_JSON_BYTES;
+ * PD_ERR_CONFLICT: the uniqueId is already used, or parentImageId names no stored record;
+ * PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_record_create(pd_client* client, const char* record_json, char** out_json);
 
 /* Stores a JSON array of records in one transaction: all or none. *out_json receives
  * {"records": [...], "created": [true|false, ...]} (false where an existing record was returned).
- */
+ * The statuses of pd_record_create, the message naming the record by its index in the batch. */
 PD_EXPORT int pd_record_create_batch(pd_client* client, const char* records_json, char** out_json);
 
-/* The record with this id as JSON. PD_ERR_NOT_FOUND when there is none. */
+/* The record with this id as JSON. PD_ERR_NOT_FOUND when there is none; PD_ERR_MISUSE: the client
+ * was closed. */
 PD_EXPORT int pd_record_get(pd_client* client, const char* id, char** out_json);
 
 /* Applies a partial update: a JSON object with only the fields to change; null unsets an optional
  * field. The whole result is validated before anything is written. *out_json receives the updated
- * record. id cannot be changed; title, category, tags, uniqueId and uploadedAt cannot be unset. */
+ * record. id cannot be changed; title, category, tags, uniqueId and uploadedAt cannot be unset.
+ * Every field the patch changes must follow the rules of pd_record_create (a field stored by an
+ * older version that breaks a newer rule may stay as it is). PD_ERR_INVALID: as for
+ * pd_record_create; PD_ERR_NOT_FOUND: no such record; PD_ERR_CONFLICT: a unique field is taken, or
+ * parentImageId names no record or would make the record its own ancestor; PD_ERR_MISUSE: the
+ * client was closed. */
 PD_EXPORT int pd_record_update(pd_client* client, const char* id, const char* patch_json,
                                char** out_json);
 
 /* Deletes a record. PD_ERR_NOT_FOUND when there is none; PD_ERR_CONFLICT while other records
- * name it as their parentImageId. */
+ * name it as their parentImageId; PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_record_delete(pd_client* client, const char* id);
 
 /* Lists records. `query_json` (NULL for all) is an object with optional keys:
@@ -124,13 +171,14 @@ PD_EXPORT int pd_record_delete(pd_client* client, const char* id);
  *   "order": "uploadedAt" (newest first, the default) or "project" (projectOrder, then title);
  *   "limit": 1 to 1000 (default 50); "cursor": the nextCursor of the previous page.
  * *out_json receives {"records": [...], "nextCursor": "..."}; nextCursor is null on the last
- * page. */
+ * page. PD_ERR_INVALID: a bad query, named; PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_record_list(pd_client* client, const char* query_json, char** out_json);
 
 /* Full-text search over title, description, tags and sref: every word of `text` must match (the
  * last one also as a prefix when it has 3 characters or more), best matches first. `query_json`
  * takes the filters, "limit" and "cursor" of pd_record_list() (NULL for none; "order" is not
- * allowed); the answer has the same shape. */
+ * allowed); the answer has the same shape. PD_ERR_INVALID: `text` is not valid UTF-8, or a bad
+ * query; PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_record_search(pd_client* client, const char* text, const char* query_json,
                                char** out_json);
 
@@ -167,7 +215,14 @@ PD_EXPORT int pd_palette_from_image(const unsigned char* bytes, size_t size, cha
  * PersistenceConfig::from_env): S3 when an endpoint is set, else the local object store.
  * Needs no network: the object store is reached by the workers before their first upload, so
  * uploads are accepted (and stay "pending") while it is down or misconfigured.
- * PD_ERR_CONFLICT: the workers already run; PD_ERR_INVALID: a bad setting, named. */
+ * Every setting is checked before anything starts; PD_ERR_INVALID names the first one out of its
+ * range and the range: bucket (S3's bucket rules), keyPrefix (the object key rules of DESIGN §3,
+ * at most 512 bytes, may be ""), maxInFlight 1-64, cpuThreads 0-256, maxAttempts 1-100,
+ * retryMinDelayMs 0-86400000, retryMaxDelayMs retryMinDelayMs-86400000, leaseMs 100-86400000,
+ * pollIntervalMs 10-3600000, maxUploadBytes 1-5497558138880 (5 TiB), stagingOrphanAgeMs
+ * 0-31536000000, s3.endpoint http(s)://host[:port]; s3.endpoint and s3.publicBaseUrl at most
+ * 4096 bytes.
+ * PD_ERR_CONFLICT: the workers already run; PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_persistence_start(pd_client* client, const char* config_json);
 
 /* Uploads an image: the bytes are hashed and staged durably, checked to be an image, and the
@@ -178,11 +233,13 @@ PD_EXPORT int pd_persistence_start(pd_client* client, const char* config_json);
  * PD_ERR_MEDIA: empty, not an image, truncated (cut short), or too many pixels; PD_ERR_INVALID:
  * bad metadata, or `path` is not a regular file (a FIFO, directory, device or socket, refused
  * without blocking); PD_ERR_NOT_FOUND / PD_ERR_IO: the file cannot be read, or the disk of the
- * data directory is full ("the disk is full"). Nothing is stored on failure. */
+ * data directory is full ("the disk is full"); PD_ERR_MISUSE: the client was closed. Nothing is
+ * stored on failure. */
 PD_EXPORT int pd_upload_file(pd_client* client, const char* path, const char* metadata_json,
                              char** out_json);
 
-/* The same from a buffer; `file_name` (may be NULL) names the image when it has no title. */
+/* The same from a buffer; `file_name` (may be NULL) names the image when it has no title. The
+ * statuses of pd_upload_file. */
 PD_EXPORT int pd_upload_bytes(pd_client* client, const void* data, size_t size,
                               const char* file_name, const char* metadata_json, char** out_json);
 
@@ -190,7 +247,8 @@ PD_EXPORT int pd_upload_bytes(pd_client* client, const void* data, size_t size,
  */
 typedef int64_t (*pd_read_fn)(void* user, void* buffer, size_t capacity);
 
-/* The same from a stream read through `read` (memory use does not grow with the size). */
+/* The same from a stream read through `read` (memory use does not grow with the size). The
+ * statuses of pd_upload_file. */
 PD_EXPORT int pd_upload_stream(pd_client* client, pd_read_fn read, void* user,
                                const char* file_name, const char* metadata_json, char** out_json);
 
@@ -199,7 +257,7 @@ PD_EXPORT int pd_upload_stream(pd_client* client, pd_read_fn read, void* user,
  * those that failed. Those that may heal or that the host fixed (server down, credentials, a
  * missing bucket) come first, the least recently backfilled first; those that failed for good (an
  * undecodable image) are skipped: see pd_backfill_ex. *out_count (may be NULL) receives how many.
- * PD_ERR_INVALID: `limit` out of range or client NULL. */
+ * PD_ERR_INVALID: `limit` out of range or client NULL; PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_backfill(pd_client* client, int limit, int* out_count);
 
 /* pd_backfill_ex flag: also reschedule records whose persistence failed for good; they come after
@@ -211,7 +269,9 @@ PD_EXPORT int pd_backfill(pd_client* client, int limit, int* out_count);
 PD_EXPORT int pd_backfill_ex(pd_client* client, int limit, unsigned int flags, int* out_count);
 
 /* Blocks until the record's storagePersistStatus is "succeeded" or "failed", or `timeout_ms`
- * passes (then the record is returned still "pending"). *out_json receives the record. */
+ * passes (then the record is returned still "pending"). *out_json receives the record.
+ * PD_ERR_NOT_FOUND: no such record; PD_ERR_CLOSED: the client was closed during the wait;
+ * PD_ERR_MISUSE: the client was closed before the call. */
 PD_EXPORT int pd_wait_persisted(pd_client* client, const char* id, int64_t timeout_ms,
                                 char** out_json);
 
@@ -223,7 +283,8 @@ typedef void (*pd_record_callback)(void* user, int status, const char* record_js
 
 /* pd_wait_persisted without blocking: returns at once; `callback` gets the outcome. No thread is
  * held while the wait lasts, so any number may be pending. Closing the client first completes the
- * wait with PD_ERR_CLOSED. */
+ * wait with PD_ERR_CLOSED. PD_ERR_MISUSE (returned, no callback): the client was closed before the
+ * call. */
 PD_EXPORT int pd_wait_persisted_async(pd_client* client, const char* id, int64_t timeout_ms,
                                       pd_record_callback callback, void* user);
 

@@ -6,6 +6,7 @@
 // by pindeck::Client when a record is created.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -20,6 +21,43 @@ enum class SourceType { upload, discord, pinterest, ai };
 enum class StorageProvider { convex, rustfs, local };
 enum class PersistStatus { pending, succeeded, failed };
 enum class RecordStatus { active, draft, pending, broken };
+
+// Limits on what a record holds (DESIGN §2), refused with Errc::invalid naming the field and the
+// limit wherever a record is created or changed. People's text is counted in characters (Unicode
+// code points), machine text (ids, keys, URLs) in bytes. They are generous for Pindeck's data (its
+// Discord bot cuts titles to 120 characters and descriptions to 1,000; its vision model gives 5 to
+// 10 tags) and keep one record under 1 MiB of JSON. Every text field is one line: no control
+// characters (U+0000-U+001F, U+007F-U+009F); multi-line fields (description,
+// storagePersistError) may also hold newline and tab.
+namespace limits {
+inline constexpr std::size_t title_chars = 300;
+inline constexpr std::size_t description_chars = 10000;  // multi-line
+inline constexpr std::size_t category_chars = 100;
+inline constexpr std::size_t tag_chars = 100;   // each tag
+inline constexpr std::size_t tags = 100;        // tags on one record
+inline constexpr std::size_t name_chars = 200;  // group, projectName, moodboardName, source
+inline constexpr std::size_t sref_chars = 1000;
+inline constexpr std::size_t modification_mode_chars = 200;
+inline constexpr std::size_t variation_detail_chars = 2000;
+inline constexpr std::size_t persist_error_chars = 4000;  // multi-line; the library writes it
+inline constexpr std::size_t id_bytes = 256;              // uniqueId, uploadedBy, parentImageId
+inline constexpr std::size_t external_key_bytes = 512;    // externalId, generationArtifactKey
+inline constexpr std::size_t url_bytes = 8192;  // sourceUrl, imageUrl, previewUrl, derivativeUrls
+inline constexpr std::size_t content_type_bytes = 255;
+inline constexpr std::size_t colors = 5;
+// storageBucket follows S3's bucket rules (3-63 bytes), storagePath, previewStoragePath and
+// derivativeStoragePaths the object key rules of DESIGN §3 (at most 1024 bytes, no ".."),
+// storageId is 32 lowercase hex digits (a first-stage store handle), sha256 64.
+
+// uploadedAt and ingestedAt: ms since the epoch, up to 9999-12-31T23:59:59.999Z (what ISO 8601
+// and JavaScript dates can show).
+inline constexpr std::int64_t time_ms = 253402300799999;
+// projectOrder, variationCount, width, height, byteSize: 0 to 2^53 - 1, so JavaScript hosts read
+// them exactly.
+inline constexpr std::int64_t count = 9007199254740991;
+// The JSON text of one record or one patch.
+inline constexpr std::size_t record_json_bytes = std::size_t{1} << 20;
+}  // namespace limits
 
 // The three WebP derivatives of DESIGN §4, as URLs or as object keys.
 struct DerivativeSet {
@@ -85,11 +123,13 @@ struct Record {
   bool operator==(const Record&) const = default;
 };
 
-// The record as compact JSON text.
+// The record as compact JSON text. Throws pindeck::Error(Errc::invalid) when a text field is not
+// valid UTF-8.
 PD_EXPORT std::string record_to_json(const Record& record);
 
-// Parses and validates JSON text into a record. Throws pindeck::Error(Errc::invalid) naming the
-// field and the problem. Fields left out get their defaults (id and uniqueId stay empty).
+// Parses and validates JSON text (at most limits::record_json_bytes) into a record. Throws
+// pindeck::Error(Errc::invalid) naming the field and the problem. Fields left out get their
+// defaults (id and uniqueId stay empty).
 PD_EXPORT Record record_from_json(std::string_view json);
 
 }  // namespace pindeck

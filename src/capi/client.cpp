@@ -8,10 +8,31 @@
 #include "model/record_json.hpp"
 #include "pindeck/client.hpp"
 
+// pindeck.h repeats the record limits of pindeck/record.hpp for C; they must not drift apart.
+static_assert(PD_MAX_TITLE_CHARS == pindeck::limits::title_chars);
+static_assert(PD_MAX_DESCRIPTION_CHARS == pindeck::limits::description_chars);
+static_assert(PD_MAX_CATEGORY_CHARS == pindeck::limits::category_chars);
+static_assert(PD_MAX_TAG_CHARS == pindeck::limits::tag_chars);
+static_assert(PD_MAX_TAGS == pindeck::limits::tags);
+static_assert(PD_MAX_NAME_CHARS == pindeck::limits::name_chars);
+static_assert(PD_MAX_SREF_CHARS == pindeck::limits::sref_chars);
+static_assert(PD_MAX_MODIFICATION_MODE_CHARS == pindeck::limits::modification_mode_chars);
+static_assert(PD_MAX_VARIATION_DETAIL_CHARS == pindeck::limits::variation_detail_chars);
+static_assert(PD_MAX_PERSIST_ERROR_CHARS == pindeck::limits::persist_error_chars);
+static_assert(PD_MAX_ID_BYTES == pindeck::limits::id_bytes);
+static_assert(PD_MAX_EXTERNAL_KEY_BYTES == pindeck::limits::external_key_bytes);
+static_assert(PD_MAX_URL_BYTES == pindeck::limits::url_bytes);
+static_assert(PD_MAX_CONTENT_TYPE_BYTES == pindeck::limits::content_type_bytes);
+static_assert(PD_MAX_COLORS == pindeck::limits::colors);
+static_assert(PD_MAX_TIME_MS == pindeck::limits::time_ms);
+static_assert(PD_MAX_COUNT == pindeck::limits::count);
+static_assert(PD_MAX_RECORD_JSON_BYTES == pindeck::limits::record_json_bytes);
+
 namespace {
 
 using nlohmann::json;
 using pindeck::capi::copy_out;
+using pindeck::capi::live_client;
 using pindeck::capi::require_arg;
 
 // Clears an out-parameter first, so it is NULL whenever the call fails.
@@ -38,27 +59,28 @@ int pd_client_open(const char* data_dir, pd_client** out) {
   return pindeck::capi::guard([&] {
     reset_out(out, "out");
     require_arg(data_dir, "data_dir");
-    *out = new pd_client{pindeck::Client::open(data_dir)};
+    *out = pindeck::capi::new_client_handle(pindeck::Client::open(data_dir));
   });
 }
 
 void pd_client_close(pd_client* client) {
-  delete client;
+  if (client == nullptr) return;
+  pindeck::capi::guard([&] { pindeck::capi::close_client_handle(client); });
 }
 
 int pd_record_create(pd_client* client, const char* record_json, char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     require_arg(record_json, "record_json");
-    *out_json = record_out(client->client.create(pindeck::record_from_json(record_json)));
+    *out_json = record_out(c.create(pindeck::record_from_json(record_json)));
   });
 }
 
 int pd_record_create_batch(pd_client* client, const char* records_json, char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     require_arg(records_json, "records_json");
     json items = pindeck::model::parse_json_text(records_json, "records");
     if (!items.is_array()) {
@@ -75,7 +97,7 @@ int pd_record_create_batch(pd_client* client, const char* records_json, char** o
       }
     }
     json out = {{"records", json::array()}, {"created", json::array()}};
-    for (const auto& result : client->client.create_batch(records)) {
+    for (const auto& result : c.create_batch(records)) {
       out["records"].push_back(pindeck::model::to_json(result.record));
       out["created"].push_back(result.created);
     }
@@ -86,35 +108,35 @@ int pd_record_create_batch(pd_client* client, const char* records_json, char** o
 int pd_record_get(pd_client* client, const char* id, char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     require_arg(id, "id");
-    *out_json = record_out(client->client.get(id));
+    *out_json = record_out(c.get(id));
   });
 }
 
 int pd_record_update(pd_client* client, const char* id, const char* patch_json, char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     require_arg(id, "id");
     require_arg(patch_json, "patch_json");
-    *out_json = record_out(client->client.update(id, patch_json));
+    *out_json = record_out(c.update(id, patch_json));
   });
 }
 
 int pd_record_delete(pd_client* client, const char* id) {
   return pindeck::capi::guard([&] {
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     require_arg(id, "id");
-    client->client.remove(id);
+    c.remove(id);
   });
 }
 
 int pd_record_list(pd_client* client, const char* query_json, char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");
-    require_arg(client, "client");
-    auto page = client->client.list(query_or_default(query_json));
+    pindeck::Client& c = live_client(client);
+    auto page = c.list(query_or_default(query_json));
     *out_json = copy_out(pindeck::catalog::page_to_json(page).dump());
   });
 }
@@ -122,14 +144,14 @@ int pd_record_list(pd_client* client, const char* query_json, char** out_json) {
 int pd_record_search(pd_client* client, const char* text, const char* query_json, char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     require_arg(text, "text");
     auto query = query_or_default(query_json);
     if (query.order != pindeck::RecordOrder::newest_first) {
       throw pindeck::Error(pindeck::Errc::invalid,
                            "query.order: search results are ranked by relevance; leave order out");
     }
-    auto page = client->client.search(text, query);
+    auto page = c.search(text, query);
     *out_json = copy_out(pindeck::catalog::page_to_json(page).dump());
   });
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The C ABI's persistence functions (upload, backfill, wait) over pindeck::Client.
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <type_traits>
 
 #include "capi/client_handle.hpp"
 #include "capi/guard.hpp"
@@ -15,6 +18,7 @@ using nlohmann::json;
 using pindeck::Errc;
 using pindeck::Error;
 using pindeck::capi::copy_out;
+using pindeck::capi::live_client;
 using pindeck::capi::require_arg;
 
 void reset_out(char** out, const char* name) {
@@ -43,12 +47,55 @@ void read_field(const json& object, const char* name, T& target) {
   }
 }
 
+// A whole number (3.0 is 3; 2.5, 1e30 and "3" are refused) that fits T; the ranges that make
+// sense are checked afterwards, for every host alike, by the config's own validation.
+template <typename T>
+void read_integer(const json& object, const char* name, T& target) {
+  const auto it = object.find(name);
+  if (it == object.end()) return;
+  const auto refuse = [name](const std::string& problem) {
+    throw Error(Errc::invalid, std::string("persistence config: ") + name + " " + problem);
+  };
+  if (it->is_number_float()) {
+    const double d = it->get<double>();
+    if (!std::isfinite(d) || d != std::trunc(d)) {
+      refuse("must be a whole number, not " + it->dump());
+    }
+    if (d < 0 && std::is_unsigned_v<T>) refuse("must not be negative (got " + it->dump() + ")");
+    // T's largest value plus one is a power of two, exact as a double.
+    if (d < static_cast<double>(std::numeric_limits<T>::min()) ||
+        d >= static_cast<double>(std::numeric_limits<T>::max()) + 1.0) {
+      refuse("is out of range (got " + it->dump() + ")");
+    }
+    target = static_cast<T>(d);
+    return;
+  }
+  if (!it->is_number_integer()) {
+    refuse("must be a whole number, not " + std::string(it->type_name()));
+  }
+  if (it->is_number_unsigned()) {
+    const auto u = it->get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+      refuse("is out of range (got " + it->dump() + ")");
+    }
+    target = static_cast<T>(u);
+    return;
+  }
+  const auto v = it->get<std::int64_t>();
+  if constexpr (std::is_unsigned_v<T>) {
+    if (v < 0) refuse("must not be negative (got " + it->dump() + ")");
+  } else {
+    if (v < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
+        v > static_cast<std::int64_t>(std::numeric_limits<T>::max())) {
+      refuse("is out of range (got " + it->dump() + ")");
+    }
+  }
+  target = static_cast<T>(v);
+}
+
 void read_ms(const json& object, const char* name, std::chrono::milliseconds& target) {
   std::int64_t ms = target.count();
-  read_field(object, name, ms);
-  if (ms < 0)
-    throw Error(Errc::invalid,
-                std::string("persistence config: \"") + name + "\" must not be negative");
+  read_integer(object, name, ms);
   target = std::chrono::milliseconds(ms);
 }
 
@@ -74,14 +121,14 @@ pindeck::PersistenceConfig config_from_json(const char* text) {
   read_field(object, "bucket", config.bucket);
   read_field(object, "keyPrefix", config.key_prefix);
   read_field(object, "createBucket", config.create_bucket);
-  read_field(object, "maxInFlight", config.max_in_flight);
-  read_field(object, "cpuThreads", config.cpu_threads);
-  read_field(object, "maxAttempts", config.max_attempts);
+  read_integer(object, "maxInFlight", config.max_in_flight);
+  read_integer(object, "cpuThreads", config.cpu_threads);
+  read_integer(object, "maxAttempts", config.max_attempts);
   read_ms(object, "retryMinDelayMs", config.retry_min_delay);
   read_ms(object, "retryMaxDelayMs", config.retry_max_delay);
   read_ms(object, "leaseMs", config.lease);
   read_ms(object, "pollIntervalMs", config.poll_interval);
-  read_field(object, "maxUploadBytes", config.max_upload_bytes);
+  read_integer(object, "maxUploadBytes", config.max_upload_bytes);
   read_ms(object, "stagingOrphanAgeMs", config.staging_orphan_age);
   if (const auto s3 = object.find("s3"); s3 != object.end() && !s3->is_null()) {
     if (!s3->is_object())
@@ -96,9 +143,6 @@ pindeck::PersistenceConfig config_from_json(const char* text) {
     read_field(*s3, "caFile", settings.ca_file);
     config.s3 = std::move(settings);
   }
-  if (config.max_in_flight < 1) {
-    throw Error(Errc::invalid, "persistence config: \"maxInFlight\" must be at least 1");
-  }
   return config;
 }
 
@@ -108,9 +152,9 @@ extern "C" {
 
 int pd_persistence_start(pd_client* client, const char* config_json) {
   return pindeck::capi::guard([&] {
-    require_arg(client, "client");
-    client->client.start_persistence(config_json ? config_from_json(config_json)
-                                                 : pindeck::PersistenceConfig::from_env());
+    pindeck::Client& c = live_client(client);
+    c.start_persistence(config_json ? config_from_json(config_json)
+                                    : pindeck::PersistenceConfig::from_env());
   });
 }
 
@@ -118,9 +162,9 @@ int pd_upload_file(pd_client* client, const char* path, const char* metadata_jso
                    char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     require_arg(path, "path");
-    *out_json = record_out(client->client.upload_file(path, metadata_or_default(metadata_json)));
+    *out_json = record_out(c.upload_file(path, metadata_or_default(metadata_json)));
   });
 }
 
@@ -128,11 +172,11 @@ int pd_upload_bytes(pd_client* client, const void* data, size_t size, const char
                     const char* metadata_json, char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     if (size > 0) require_arg(data, "data");
     const auto bytes = std::span(static_cast<const std::byte*>(data), size);
-    *out_json = record_out(client->client.upload_bytes(bytes, metadata_or_default(metadata_json),
-                                                       file_name ? file_name : ""));
+    *out_json = record_out(
+        c.upload_bytes(bytes, metadata_or_default(metadata_json), file_name ? file_name : ""));
   });
 }
 
@@ -140,9 +184,9 @@ int pd_upload_stream(pd_client* client, pd_read_fn read, void* user, const char*
                      const char* metadata_json, char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     require_arg(reinterpret_cast<const void*>(read), "read");
-    *out_json = record_out(client->client.upload_reader(
+    *out_json = record_out(c.upload_reader(
         [&](std::byte* buffer, std::size_t capacity) -> std::size_t {
           const std::int64_t n = read(user, buffer, capacity);
           if (n < 0) throw Error(Errc::io, "the read callback reported an error");
@@ -161,14 +205,14 @@ int pd_backfill(pd_client* client, int limit, int* out_count) {
 
 int pd_backfill_ex(pd_client* client, int limit, unsigned int flags, int* out_count) {
   return pindeck::capi::guard([&] {
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     if ((flags & ~PD_BACKFILL_INCLUDE_PERMANENT) != 0) {
       throw Error(Errc::invalid, "pd_backfill_ex: unknown flags " + std::to_string(flags));
     }
     pindeck::BackfillOptions options;
     options.limit = limit;
     options.include_permanent = (flags & PD_BACKFILL_INCLUDE_PERMANENT) != 0;
-    const int count = client->client.backfill(options);
+    const int count = c.backfill(options);
     if (out_count != nullptr) *out_count = count;
   });
 }
@@ -176,23 +220,22 @@ int pd_backfill_ex(pd_client* client, int limit, unsigned int flags, int* out_co
 int pd_wait_persisted(pd_client* client, const char* id, std::int64_t timeout_ms, char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     require_arg(id, "id");
     if (timeout_ms < 0) throw Error(Errc::invalid, "timeout_ms must not be negative");
-    *out_json =
-        record_out(client->client.wait_persisted(id, std::chrono::milliseconds(timeout_ms)));
+    *out_json = record_out(c.wait_persisted(id, std::chrono::milliseconds(timeout_ms)));
   });
 }
 
 int pd_wait_persisted_async(pd_client* client, const char* id, std::int64_t timeout_ms,
                             pd_record_callback callback, void* user) {
   return pindeck::capi::guard([&] {
-    require_arg(client, "client");
+    pindeck::Client& c = live_client(client);
     require_arg(id, "id");
     require_arg(reinterpret_cast<const void*>(callback), "callback");
     if (timeout_ms < 0) throw Error(Errc::invalid, "timeout_ms must not be negative");
     pindeck::async_wait_persisted(
-        client->client, id, std::chrono::milliseconds(timeout_ms),
+        c, id, std::chrono::milliseconds(timeout_ms),
         [callback, user](std::exception_ptr error, pindeck::Record record) {
           std::string record_json;
           std::string message;

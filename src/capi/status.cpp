@@ -51,6 +51,7 @@ const char* pd_status_name(int status) {
     case PD_ERR_NOMEM: return "nomem";
     case PD_ERR_INTERNAL: return "internal";
     case PD_ERR_CLOSED: return "closed";
+    case PD_ERR_MISUSE: return "misuse";
     default: return "unknown";
   }
 }

@@ -10,6 +10,7 @@
 #include "catalog/cursor.hpp"
 #include "model/enums.hpp"
 #include "model/record_json.hpp"
+#include "model/validation.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::catalog {
@@ -110,7 +111,7 @@ PageRows read_page(Statement& stmt, int limit) {
       rows.more = true;
       break;
     }
-    rows.records.push_back(model::from_json(nlohmann::json::parse(stmt.text(0))));
+    rows.records.push_back(model::from_stored_json(nlohmann::json::parse(stmt.text(0))));
     rows.last_pk = stmt.integer(1);
   }
   return rows;
@@ -166,6 +167,7 @@ RecordPage list_records(Database& db, const RecordQuery& q) {
 }
 
 RecordPage search_records(Database& db, std::string_view text, const RecordQuery& q) {
+  model::require_utf8("text", text);
   check_query(q);
   std::int64_t offset = q.cursor ? cursor_for<OffsetCursor>(q, "search").offset : 0;
   Filter f;

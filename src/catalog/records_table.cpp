@@ -4,6 +4,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_set>
 
 #include "model/enums.hpp"
 #include "model/ids.hpp"
@@ -32,7 +33,7 @@ std::optional<Record> find_by(Database& db, std::string_view sql, std::string_vi
   auto stmt = db.prepare(sql);
   stmt.bind(1, key);
   if (!stmt.step()) return std::nullopt;
-  return model::from_json(nlohmann::json::parse(stmt.text(0)));
+  return model::from_stored_json(nlohmann::json::parse(stmt.text(0)));
 }
 
 std::optional<std::int64_t> find_pk(Database& db, std::string_view id) {
@@ -61,6 +62,32 @@ void require_unique_keys(Database& db, const Record& r, std::int64_t self_pk) {
                  r.external_id, self_pk);
   require_unused(db, "SELECT id FROM records WHERE generation_artifact_key = ?1 AND pk != ?2",
                  "generationArtifactKey", r.generation_artifact_key, self_pk);
+}
+
+// A variation names a stored record as its parent, and no record is its own ancestor.
+void require_parent(Database& db, const Record& r) {
+  if (!r.parent_image_id) return;
+  std::optional<std::string> ancestor = r.parent_image_id;
+  // Every record was checked when stored, so a walk that does not meet `r` ends at a root; the
+  // visited set only guards against a cycle written by an older version.
+  std::unordered_set<std::string> visited;
+  while (ancestor && visited.insert(*ancestor).second) {
+    if (!r.id.empty() && *ancestor == r.id) {
+      throw Error(Errc::conflict, "parentImageId: " + json_quoted(*r.parent_image_id) +
+                                      " would make the record its own ancestor");
+    }
+    auto stmt =
+        db.prepare("SELECT json_extract(doc, '$.parentImageId') FROM records WHERE id = ?1");
+    stmt.bind(1, *ancestor);
+    if (!stmt.step()) {
+      if (ancestor == r.parent_image_id) {
+        throw Error(Errc::conflict,
+                    "parentImageId: no record with id " + json_quoted(*r.parent_image_id));
+      }
+      return;
+    }
+    ancestor = stmt.is_null(0) ? std::nullopt : std::optional(stmt.text(0));
+  }
 }
 
 std::optional<std::string> enum_text(const auto& value) {
@@ -162,8 +189,9 @@ Record load_record(Database& db, std::string_view id) {
 
 CreateResult insert_record(Database& db, Record r) {
   if (!r.id.empty()) throw Error(Errc::invalid, "id: is assigned by the library; leave it out");
+  model::validate(r);  // first: 5,000,000 repeated tags are refused, not deduplicated
   model::drop_repeated_tags(r);
-  model::validate(r);
+  require_parent(db, r);
   if (r.external_id) {
     if (auto existing =
             find_by(db, "SELECT doc FROM records WHERE external_id = ?1", *r.external_id)) {
@@ -193,10 +221,11 @@ CreateResult insert_record(Database& db, Record r) {
 }
 
 void replace_record(Database& db, const Record& r) {
-  model::validate(r);
   auto pk = find_pk(db, r.id);
   if (!pk) throw Error(Errc::not_found, "no record with id " + json_quoted(r.id));
   Record stored = load_record(db, r.id);
+  model::validate_change(stored, r);
+  if (r.parent_image_id != stored.parent_image_id) require_parent(db, r);
   auto update = db.prepare(
       "UPDATE records SET id = ?2, unique_id = ?3, uploaded_at = ?4, title = ?5, category = ?6, "
       "group_name = ?7, project_name = ?8, project_sort = ?9, moodboard_name = ?10, "

@@ -6,6 +6,7 @@
 #include "catalog/job_queue.hpp"
 #include "catalog/records_table.hpp"
 #include "catalog/sqlite_catalog.hpp"
+#include "model/validation.hpp"
 
 namespace pindeck::catalog {
 
@@ -114,6 +115,11 @@ class SqlitePersistJobs final : public PersistJobs {
       if (!queue_.holds(db, job)) return false;
       auto record = find_record(db, job.record_id);
       if (record && !edit(*record)) return false;
+      if (record && record->storage_persist_error) {
+        // The message quotes what failed (a file name, a server's answer): fit it to the field.
+        record->storage_persist_error =
+            model::fit_message(*record->storage_persist_error, limits::persist_error_chars);
+      }
       if (!change_job(db)) return false;
       if (!record) return false;
       replace_record(db, *record);

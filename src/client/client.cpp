@@ -84,6 +84,7 @@ Record Client::get(std::string_view id) const {
 }
 
 Record Client::update(std::string_view id, std::string_view patch_json) {
+  model::require_record_json_size(patch_json, "patch");
   return impl_->catalog->update(id, model::parse_json_text(patch_json, "patch"));
 }
 

@@ -7,12 +7,14 @@
 #include "pindeck/async.hpp"
 #include "pindeck/error.hpp"
 #include "pipeline/object_store.hpp"
+#include "pipeline/persistence_config.hpp"
 
 namespace pindeck {
 
 namespace client {
 
 void PersistenceEngine::start(const PersistenceConfig& config) {
+  pipeline::validate_persistence_config(config);
   std::lock_guard lock(mutex_);
   if (engine_) throw Error(Errc::conflict, "persistence is already running for this client");
   // Local only: the settings are checked, the store is reached by the workers (DESIGN §6.2).

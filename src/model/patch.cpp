@@ -31,10 +31,10 @@ Record apply_patch(const Record& current, const nlohmann::json& patch) {
         if (key == required) throw Error(Errc::invalid, key + ": cannot be unset");
       }
     }
-    // null unsets an optional field: from_json reads null as "unset" and refuses unknown keys.
+    // null unsets an optional field: the reader takes null as "unset" and refuses unknown keys.
     merged[key] = value;
   }
-  return from_json(merged);
+  return from_json_changing(merged, current);
 }
 
 }  // namespace pindeck::model

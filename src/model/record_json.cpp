@@ -212,7 +212,10 @@ json to_json(const Record& r) {
   return j;
 }
 
-Record from_json(const json& object) {
+namespace {
+
+// The fields of a record object, each of its JSON type; the value rules are left to the caller.
+Record read_fields(const json& object) {
   FieldReader in(object, "");
   Record r;
   r.id = in.string("id").value_or("");
@@ -260,8 +263,33 @@ Record from_json(const json& object) {
   r.byte_size = in.integer("byteSize");
   r.sha256 = in.string("sha256");
   in.refuse_unknown();
+  return r;
+}
+
+}  // namespace
+
+Record from_json(const json& object) {
+  Record r = read_fields(object);
   validate(r);
   return r;
+}
+
+Record from_stored_json(const json& object) {
+  return read_fields(object);
+}
+
+Record from_json_changing(const json& object, const Record& before) {
+  Record r = read_fields(object);
+  validate_change(before, r);
+  return r;
+}
+
+void require_record_json_size(std::string_view text, std::string_view what) {
+  if (text.size() > limits::record_json_bytes) {
+    throw Error(Errc::invalid, std::string(what) + ": JSON text of " + std::to_string(text.size()) +
+                                   " bytes is over the limit of " +
+                                   std::to_string(limits::record_json_bytes) + " bytes");
+  }
 }
 
 json parse_json_text(std::string_view text, std::string_view what) {
@@ -280,10 +308,15 @@ json parse_json_text(std::string_view text, std::string_view what) {
 namespace pindeck {
 
 std::string record_to_json(const Record& record) {
-  return model::to_json(record).dump();
+  try {
+    return model::to_json(record).dump();
+  } catch (const nlohmann::json::type_error&) {
+    throw Error(Errc::invalid, "record: every text field must be valid UTF-8");
+  }
 }
 
 Record record_from_json(std::string_view json) {
+  model::require_record_json_size(json, "record");
   return model::from_json(model::parse_json_text(json, "record"));
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "pindeck/error.hpp"
+#include "util/hex.hpp"
 
 namespace pindeck::model {
 namespace {
@@ -92,7 +93,18 @@ void validate_object_key(std::string_view key) {
 }
 
 void validate_key_prefix(std::string_view prefix) {
+  if (prefix.size() > max_key_prefix_bytes) {
+    throw Error(Errc::invalid,
+                "prefix is longer than " + std::to_string(max_key_prefix_bytes) + " bytes");
+  }
   if (!prefix.empty()) validate_segments(prefix, "prefix");
+}
+
+void validate_storage_id(std::string_view storage_id) {
+  if (storage_id.size() != storage_id_hex_digits || !util::is_lower_hex(storage_id)) {
+    throw Error(Errc::invalid, "must be " + std::to_string(storage_id_hex_digits) +
+                                   " lowercase hexadecimal digits (a first-stage store handle)");
+  }
 }
 
 }  // namespace pindeck::model

@@ -11,6 +11,9 @@ namespace pindeck::model {
 
 inline constexpr std::size_t max_object_key_bytes = 1024;
 inline constexpr std::size_t max_key_segment_bytes = 255;
+// Leaves room in max_object_key_bytes for the dated path and file name after it (DESIGN §3).
+inline constexpr std::size_t max_key_prefix_bytes = 512;
+inline constexpr std::size_t storage_id_hex_digits = 32;
 
 // Throws Error(Errc::invalid) naming the bucket unless it follows S3's bucket naming rules:
 // 3 to 63 characters of [a-z0-9.-], starting and ending with a letter or digit, no "..", and not
@@ -23,8 +26,13 @@ void validate_bucket_name(std::string_view bucket);
 // ever touches anything outside its bucket.
 void validate_object_key(std::string_view key);
 
+// Throws Error(Errc::invalid) unless `storage_id` is a handle of the first-stage store: 32
+// lowercase hexadecimal digits (so it is also a safe file name inside the store).
+void validate_storage_id(std::string_view storage_id);
+
 // The same rules for the prefix every key starts with (the prefix itself has no trailing '/').
-// An empty prefix is allowed and means keys start at the top of the bucket.
+// An empty prefix is allowed and means keys start at the top of the bucket; at most
+// max_key_prefix_bytes.
 void validate_key_prefix(std::string_view prefix);
 
 }  // namespace pindeck::model

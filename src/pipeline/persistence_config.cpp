@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "pipeline/persistence_config.hpp"
+
 #include <algorithm>
 #include <cctype>
+#include <string>
+#include <utility>
 
+#include "model/storage_names.hpp"
 #include "pindeck/error.hpp"
 #include "pindeck/persistence.hpp"
+#include "pindeck/record.hpp"
+#include "s3/config.hpp"
 #include "staging/store.hpp"
 #include "util/env.hpp"
 
@@ -61,5 +68,70 @@ PersistenceConfig PersistenceConfig::from_env() {
   config.s3 = std::move(s3);
   return config;
 }
+
+namespace pipeline {
+
+namespace {
+
+[[noreturn]] void refuse(std::string_view setting, const std::string& problem) {
+  throw Error(Errc::invalid, "persistence config: " + std::string(setting) + " " + problem);
+}
+
+template <typename T>
+void require_range(std::string_view setting, T value, T min, T max, std::string_view unit = "") {
+  if (value < min || value > max) {
+    refuse(setting, "must be " + std::to_string(min) + " to " + std::to_string(max) +
+                        std::string(unit) + " (got " + std::to_string(value) + ")");
+  }
+}
+
+void require_ms(std::string_view setting, std::chrono::milliseconds value,
+                std::chrono::milliseconds min, std::chrono::milliseconds max) {
+  require_range<std::int64_t>(setting, value.count(), min.count(), max.count(), " ms");
+}
+
+// Runs a naming rule of the model, naming the setting in its refusal.
+template <typename Rule>
+void check_name(std::string_view setting, const std::string& value, Rule&& rule) {
+  try {
+    rule(value);
+  } catch (const Error& e) {
+    refuse(setting, std::string("is invalid: ") + e.what());
+  }
+}
+
+}  // namespace
+
+void validate_persistence_config(const PersistenceConfig& c) {
+  using L = PersistenceLimits;
+  static_assert(L::base_url_bytes + 1 + 63 + 1 + model::max_object_key_bytes <= limits::url_bytes);
+  check_name("bucket", c.bucket, model::validate_bucket_name);
+  check_name("keyPrefix", c.key_prefix, model::validate_key_prefix);
+  if (c.s3) {
+    check_name("s3.endpoint", c.s3->endpoint, s3::parse_endpoint);
+    // Record URLs are <base>/<bucket>/<key>: a base this long keeps them within limits::url_bytes.
+    for (const auto& [setting, url] : {std::pair{"s3.endpoint", &c.s3->endpoint},
+                                       std::pair{"s3.publicBaseUrl", &c.s3->public_base_url}}) {
+      if (url->size() > L::base_url_bytes) {
+        refuse(setting, "must be at most " + std::to_string(L::base_url_bytes) + " bytes (got " +
+                            std::to_string(url->size()) + ")");
+      }
+    }
+    if (c.s3->region.empty()) refuse("s3.region", "must not be empty");
+  }
+  require_range("maxInFlight", c.max_in_flight, 1, L::max_in_flight);
+  require_range("cpuThreads", c.cpu_threads, 0, L::cpu_threads, " (0: one per core)");
+  require_range("maxAttempts", c.max_attempts, 1, L::max_attempts);
+  require_ms("retryMinDelayMs", c.retry_min_delay, std::chrono::milliseconds(0), L::retry_delay);
+  require_ms("retryMaxDelayMs", c.retry_max_delay, c.retry_min_delay, L::retry_delay);
+  require_ms("leaseMs", c.lease, L::min_lease, L::max_lease);
+  require_ms("pollIntervalMs", c.poll_interval, L::min_poll_interval, L::max_poll_interval);
+  require_range<std::uint64_t>("maxUploadBytes", c.max_upload_bytes, 1, L::max_upload_bytes,
+                               " bytes");
+  require_ms("stagingOrphanAgeMs", c.staging_orphan_age, std::chrono::milliseconds(0),
+             L::staging_orphan_age);
+}
+
+}  // namespace pipeline
 
 }  // namespace pindeck

@@ -73,7 +73,7 @@ static void test_round_trip(pd_client* client) {
   CHECK_STATUS(pd_record_create(client,
                                 "{\"title\":\"Flow \\\"x\\\"; DROP TABLE records;\",\"tags\":"
                                 "[\"river\",\"\\u6620\\u753b\"],\"category\":\"Film\","
-                                "\"projectOrder\":2,\"description\":\"a\\u0000b\"}",
+                                "\"projectOrder\":2,\"description\":\"a\\nb\"}",
                                 &out),
                PD_OK);
   CHECK_STR(pd_last_error(), "");
@@ -81,7 +81,7 @@ static void test_round_trip(pd_client* client) {
   field_value(out, "id", id, sizeof id);
   CHECK(strlen(id) == 17);
   CHECK_CONTAINS(out, "\"uniqueId\":\"img-");
-  CHECK_CONTAINS(out, "\"description\":\"a\\u0000b\"");
+  CHECK_CONTAINS(out, "\"description\":\"a\\nb\"");
   CHECK_CONTAINS(out, "\"title\":\"Flow \\\"x\\\"; DROP TABLE records;\"");
   pd_string_free(out);
 
