@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fuzz_check.hpp"
@@ -161,15 +162,17 @@ void check_canonical_request(const std::string& text, const HttpRequest& request
             "another service's canonical path is its normalised path, encoded once more");
   }
   if (!lines[2].empty()) {
-    std::vector<std::string_view> parameters = split(lines[2], '&');
-    require(std::is_sorted(parameters.begin(), parameters.end()),
-            "canonical query parameters are sorted");
-    for (std::string_view parameter : parameters) {
+    // Sorted by encoded name, then value: "a=2&a-b=1", although "a-b=1" < "a=2" as text.
+    std::vector<std::pair<std::string_view, std::string_view>> parameters;
+    for (std::string_view parameter : split(lines[2], '&')) {
       const std::size_t equals = parameter.find('=');
       require(equals != std::string_view::npos, "every canonical query parameter has '='");
-      strict_uri_decode(parameter.substr(0, equals), Slash::encode);
-      strict_uri_decode(parameter.substr(equals + 1), Slash::encode);
+      parameters.emplace_back(parameter.substr(0, equals), parameter.substr(equals + 1));
+      strict_uri_decode(parameters.back().first, Slash::encode);
+      strict_uri_decode(parameters.back().second, Slash::encode);
     }
+    require(std::is_sorted(parameters.begin(), parameters.end()),
+            "canonical query parameters are sorted by name, then value");
   }
   const std::size_t blank = lines.size() - 3;
   require(lines[blank].empty(), "the header lines end with a blank line");
