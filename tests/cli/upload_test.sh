@@ -48,7 +48,8 @@ PY
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' uploaded.json)
 "$pindeck" show "$id" | grep -q "storagePersistStatus: succeeded"
 # An absent staging folder is not an empty one.
-[ -d pindeck-data/staging ] && [ -z "$(ls -A pindeck-data/staging)" ]
+[ -d pindeck-data/staging ] || { echo "pindeck-data/staging is missing" >&2; exit 1; }
+[ -z "$(ls -A pindeck-data/staging)" ] || { echo "staged copies left behind" >&2; exit 1; }
 
 echo "not an image" > notes.jpg
 if "$pindeck" upload notes.jpg 2> refused.txt; then
