@@ -103,7 +103,7 @@ pindeck::PersistenceConfig config_from_json(const char* text) {
   json object;
   try {
     object = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range for a number like 1e400
     throw Error(Errc::invalid, std::string("persistence config is not valid JSON: ") + e.what());
   }
   if (!object.is_object()) throw Error(Errc::invalid, "persistence config must be a JSON object");

@@ -295,8 +295,9 @@ void require_record_json_size(std::string_view text, std::string_view what) {
 json parse_json_text(std::string_view text, std::string_view what) {
   try {
     return json::parse(text);
-  } catch (const json::parse_error& e) {
-    // e.what() reads "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
+  } catch (const json::exception& e) {
+    // A syntax error is a parse_error, a number too large for a double an out_of_range: e.what()
+    // reads "[json.exception.parse_error.101] parse error at line 1, column 2: ...".
     std::string detail = e.what();
     if (auto pos = detail.find("] "); pos != std::string::npos) detail.erase(0, pos + 2);
     throw Error(Errc::invalid, std::string(what) + ": malformed JSON: " + detail);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "s3/error.hpp"
 
+#include <cstdint>
 #include <pugixml.hpp>
 
 namespace pindeck::s3 {
@@ -25,15 +26,58 @@ std::string code_for_status(int status) {
   }
 }
 
-// Server messages end up in our exceptions: keep them to one readable line.
+// The length of the valid UTF-8 character at the start of `text`, or 0 when it does not start
+// with one (a stray byte, an overlong form, a surrogate, past U+10FFFF, cut short).
+std::size_t utf8_length(std::string_view text) {
+  const auto lead = static_cast<unsigned char>(text[0]);
+  std::size_t length = 0;
+  std::uint32_t code = 0;
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    code = lead & 0x1Fu;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    code = lead & 0x0Fu;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    code = lead & 0x07u;
+  } else {
+    return 0;
+  }
+  if (text.size() < length) return 0;
+  for (std::size_t i = 1; i < length; ++i) {
+    const auto next = static_cast<unsigned char>(text[i]);
+    if ((next & 0xC0u) != 0x80u) return 0;
+    code = (code << 6) | (next & 0x3Fu);
+  }
+  const bool overlong = (length == 3 && code < 0x800) || (length == 4 && code < 0x10000);
+  if (overlong || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+  return length;
+}
+
+// Server messages end up in our exceptions and in records' storagePersistError (stored as JSON):
+// keep them to one readable line of valid UTF-8, at most `limit` bytes before "...". Control
+// characters become spaces, a byte that is not UTF-8 becomes U+FFFD, and a character is never
+// cut in two.
 std::string one_line(std::string_view text, std::size_t limit = 300) {
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
   std::string out;
-  for (char c : text) {
-    if (out.size() >= limit) {
+  while (!text.empty()) {
+    const std::size_t length = utf8_length(text);
+    const auto first = static_cast<unsigned char>(text[0]);
+    std::string_view piece = text.substr(0, length);
+    if (length == 0) {
+      piece = kReplacement;
+    } else if (first < 0x20 || first == 0x7F) {
+      piece = " ";
+    }
+    if (out.size() + piece.size() > limit) {
       out += "...";
       break;
     }
-    out += (c == '\n' || c == '\r' || c == '\t') ? ' ' : c;
+    out += piece;
+    text.remove_prefix(length == 0 ? 1 : length);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "s3/xml.hpp"
 
+#include <charconv>
 #include <pugixml.hpp>
 #include <sstream>
 
@@ -27,13 +28,15 @@ pugi::xml_node load_root(pugi::xml_document& doc, std::string_view body, const c
   return node;
 }
 
-std::uint64_t to_size(const char* text) {
-  try {
-    return std::stoull(text);
-  } catch (const std::exception&) {
+// The whole text, decimal digits only: std::stoull would read "-1" as 2^64 - 1 and "12abc" as 12.
+std::uint64_t to_size(std::string_view text) {
+  std::uint64_t size = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), size);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) {
     throw Error(Errc::s3,
-                std::string("S3 listing has a size that is not a number: '") + text + "'");
+                "S3 listing has a size that is not a number: '" + std::string(text) + "'");
   }
+  return size;
 }
 
 std::string to_string(const pugi::xml_document& doc) {

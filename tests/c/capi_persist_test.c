@@ -19,6 +19,20 @@ static int64_t read_file(void* user, void* buffer, size_t capacity) {
   return (int64_t)fread(buffer, 1, capacity, (FILE*)user);
 }
 
+/* The size of the file a record's "imageUrl" (file://PATH) names, or -1 when there is none. */
+static long image_url_file_size(const char* record_json) {
+  const char* at = strstr(record_json, "\"imageUrl\":\"file://");
+  if (at == NULL) return -1;
+  char path[4096] = {0};
+  if (sscanf(at + strlen("\"imageUrl\":\"file://"), "%4095[^\"]", path) != 1) return -1;
+  FILE* file = fopen(path, "rb");
+  if (file == NULL) return -1;
+  fseek(file, 0, SEEK_END);
+  const long size = ftell(file);
+  fclose(file);
+  return size;
+}
+
 struct waiter {
   pthread_mutex_t mutex;
   pthread_cond_t done;
@@ -48,6 +62,8 @@ int main(void) {
   CHECK(contains(pd_last_error(), "colour"));
   CHECK_STATUS(pd_persistence_start(client, "{\"createBucket\": \"yes\"}"), PD_ERR_INVALID);
   CHECK(contains(pd_last_error(), "\"createBucket\" has the wrong type"));
+  CHECK_STATUS(pd_persistence_start(client, "{\"pollIntervalMs\": 1e400}"), PD_ERR_INVALID);
+  CHECK(contains(pd_last_error(), "number overflow"));
   CHECK_STATUS(pd_persistence_start(
                    client, "{\"pollIntervalMs\": 50, \"maxInFlight\": 1, \"createBucket\": true}"),
                PD_OK);
@@ -71,6 +87,11 @@ int main(void) {
   CHECK(contains(json, "\"storagePersistStatus\":\"succeeded\""));
   CHECK(contains(json, "\"storageProvider\":\"local\""));
   CHECK(contains(json, "\"imageUrl\":\"file://"));
+  FILE* sample = fopen(SAMPLE, "rb");
+  CHECK(sample != NULL);
+  fseek(sample, 0, SEEK_END);
+  CHECK(image_url_file_size(json) == ftell(sample)); /* the original is stored whole */
+  fclose(sample);
   CHECK(!contains(json, "storageId"));
   pd_string_free(json);
 

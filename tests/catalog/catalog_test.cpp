@@ -175,10 +175,12 @@ TEST_F(CatalogTest, DeleteRemovesTheRecordItsTagsAndItsSearchText) {
   Record in = titled("Lighthouse");
   in.tags = {"coast"};
   Record r = client.create(in);
-  client.remove(r.id);
-  EXPECT_EQ(code_of([&] { client.get(r.id); }), Errc::not_found);
   RecordQuery q;
   q.tags = {"coast"};
+  ASSERT_EQ(client.list(q).records.size(), 1u);
+  ASSERT_EQ(client.search("lighthouse").records.size(), 1u);
+  client.remove(r.id);
+  EXPECT_EQ(code_of([&] { client.get(r.id); }), Errc::not_found);
   EXPECT_TRUE(client.list(q).records.empty());
   EXPECT_TRUE(client.search("lighthouse").records.empty());
 }

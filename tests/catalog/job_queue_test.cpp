@@ -9,6 +9,7 @@
 #include <set>
 
 #include "catalog_fixture.hpp"
+#include "expect_error.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::catalog {
@@ -85,6 +86,7 @@ TEST_F(JobQueueTest, AnExpiredLeaseIsClaimedAgainAndTheOldHolderCannotComplete) 
   write([&](catalog::Database& db) {
     EXPECT_FALSE(crashed.renew(db, *lost));
     EXPECT_FALSE(crashed.complete(db, *lost));
+    EXPECT_TRUE(survivor.find(db, id));
     EXPECT_TRUE(survivor.complete(db, *taken));
     EXPECT_FALSE(survivor.find(db, id));
   });
@@ -157,11 +159,15 @@ TEST_F(JobQueueTest, EnqueueLeavesARunningJobAndItsLeaseAlone) {
 TEST_F(JobQueueTest, EnqueueJoinsTheCallersTransaction) {
   JobQueue queue("a", 10s, time.clock());
   const auto id = make_record(*catalog, "a");
-  EXPECT_THROW(write([&](catalog::Database& db) {
-                 queue.enqueue(db, id);
-                 throw Error(Errc::invalid, "the record insert failed");
-               }),
-               Error);
+  test::expect_error(
+      [&] {
+        write([&](catalog::Database& db) {
+          queue.enqueue(db, id);
+          EXPECT_TRUE(queue.find(db, id)) << "queued inside the transaction";
+          throw Error(Errc::invalid, "the record insert failed");
+        });
+      },
+      Errc::invalid, "the record insert failed");
   EXPECT_FALSE(write([&](catalog::Database& db) { return queue.find(db, id); }));
 }
 
@@ -169,13 +175,15 @@ TEST_F(JobQueueTest, DeletingTheRecordDeletesItsJob) {
   JobQueue queue("a", 10s, time.clock());
   const auto id = make_record(*catalog, "a");
   enqueue(queue, id);
+  EXPECT_TRUE(write([&](catalog::Database& db) { return queue.find(db, id); }));
   catalog->remove(id);
   EXPECT_FALSE(write([&](catalog::Database& db) { return queue.find(db, id); }));
 }
 
 TEST_F(JobQueueTest, AJobNeedsAnExistingRecord) {
   JobQueue queue("a", 10s, time.clock());
-  EXPECT_THROW(enqueue(queue, "no-such-record"), Error);
+  test::expect_error([&] { enqueue(queue, "no-such-record"); }, Errc::conflict,
+                     "FOREIGN KEY constraint failed");
 }
 
 // Several processes on one catalog file drain a queue together; each job must be claimed by

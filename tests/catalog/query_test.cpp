@@ -5,6 +5,7 @@
 #include <set>
 
 #include "catalog/record_queries.hpp"
+#include "expect_invalid.hpp"
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
 #include "temp_dir.hpp"
@@ -142,13 +143,13 @@ TEST_F(QueryTest, EachFilterSelectsItsRecords) {
 TEST_F(QueryTest, BadQueriesAreRefused) {
   RecordQuery q;
   q.limit = 0;
-  EXPECT_THROW(client.list(q), Error);
+  test::expect_invalid([&] { client.list(q); }, "limit: must be between 1 and");
   q.limit = 10;
   q.cursor = "not-a-cursor";
-  EXPECT_THROW(client.list(q), Error);
+  test::expect_invalid([&] { client.list(q); }, "cursor: ");
   q.cursor = "WyJ0IiwxXQ==";  // base64 of ["t",1]: the wrong shape
-  EXPECT_THROW(client.list(q), Error);
-  EXPECT_THROW(client.search("   "), Error);
+  test::expect_invalid([&] { client.list(q); }, "cursor: ");
+  test::expect_invalid([&] { client.search("   "); }, "text: the search text must contain a word");
 }
 
 TEST_F(QueryTest, ACursorOfOneOrderIsRefusedByTheOther) {

@@ -127,6 +127,7 @@ expect_exit 1 "search text must contain a word" -- search " "
 expect_exit 1 "not an image" -- upload "$data/images/README.md"
 "$pindeck" list --json | jq -e '(.records | length) == 4' > /dev/null ||
   fail "bad input added records"
+[ -d pindeck-data/staging ] || fail "pindeck-data/staging is missing"
 [ -z "$(find pindeck-data/staging -type f)" ] || fail "a refused upload left bytes in staging"
 
 touch not-a-dir

@@ -12,6 +12,7 @@
 #include <future>
 #include <sstream>
 
+#include "expect_error.hpp"
 #include "pindeck/async.hpp"
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
@@ -44,7 +45,7 @@ TEST(ClientPersistence, BlockingUploadFromAStreamThenWait) {
   EXPECT_EQ(done.storage_persist_status, PersistStatus::succeeded);
   EXPECT_EQ(done.tags, std::vector<std::string>{"pattern"});
   EXPECT_EQ(client.get(pending.id), done);
-  EXPECT_THROW(client.start_persistence(quick()), Error);
+  test::expect_error([&] { client.start_persistence(quick()); }, Errc::conflict);
 }
 
 TEST(ClientPersistence, AsyncWithACallback) {
@@ -85,7 +86,7 @@ TEST(ClientPersistence, AsyncWithUseFutureDeliversErrorsAsExceptions) {
     EXPECT_EQ(e.code(), Errc::media);
   }
   auto missing = async_get(client, "no-such-id", boost::asio::use_future);
-  EXPECT_THROW(missing.get(), Error);
+  test::expect_error([&] { missing.get(); }, Errc::not_found);
   auto backfilled = async_backfill(client, 10, boost::asio::use_future);
   EXPECT_EQ(backfilled.get(), 0);
 }

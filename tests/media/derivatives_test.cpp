@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -11,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "expect_invalid.hpp"
 #include "generated_images.hpp"
 #include "media/decode_budget.hpp"
 #include "media/derivatives.hpp"
@@ -77,7 +79,9 @@ TEST(Derivatives, PreviewKeepsPngAndWebpAndTurnsOthersIntoWebp) {
             ImageFormat::webp);
   EXPECT_EQ(find(derive(encode(image.get(), ".gif")), DerivativeKind::preview).format,
             ImageFormat::webp);
-  for (const auto& d : derive(encode(image.get(), ".png")).derivatives) expect_consistent(d);
+  const DerivedSet png_set = derive(encode(image.get(), ".png"));
+  ASSERT_EQ(png_set.derivatives.size(), 4u);
+  for (const auto& d : png_set.derivatives) expect_consistent(d);
 }
 
 TEST(Derivatives, SmallOriginalIsNotEnlargedButEveryOutputExists) {
@@ -114,18 +118,41 @@ TEST(Derivatives, AppliesExifOrientation) {
   EXPECT_LT(test::band_mean(top, 0) + 150, test::band_mean(bottom, 0));
 }
 
+// An 800x600 image carrying EXIF (an Artist tag), an sRGB ICC profile and an XMP packet, for
+// every saver to write into the original.
+VipsImagePtr image_with_metadata() {
+  auto plain = gradient(800, 600);
+  vips_image_set_int(plain.get(), VIPS_META_ORIENTATION, 1);
+  vips_image_set_string(plain.get(), "exif-ifd0-Artist", "Someone Private");
+  // The JPEG saver builds an EXIF block from the exif-* fields; decoding keeps it as a blob that
+  // every other saver writes as it is. Decoding is lazy: copy the pixels before the bytes go.
+  const Bytes jpeg = encode(plain.get(), ".jpg[Q=95]");
+  VipsImagePtr with_exif(vips_image_copy_memory(decode(jpeg).get()));
+  if (!with_exif) throw std::runtime_error(std::string("copy: ") + vips_error_buffer());
+  auto tagged = test::make("icc", [&](VipsImage** out) {
+    return vips_icc_transform(with_exif.get(), out, "srgb", "input_profile", "srgb", nullptr);
+  });
+  static const std::string xmp =
+      "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF "
+      "xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"><rdf:Description "
+      "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" dc:creator=\"Someone Private\"/>"
+      "</rdf:RDF></x:xmpmeta>";
+  vips_image_set_blob_copy(tagged.get(), VIPS_META_XMP_NAME, xmp.data(), xmp.size());
+  return tagged;
+}
+
 TEST(Derivatives, StripsMetadata) {
-  auto image = gradient(800, 600);
-  vips_image_set_int(image.get(), VIPS_META_ORIENTATION, 1);
-  vips_image_set_string(image.get(), "exif-ifd0-Artist", "Someone Private");
+  auto image = image_with_metadata();
   for (const char* suffix : {".jpg", ".png", ".webp"}) {
     SCOPED_TRACE(suffix);
     const Bytes original = encode(image.get(), suffix);
-    if (std::string_view(suffix) == ".jpg") {
-      ASSERT_NE(vips_image_get_typeof(decode(original).get(), VIPS_META_EXIF_NAME), 0u)
-          << "the test original should carry EXIF";
+    auto in = decode(original);
+    for (const char* field : {VIPS_META_EXIF_NAME, VIPS_META_ICC_NAME, VIPS_META_XMP_NAME}) {
+      ASSERT_NE(vips_image_get_typeof(in.get(), field), 0u) << "the original lacks " << field;
     }
-    for (const auto& d : derive(original).derivatives) {
+    const DerivedSet set = derive(original);
+    ASSERT_EQ(set.derivatives.size(), 4u);
+    for (const auto& d : set.derivatives) {
       auto out = decode(d.bytes);
       EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_EXIF_NAME), 0u) << name_of(d.kind);
       EXPECT_EQ(vips_image_get_typeof(out.get(), VIPS_META_ICC_NAME), 0u) << name_of(d.kind);
@@ -169,6 +196,7 @@ TEST(Derivatives, KeepsAnimationOfGifAndWebp) {
     SCOPED_TRACE(suffix);
     const DerivedSet set = derive(encode(strip.get(), suffix));
     EXPECT_TRUE(set.original.animated);
+    ASSERT_EQ(set.derivatives.size(), 4u);
     for (const auto& d : set.derivatives) {
       EXPECT_EQ(d.format, ImageFormat::webp) << name_of(d.kind);
       EXPECT_EQ(d.pages, 6) << name_of(d.kind);
@@ -218,18 +246,18 @@ TEST(Derivatives, RefusesNonsenseOptions) {
   const Bytes png = encode(image.get(), ".png");
   DeriveOptions options;
   options.derivatives = {{DerivativeKind::small, 0, false, 82, 80}};
-  EXPECT_THROW(derive(png, options), Error);
+  test::expect_invalid([&] { derive(png, options); }, "");
   options.derivatives = {{DerivativeKind::small, 100, false, 0, 80}};
-  EXPECT_THROW(derive(png, options), Error);
+  test::expect_invalid([&] { derive(png, options); }, "");
   options.derivatives = {{DerivativeKind::small, 100, false, 82, 80},
                          {DerivativeKind::small, 200, false, 82, 80}};
-  EXPECT_THROW(derive(png, options), Error) << "a kind twice";
+  test::expect_invalid([&] { derive(png, options); }, "");  // a kind twice
   options = {};
   options.derivatives.clear();
-  EXPECT_THROW(derive(png, options), Error);
+  test::expect_invalid([&] { derive(png, options); }, "");
   options = {};
   options.crop = CropRatio{0, 1};
-  EXPECT_THROW(derive(png, options), Error);
+  test::expect_invalid([&] { derive(png, options); }, "");
 }
 
 TEST(Derivatives, PaletteSampleFitsIn160AndDropsAlpha) {
@@ -254,26 +282,75 @@ TEST(Derivatives, PaletteSampleOfTallAnimationUsesFirstFrame) {
   EXPECT_EQ(set.palette_sample.height, 100);
 }
 
+// Waits up to `window` for `done`; true if it became true.
+bool becomes_true(const std::atomic<bool>& done, std::chrono::milliseconds window) {
+  const auto give_up = std::chrono::steady_clock::now() + window;
+  while (!done && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return done;
+}
+
 TEST(DecodeBudget, LargeDecodesWaitForEachOther) {
   DecodeBudget budget(100);
   std::atomic<bool> second_started{false};
+  std::atomic<std::uint64_t> in_use_seen_by_second{0};
   {
     std::optional<DecodeBudget::Lease> first(budget.acquire(80));
     EXPECT_EQ(budget.in_use(), 80u);
     { auto small = budget.acquire(20); }  // fits next to the first: no wait
     std::jthread second([&] {
       auto lease = budget.acquire(80);
+      in_use_seen_by_second = budget.in_use();
       second_started = true;
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    EXPECT_FALSE(second_started) << "80 + 80 exceeds 100: the second must wait";
+    EXPECT_FALSE(becomes_true(second_started, std::chrono::milliseconds(300)))
+        << "80 + 80 exceeds 100: the second must wait";
     first.reset();
-  }  // the thread joins here, after taking its lease
-  EXPECT_TRUE(second_started);
+    EXPECT_TRUE(becomes_true(second_started, std::chrono::seconds(10)))
+        << "the second goes once the first is released";
+  }
+  EXPECT_EQ(in_use_seen_by_second, 80u) << "the second held its lease alongside the first";
   EXPECT_EQ(budget.in_use(), 0u);
   // Larger than the whole budget: goes alone instead of waiting forever.
   { auto huge = budget.acquire(1000); }
   { auto none = budget.acquire(0); }
+  EXPECT_EQ(budget.in_use(), 0u);
+}
+
+// derive() takes its decode from the process budget: while something else holds all of it, a
+// progressive JPEG (whose decode holds the whole image) waits, and goes once it is released. The
+// wait is judged against three times what the same derive takes with the budget free.
+TEST(Derivatives, WholeImageDecodeWaitsWhileTheBudgetIsHeld) {
+  auto image = gradient(1600, 900);
+  const Bytes progressive = encode(image.get(), ".jpg[interlace]");
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_GT(derive(progressive).original.whole_image_buffer_bytes, 0u);
+  const auto free_run = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+
+  DecodeBudget& budget = DecodeBudget::process();
+  constexpr std::uint64_t kCapacity = std::uint64_t{64} << 20;
+  struct RestoreCapacity {
+    DecodeBudget& budget;
+    ~RestoreCapacity() { budget.set_capacity(std::uint64_t{128} << 20); }  // the default
+  } restore{budget};
+  budget.set_capacity(kCapacity);
+  std::optional<DecodeBudget::Lease> everything(budget.acquire(kCapacity));
+  std::atomic<bool> derived{false};
+  std::jthread derivation([&] {
+    try {
+      derive(progressive);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what();
+    }
+    derived = true;
+  });
+  EXPECT_FALSE(becomes_true(derived, 3 * free_run + std::chrono::milliseconds(200)))
+      << "derive() decoded while the whole budget was held elsewhere";
+  everything.reset();
+  EXPECT_TRUE(becomes_true(derived, std::chrono::seconds(60))) << "derive() never went on";
+  derivation.join();
   EXPECT_EQ(budget.in_use(), 0u);
 }
 
@@ -302,6 +379,7 @@ TEST(Derivatives, RealWallpaperJpeg) {
   EXPECT_EQ(find(set, DerivativeKind::preview).format, ImageFormat::jpeg);
   EXPECT_EQ(set.palette_sample.width, 160);
   EXPECT_EQ(set.palette_sample.height, 90);
+  ASSERT_EQ(set.derivatives.size(), 4u);
   for (const auto& d : set.derivatives) expect_consistent(d);
 }
 

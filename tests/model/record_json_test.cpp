@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "expect_invalid.hpp"
 #include "model/record_json.hpp"
 #include "pindeck/error.hpp"
 
@@ -161,6 +162,15 @@ TEST(RecordJson, MalformedTextIsRefusedWithWhereItBroke) {
               std::string::npos)
         << e.what();
   }
+}
+
+// Found by fuzz_record_json: the JSON parser reports a number too large for a double as
+// out_of_range, not as a parse error, and it escaped as a foreign exception.
+TEST(RecordJson, ANumberTooLargeForADoubleIsMalformedJson) {
+  test::expect_invalid([] { record_from_json(R"({"title": "x", "width": 1e400})"); },
+                       "record: malformed JSON: number overflow parsing '1e400'");
+  test::expect_invalid([] { parse_json_text(R"({"projectOrder": -1e999})", "patch"); },
+                       "patch: malformed JSON: number overflow parsing '-1e999'");
 }
 
 TEST(RecordJson, PublicFunctionsRoundTripText) {

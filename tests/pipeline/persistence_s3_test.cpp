@@ -10,8 +10,10 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "catalog/sqlite_catalog.hpp"
@@ -24,6 +26,7 @@
 #include "s3/client.hpp"
 #include "s3_test_env.hpp"
 #include "test_images.hpp"
+#include "util/sha256.hpp"
 
 namespace pindeck::pipeline {
 namespace {
@@ -237,10 +240,29 @@ ChildRun spawn_child(const std::filesystem::path& data_dir, const std::filesyste
   return {pid};
 }
 
+int exit_code(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int wait_exit(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return exit_code(status);
+}
+
+// The child's exit code, or nothing when it was still running after `limit` (it is then killed).
+std::optional<int> wait_exit_within(pid_t pid, std::chrono::milliseconds limit) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) return exit_code(status);
+    if (std::chrono::steady_clock::now() >= give_up) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      return std::nullopt;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
 }
 
 std::vector<std::string> log_lines(const std::filesystem::path& log, const std::string& kind) {
@@ -256,12 +278,28 @@ std::vector<std::string> log_lines(const std::filesystem::path& log, const std::
   return out;
 }
 
+// The record ids of the log's lines of one kind ("ingested <id>", "job <id> <outcome>").
+std::vector<std::string> logged_ids(const std::filesystem::path& log, const std::string& kind,
+                                    const std::string& outcome = "") {
+  std::vector<std::string> ids;
+  for (const auto& line : log_lines(log, kind)) {
+    std::istringstream fields(line);
+    std::string word, id, said;
+    fields >> word >> id >> said;
+    if (outcome.empty() || said == outcome) ids.push_back(id);
+  }
+  return ids;
+}
+
 // SIGKILL at 20 different moments of ingest and persistence, then a restart finishes the work:
 // every record that was ingested succeeds, with exactly its planned objects and nothing else.
 TEST(PersistenceS3, KilledAtTwentyPointsThenRestartedLosesAndDuplicatesNothing) {
   TempDir work;
   const auto server = pindeck::test::load_s3_test_server();
   const auto images = small_images(work.path(), 3);
+  std::set<std::string> image_hashes;
+  for (const auto& image : images) image_hashes.insert(util::sha256_hex(test::read_file(image)));
+  ASSERT_EQ(image_hashes.size(), images.size()) << "the test needs distinct images";
   auto client = direct_client();
 
   // Each kill waits for a number of progress events in the child's log (ingests, then finished
@@ -285,7 +323,10 @@ TEST(PersistenceS3, KilledAtTwentyPointsThenRestartedLosesAndDuplicatesNothing) 
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(15 * (run / (all_events + 1))));
     kill(child.pid, SIGKILL);
-    wait_exit(child.pid);
+    const int killed_exit = wait_exit(child.pid);
+    // The kill landed, or the child had already finished everything and exited cleanly.
+    ASSERT_TRUE(killed_exit == 128 + SIGKILL || killed_exit == 0)
+        << "run " << run << ": the child ended with " << killed_exit;
 
     const auto ingested_before = log_lines(log, "ingested").size();
     const auto done_before = log_lines(log, "job").size();
@@ -293,16 +334,46 @@ TEST(PersistenceS3, KilledAtTwentyPointsThenRestartedLosesAndDuplicatesNothing) 
     states_at_kill.insert(std::to_string(ingested_before) + "/" + std::to_string(done_before) +
                           "/" + std::to_string(objects_before));
 
-    // Restart without new files: it must finish whatever the killed process left.
-    auto restart = spawn_child(data_dir, log, server.settings.endpoint, prefix, {});
-    ASSERT_EQ(wait_exit(restart.pid), 0) << "run " << run;
+    // Restart without new files: it must finish whatever the killed process left, in bounded time
+    // (three small images and one lease to wait out).
+    const auto restart_log = work.path() / ("run-" + std::to_string(run) + "-restart.log");
+    auto restart = spawn_child(data_dir, restart_log, server.settings.endpoint, prefix, {});
+    const auto restart_exit = wait_exit_within(restart.pid, 60s);
+    ASSERT_TRUE(restart_exit.has_value()) << "run " << run << ": the restart ran over 60 s";
+    ASSERT_EQ(*restart_exit, 0) << "run " << run;
 
     auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
     RecordQuery query;
     query.limit = 1000;
     const auto records = catalog->list(query).records;
-    EXPECT_GE(records.size(), ingested_before) << "run " << run << ": an ingested record was lost";
-    EXPECT_LE(records.size(), images.size()) << "run " << run << ": duplicated records";
+    std::set<std::string> record_ids;
+    std::set<std::string> record_hashes;
+    for (const auto& r : records) {
+      record_ids.insert(r.id);
+      ASSERT_TRUE(r.sha256.has_value()) << "run " << run;
+      EXPECT_TRUE(image_hashes.contains(*r.sha256)) << "run " << run << ": a record of no image";
+      EXPECT_TRUE(record_hashes.insert(*r.sha256).second)
+          << "run " << run << ": two records of one image";
+    }
+    // Every logged ingest has its record. Ingests run one after another, so at most one record
+    // (the one the kill cut off between its commit and its log line) may not be logged.
+    const auto ingested_ids = logged_ids(log, "ingested");
+    for (const auto& id : ingested_ids) {
+      EXPECT_TRUE(record_ids.contains(id))
+          << "run " << run << ": ingested record " << id << " lost";
+    }
+    EXPECT_LE(records.size(), ingested_ids.size() + 1) << "run " << run;
+    // Each record succeeded exactly once: no job is left, and no success is logged twice
+    // (across the killed process and the restart) or for a record that does not exist. A record
+    // may have no success line: the kill can fall between its commit and the log write.
+    std::map<std::string, int> successes;
+    for (const auto* run_log : {&log, &restart_log}) {
+      for (const auto& id : logged_ids(*run_log, "job", "succeeded")) ++successes[id];
+    }
+    for (const auto& [id, count] : successes) {
+      EXPECT_TRUE(record_ids.contains(id)) << "run " << run << ": " << id << " succeeded, is gone";
+      EXPECT_EQ(count, 1) << "run " << run << ": " << id << " committed " << count << " times";
+    }
     std::vector<std::string> expected;
     for (const auto& r : records) {
       EXPECT_EQ(r.storage_persist_status, PersistStatus::succeeded)
@@ -311,12 +382,6 @@ TEST(PersistenceS3, KilledAtTwentyPointsThenRestartedLosesAndDuplicatesNothing) 
     }
     std::sort(expected.begin(), expected.end());
     EXPECT_EQ(listed_keys(client, prefix), expected) << "run " << run << ": missing or orphan";
-    std::set<std::string> succeeded_jobs;
-    for (const auto& line : log_lines(log, "job")) {
-      if (line.ends_with(" succeeded")) {
-        EXPECT_TRUE(succeeded_jobs.insert(line).second) << "run " << run << ": committed twice";
-      }
-    }
     // A kill between staging and the ingest transaction, or between the success commit and
     // the deletion, leaves a staged file no record names; the sweep removes exactly those.
     for (const auto& r : records) EXPECT_FALSE(r.storage_id) << "run " << run;
@@ -325,6 +390,9 @@ TEST(PersistenceS3, KilledAtTwentyPointsThenRestartedLosesAndDuplicatesNothing) 
       Persistence sweeper(*catalog, data_dir, make_object_store(config, data_dir), config,
                           /*start_workers=*/false);
       sweeper.sweep_orphaned_staging(0ms);
+      for (const auto& r : records) {
+        EXPECT_FALSE(sweeper.jobs().find(r.id).has_value()) << "run " << run << ": job left";
+      }
     }
     EXPECT_EQ(std::distance(std::filesystem::directory_iterator(data_dir / "staging"), {}), 0)
         << "run " << run << ": staged copies left";

@@ -2,11 +2,13 @@
 // The persistence engine end to end on the embedded local object store: real catalog file, real
 // staging directory, real libvips derivatives, real files.
 #include "pipeline/persistence.hpp"
+#include "expect_invalid.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <iterator>
+#include <limits>
 
 #include "catalog/sqlite_catalog.hpp"
 #include "catalog_fixture.hpp"
@@ -22,8 +24,12 @@ using namespace std::chrono_literals;
 using pindeck::test::read_file;
 using pindeck::test::TempDir;
 
+// A missing folder is not an empty one: the engine creates it, so its absence is a failure.
 std::size_t entries_in(const std::filesystem::path& dir) {
-  if (!std::filesystem::exists(dir)) return 0;
+  if (!std::filesystem::is_directory(dir)) {
+    ADD_FAILURE() << dir << " is not a folder";
+    return std::numeric_limits<std::size_t>::max();
+  }
   return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
 }
 
@@ -175,7 +181,8 @@ TEST(Persistence, InvalidMetadataIsRefusedAndTheStagedCopyRemoved) {
   Record metadata;
   metadata.colors = std::vector<std::string>{"red"};
   metadata.tags = {""};
-  EXPECT_THROW(engine.upload(pindeck::test::sample_images().front(), metadata), Error);
+  test::expect_invalid([&] { engine.upload(pindeck::test::sample_images().front(), metadata); },
+                       "");
   EXPECT_EQ(entries_in(dir.path() / "staging"), 0u);
   EXPECT_TRUE(engine.catalog->list({}).records.empty());
 }
@@ -252,6 +259,8 @@ TEST(Persistence, SweepDeletesOnlyOldStagedCopiesNoRecordNames) {
   std::ofstream(staging.directory() / ".tmp-interrupted-write") << "half";
   EXPECT_EQ(engine.persistence->sweep_orphaned_staging(std::chrono::hours(1)), 0)
       << "a young staged copy may be an upload in progress";
+  ASSERT_TRUE(std::filesystem::exists(staging.directory() / ".tmp-interrupted-write"));
+  ASSERT_TRUE(staging.contains(orphan.storage_id));
   EXPECT_EQ(engine.persistence->sweep_orphaned_staging(0ms), 2);
   EXPECT_FALSE(std::filesystem::exists(staging.directory() / ".tmp-interrupted-write"));
   EXPECT_FALSE(staging.contains(orphan.storage_id));
@@ -261,8 +270,8 @@ TEST(Persistence, SweepDeletesOnlyOldStagedCopiesNoRecordNames) {
 TEST(Persistence, BackfillLimitMustBeOneTo200) {
   TempDir dir;
   Engine engine(dir.path(), fast_config(), false);
-  EXPECT_THROW(engine.persistence->backfill(0), Error);
-  EXPECT_THROW(engine.persistence->backfill(201), Error);
+  test::expect_invalid([&] { engine.persistence->backfill(0); }, "");
+  test::expect_invalid([&] { engine.persistence->backfill(201); }, "");
   EXPECT_EQ(engine.persistence->backfill(200), 0);
 }
 

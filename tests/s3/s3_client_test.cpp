@@ -15,6 +15,7 @@
 #include <future>
 #include <mutex>
 
+#include "expect_s3_error.hpp"
 #include "pindeck/persistence.hpp"
 #include "pipeline/s3_object_store.hpp"
 #include "read_file.hpp"
@@ -176,7 +177,8 @@ TEST_F(S3ClientTest, GetRangesAndGetToFile) {
 
   // A failed download leaves the destination as it was and no temporary file behind.
   std::ofstream(path, std::ios::binary | std::ios::trunc) << "keep me";
-  EXPECT_THROW(client.get_object_to_file(prefix_ + "missing.bin", path), S3Error);
+  test::expect_s3_error([&] { client.get_object_to_file(prefix_ + "missing.bin", path); }, 404,
+                        "NoSuchKey");
   EXPECT_EQ(read_file(path), "keep me");
   std::size_t files = 0;
   for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir_)) ++files;
@@ -228,12 +230,13 @@ TEST_F(S3ClientTest, DeleteObjectsInBatchesOfAThousand) {
         boost::asio::use_future));
   }
   for (auto& f : puts) f.get();
+  ListOptions list;
+  list.prefix = prefix_;
+  ASSERT_EQ(client.list_all_objects(list).objects.size(), keys.size());
   keys.push_back(prefix_ + "never-existed");  // S3 reports it deleted too
   DeleteResult result = client.delete_objects(keys);
   EXPECT_EQ(result.deleted.size(), keys.size());
   EXPECT_TRUE(result.failed.empty());
-  ListOptions list;
-  list.prefix = prefix_;
   EXPECT_TRUE(client.list_all_objects(list).objects.empty());
   EXPECT_TRUE(client.delete_objects({}).deleted.empty());
 }
@@ -350,7 +353,7 @@ TEST_F(S3ClientTest, WrongSecretIsSignatureDoesNotMatchAndNotRetried) {
   for (const auto& line : log) EXPECT_EQ(line.find("retrying"), std::string::npos) << line;
   // Nothing was stored.
   Client good(server_.config());
-  EXPECT_THROW(good.head_object(prefix_ + "denied.txt"), S3Error);
+  test::expect_s3_error([&] { good.head_object(prefix_ + "denied.txt"); }, 404, "NotFound");
 }
 
 // The machine's clock 20 minutes off (radosgw allows 15): the first request is refused with
@@ -473,7 +476,7 @@ TEST_F(S3ClientTest, AsyncFormsWithCallbacksFuturesAndCoroutines) {
 
   std::future<void> missing =
       client.async_head_bucket("no-such-bucket-pindeck", boost::asio::use_future);
-  EXPECT_THROW(missing.get(), S3Error);
+  test::expect_s3_error([&] { missing.get(); }, 404, "NotFound");
 
   // A blocking call from a completion handler would wait for itself: refused, not deadlocked.
   std::promise<Errc> refused;

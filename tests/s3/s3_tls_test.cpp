@@ -14,6 +14,7 @@
 #include <random>
 #include <thread>
 
+#include "expect_error.hpp"
 #include "s3/client.hpp"
 
 namespace pindeck::s3 {
@@ -101,7 +102,7 @@ TEST(S3Tls, VerifiesCertificatesByDefaultAndTrustsAGivenCaFile) {
   EXPECT_NE(page.body.find("s_server"), std::string::npos) << page.body.substr(0, 200);
 
   config.ca_file = (fs::path(::testing::TempDir()) / "no-such-ca.pem").string();
-  EXPECT_THROW(Client(config).get_object("status.html"), Error);
+  test::expect_error([&] { Client(config).get_object("status.html"); }, Errc::network);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "expect_invalid.hpp"
 #include "s3/body.hpp"
 #include "s3/client.hpp"
 #include "s3/clock_skew.hpp"
@@ -69,9 +70,9 @@ TEST(S3Endpoint, SplitsSchemeAndHostAndDropsDefaultPorts) {
   EXPECT_EQ(parse_endpoint("https://s3.example.com:443").scheme, "https");
   EXPECT_EQ(parse_endpoint("http://minio:80").host, "minio");
   EXPECT_EQ(parse_endpoint("http://[::1]:9000").host, "[::1]:9000");
-  EXPECT_THROW(parse_endpoint("s3.example.com"), Error);
-  EXPECT_THROW(parse_endpoint("http://host/bucket"), Error);
-  EXPECT_THROW(parse_endpoint("http://user@host"), Error);
+  test::expect_invalid([] { parse_endpoint("s3.example.com"); }, "");
+  test::expect_invalid([] { parse_endpoint("http://host/bucket"); }, "");
+  test::expect_invalid([] { parse_endpoint("http://user@host"); }, "");
 }
 
 TEST(S3ErrorXml, ParsesCodeMessageRequestIdAndKeepsSignaturesOut) {
@@ -96,6 +97,29 @@ TEST(S3ErrorXml, ParsesCodeMessageRequestIdAndKeepsSignaturesOut) {
   EXPECT_NE(what.find("SignatureDoesNotMatch"), std::string::npos);
   EXPECT_EQ(what.find("5d672d79c15b"), std::string::npos);
   EXPECT_EQ(what.find("StringToSign"), std::string::npos);
+}
+
+// Found by fuzz_s3_xml: what the server says reaches the record's storagePersistError, which is
+// stored as JSON; bytes that are not UTF-8, or a cut inside a character, made that store fail.
+TEST(S3ErrorXml, WhatTheServerSaysBecomesOneLineOfValidUtf8) {
+  const std::string message = std::string(299, 'a') + "\xC3\xA9";  // 'é' straddles the cut at 300
+  const ErrorDetails d =
+      parse_error(503,
+                  "<Error><Code>Slow\xFF"
+                  "Down</Code><Message>" +
+                      message + "</Message><RequestId>tx\x1B[2J1</RequestId></Error>");
+  EXPECT_EQ(d.code,
+            "Slow\xEF\xBF\xBD"
+            "Down")
+      << "an invalid byte becomes U+FFFD";
+  EXPECT_EQ(d.message, std::string(299, 'a') + "...") << "a character is never cut in two";
+  EXPECT_EQ(d.request_id, "tx [2J1") << "control characters become spaces";
+  EXPECT_EQ(parse_error(404, "", "req\xE2\x82").request_id, "req\xEF\xBF\xBD\xEF\xBF\xBD")
+      << "each byte of a cut character becomes U+FFFD";
+  EXPECT_EQ(
+      parse_error(400, "<Error><Message>caf\xC3\xA9 \xF0\x9F\x99\x82</Message></Error>").message,
+      "caf\xC3\xA9 \xF0\x9F\x99\x82")
+      << "valid UTF-8 is kept";
 }
 
 TEST(S3ErrorXml, BodylessAnswersGetACodeFromTheStatus) {
@@ -126,10 +150,32 @@ TEST(S3Xml, ParsesAListingPage) {
   EXPECT_EQ(page.next_continuation_token, "tok+/=");
   ASSERT_EQ(page.common_prefixes.size(), 1u);
   EXPECT_EQ(page.common_prefixes[0], "dir/");
-  EXPECT_THROW(xml::parse_list_page("<Error/>"), Error);
-  EXPECT_THROW(xml::parse_list_page("<ListBucketResult><Contents><Size>x</Size></Contents>"
-                                    "</ListBucketResult>"),
-               Error);
+  test::expect_error([] { xml::parse_list_page("<Error/>"); }, Errc::s3,
+                     "S3 answer has <Error> where <ListBucketResult> was expected");
+  test::expect_error(
+      [] {
+        xml::parse_list_page(
+            "<ListBucketResult><Contents><Size>x</Size></Contents></ListBucketResult>");
+      },
+      Errc::s3, "S3 listing has a size that is not a number: 'x'");
+}
+
+// Found by fuzz_s3_xml: std::stoull read "-1" as 18446744073709551615 and "12abc" as 12.
+TEST(S3Xml, AListedSizeMustBeADecimalNumberAndNothingElse) {
+  for (const char* size : {"-1", " 12", "12abc", "+5", "0x10", "", "18446744073709551616"}) {
+    SCOPED_TRACE(size);
+    test::expect_error(
+        [&] {
+          xml::parse_list_page(std::string("<ListBucketResult><Contents><Key>k</Key><Size>") +
+                               size + "</Size></Contents></ListBucketResult>");
+        },
+        Errc::s3, "S3 listing has a size that is not a number");
+  }
+  const ListPage page = xml::parse_list_page(
+      "<ListBucketResult><Contents><Key>k</Key><Size>18446744073709551615</Size></Contents>"
+      "</ListBucketResult>");
+  ASSERT_EQ(page.objects.size(), 1u);
+  EXPECT_EQ(page.objects[0].size, 18446744073709551615u);
 }
 
 TEST(S3Xml, BuildsRequestDocumentsWithEscaping) {
@@ -241,7 +287,8 @@ TEST(S3Body, StreamsFileSlicesAndHashesThem) {
   EXPECT_EQ(sha256_hex(BodySource()),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(md5_base64(""), "1B2M2Y8AsgTpgAmY7PhCfg==");
-  EXPECT_THROW(File::open_for_reading(path + ".missing"), Error);
+  test::expect_error([&] { File::open_for_reading(path + ".missing"); }, Errc::not_found,
+                     "cannot open for reading");
   std::filesystem::remove(path);
 }
 

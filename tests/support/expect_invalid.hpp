@@ -5,20 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 
-#include "pindeck/error.hpp"
+#include "expect_error.hpp"
 
 namespace pindeck::test {
 
 template <typename Call>
 void expect_invalid(Call&& call, const std::string& message_part) {
-  try {
-    call();
-    ADD_FAILURE() << "expected Error(invalid) mentioning \"" << message_part << "\"";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), Errc::invalid) << e.what();
-    EXPECT_NE(std::string(e.what()).find(message_part), std::string::npos) << e.what();
-  }
+  expect_error(std::forward<Call>(call), Errc::invalid, message_part);
 }
 
 }  // namespace pindeck::test
