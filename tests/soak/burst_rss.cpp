@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: Apache-2.0
+// pindeck_burst_rss: does a libpindeck process give memory back after a burst? It measures the
+// resident size (RSS) of an idle host that has processed a few images, uploads a burst of images
+// (1,000 by default) and waits until every one is persisted, then measures the idle RSS again.
+// Exit status 0 when it came back within the allowed growth (10% by default), 1 when not, 2 when
+// it could not run. The process uses the system allocator (glibc malloc unless preloaded).
+//
+// Persists to the embedded local object store, or with --s3 to the test S3 server named by
+// PINDECK_TEST_S3_ENV. scripts/soak.sh --burst runs it.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "image_pool.hpp"
+#include "pindeck/client.hpp"
+#include "process_stats.hpp"
+#include "s3_test_env.hpp"
+
+namespace pindeck::soak {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* usage = R"(usage: pindeck_burst_rss [options]
+  --images N      images in the burst (default 1000)
+  --work DIR      data directory and generated images (default: a new one under /tmp)
+  --s3            persist to the test S3 server (PINDECK_TEST_S3_ENV) instead of the local store
+  --growth X      allowed growth of idle RSS after the burst (default 0.10)
+)";
+
+// The peak resident size of this process so far (VmHWM), in KiB.
+long peak_resident_kib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+void upload_and_wait(Client& client, const ImagePool& pool, std::mt19937& random, int count) {
+  std::vector<std::string> ids;
+  ids.reserve(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) ids.push_back(client.upload_file(pool.pick(random, 0.02)).id);
+  for (const auto& id : ids) {
+    const Record record = client.wait_persisted(id, 10min);
+    if (record.storage_persist_status != PersistStatus::succeeded) {
+      throw std::runtime_error("record " + id + " did not persist: " +
+                               record.storage_persist_error.value_or("still pending"));
+    }
+  }
+}
+
+// RSS after `idle` without work.
+long idle_rss(std::chrono::seconds idle) {
+  std::this_thread::sleep_for(idle);
+  return resident_kib();
+}
+
+int run(int images, const std::filesystem::path& work, bool s3, double growth) {
+  std::mt19937 random(42);
+  const ImagePool pool(work / "images", 40, 42);
+  Client client = Client::open(work / "data");
+  PersistenceConfig config;
+  if (s3) {
+    const auto server = test::load_s3_test_server();
+    config.s3 = server.settings;
+    config.bucket = server.bucket;
+    config.key_prefix = "burst-" + std::to_string(::getpid());
+  }
+  client.start_persistence(config);
+  std::printf("burst: %d images, persisted to %s\n", images, s3 ? "S3" : "the local store");
+  std::printf("  RSS after start:                 %7.1f MiB\n", mib(resident_kib()));
+
+  upload_and_wait(client, pool, random, 10);
+  const long idle_before = idle_rss(5s);
+  std::printf("  idle RSS after 10 images:        %7.1f MiB\n", mib(idle_before));
+
+  const auto start = Clock::now();
+  upload_and_wait(client, pool, random, images);
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("  burst persisted in %.0f s (%.1f images/s); peak RSS %7.1f MiB\n", seconds,
+              images / seconds, mib(peak_resident_kib()));
+  std::printf("  RSS right after the burst:       %7.1f MiB\n", mib(resident_kib()));
+  long idle_after = 0;
+  int slept = 0;
+  for (const int s : {1, 5, 10, 30}) {
+    idle_after = idle_rss(std::chrono::seconds(s - slept));
+    slept = s;
+    std::printf("  idle RSS %2d s after the burst:   %7.1f MiB\n", s, mib(idle_after));
+  }
+  const double ratio = static_cast<double>(idle_after) / static_cast<double>(idle_before);
+  const bool ok = ratio <= 1 + growth;
+  std::printf("  idle after / idle before: %.3f (allowed %.2f): %s\n", ratio, 1 + growth,
+              ok ? "PASS" : "FAIL");
+  return ok ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace pindeck::soak
+
+int main(int argc, char** argv) {
+  int images = 1000;
+  std::filesystem::path work;
+  bool s3 = false;
+  double growth = 0.10;
+  try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string arg = argv[i];
+      auto value = [&]() -> std::string {
+        if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+        return argv[++i];
+      };
+      if (arg == "--images") {
+        images = std::stoi(value());
+      } else if (arg == "--work") {
+        work = value();
+      } else if (arg == "--s3") {
+        s3 = true;
+      } else if (arg == "--growth") {
+        growth = std::stod(value());
+      } else if (arg == "--help" || arg == "-h") {
+        std::cout << pindeck::soak::usage;
+        return 0;
+      } else {
+        throw std::invalid_argument("unknown option " + arg);
+      }
+    }
+    if (images < 1) throw std::invalid_argument("--images must be at least 1");
+  } catch (const std::exception& e) {
+    std::cerr << "pindeck_burst_rss: " << e.what() << "\n" << pindeck::soak::usage;
+    return 2;
+  }
+  try {
+    if (work.empty()) {
+      char pattern[] = "/tmp/pindeck-burst-XXXXXX";
+      if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+      work = pattern;
+    }
+    return pindeck::soak::run(images, work, s3, growth);
+  } catch (const std::exception& e) {
+    std::cerr << "pindeck_burst_rss: " << e.what() << "\n";
+    return 2;
+  }
+}
