@@ -9,6 +9,10 @@
 // PINDECK_TEST_S3_ENV. scripts/soak.sh --burst runs it.
 #include <unistd.h>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -26,6 +30,9 @@
 
 namespace pindeck::soak {
 namespace {
+
+using test::mib;
+using test::resident_kib;
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -57,6 +64,21 @@ void upload_and_wait(Client& client, const ImagePool& pool, std::mt19937& random
                                record.storage_persist_error.value_or("still pending"));
     }
   }
+}
+
+// What glibc's malloc holds: bytes in use and free in its arenas, and in mmapped chunks; then
+// what a malloc_trim(0) from outside would give back (a diagnosis: if it returns much, freed memory
+// sits in the arenas' free lists).
+void print_allocator_state() {
+#if defined(__GLIBC__)
+  const struct mallinfo2 info = mallinfo2();
+  std::printf("  malloc: %.1f MiB in use, %.1f MiB free in arenas, %.1f MiB mmapped\n",
+              static_cast<double>(info.uordblks) / (1 << 20),
+              static_cast<double>(info.fordblks) / (1 << 20),
+              static_cast<double>(info.hblkhd) / (1 << 20));
+  malloc_trim(0);
+  std::printf("  RSS after a malloc_trim(0) here:  %7.1f MiB\n", mib(resident_kib()));
+#endif
 }
 
 // RSS after `idle` without work.
@@ -101,6 +123,7 @@ int run(int images, const std::filesystem::path& work, bool s3, double growth) {
   const bool ok = ratio <= 1 + growth;
   std::printf("  idle after / idle before: %.3f (allowed %.2f): %s\n", ratio, 1 + growth,
               ok ? "PASS" : "FAIL");
+  print_allocator_state();
   return ok ? 0 : 1;
 }
 
@@ -108,6 +131,7 @@ int run(int images, const std::filesystem::path& work, bool s3, double growth) {
 }  // namespace pindeck::soak
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows when piped to a file
   int images = 1000;
   std::filesystem::path work;
   bool s3 = false;

@@ -41,9 +41,11 @@ void FaultInjector::start_episode(Clock::time_point now) {
   ++episodes_[static_cast<int>(current_)];
   active_ = true;
   episode_start_ = now;
-  // One request per connection while an episode lasts, so queued faults meet requests even when
-  // the client would have reused a connection the proxy let through before.
+  // Faults meet the first request of a new connection: cut the open ones (the client reconnects)
+  // and allow one request per connection while the episode lasts.
   proxy_.set_keep_alive(false);
+  proxy_.take_down();
+  if (current_ != FaultKind::down) proxy_.bring_up();
   auto duration = std::chrono::seconds(3 + random_() % 13);
   test::Fault fault;
   switch (current_) {
@@ -80,10 +82,7 @@ void FaultInjector::start_episode(Clock::time_point now) {
       proxy_.add_fault(fault);
       duration = std::chrono::duration_cast<std::chrono::seconds>(fault.stall) + 5s;
       break;
-    case FaultKind::down:
-      proxy_.take_down();
-      duration = std::chrono::seconds(5 + random_() % 26);
-      break;
+    case FaultKind::down: duration = std::chrono::seconds(5 + random_() % 26); break;
   }
   next_change_ = now + duration;
 }
