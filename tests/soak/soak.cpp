@@ -165,6 +165,10 @@ class Soak {
     config.s3->endpoint = proxy_.endpoint();
     config.bucket = server_.bucket;
     config.key_prefix = prefix_;
+    // Shorter than the defaults (2 s to 20 s), so that an outage of ten seconds or more uses up
+    // the attempts and leaves failed records for backfill to reschedule.
+    config.retry_min_delay = 500ms;
+    config.retry_max_delay = 4s;
     client_.start_persistence(config);
   }
 
@@ -212,8 +216,9 @@ class Soak {
 
  private:
   void warm_up() {
-    for (int i = 0; i < 5; ++i) upload();
+    for (int i = 0; i < 10; ++i) upload();
     wait_for_settlements(120s);
+    std::this_thread::sleep_for(3s);  // idle, as the end is measured
   }
 
   void step() {
