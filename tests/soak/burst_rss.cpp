@@ -44,19 +44,20 @@ constexpr const char* usage = R"(usage: pindeck_burst_rss [options]
   --growth X      allowed growth of idle RSS after the burst (default 0.10)
 )";
 
-// The peak resident size of this process so far (VmHWM), in KiB.
-long peak_resident_kib() {
+// A field of /proc/self/status in KiB: VmHWM (peak resident), RssAnon (heap, stacks), RssFile
+// (mapped files: code of the libraries, the catalog's shared memory index).
+long status_kib(const std::string& field) {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmHWM:")) return std::stol(line.substr(6));
+    if (line.starts_with(field + ":")) return std::stol(line.substr(field.size() + 1));
   }
   return 0;
 }
 
-void upload_and_wait(Client& client, const ImagePool& pool, std::mt19937& random, int count) {
+void upload_and_wait(Client& client, const std::vector<std::filesystem::path>& paths) {
   std::vector<std::string> ids;
-  ids.reserve(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) ids.push_back(client.upload_file(pool.pick(random, 0.02)).id);
+  ids.reserve(paths.size());
+  for (const auto& path : paths) ids.push_back(client.upload_file(path).id);
   for (const auto& id : ids) {
     const Record record = client.wait_persisted(id, 10min);
     if (record.storage_persist_status != PersistStatus::succeeded) {
@@ -66,18 +67,19 @@ void upload_and_wait(Client& client, const ImagePool& pool, std::mt19937& random
   }
 }
 
-// What glibc's malloc holds: bytes in use and free in its arenas, and in mmapped chunks; then
-// what a malloc_trim(0) from outside would give back (a diagnosis: if it returns much, freed memory
-// sits in the arenas' free lists).
+void print_resident(const char* when, long rss) {
+  std::printf("  %-34s %7.1f MiB (anonymous %.1f, files %.1f)\n", when, mib(rss),
+              mib(status_kib("RssAnon")), mib(status_kib("RssFile")));
+}
+
+// What glibc's malloc holds: bytes in use and free in its arenas, and in mmapped chunks.
 void print_allocator_state() {
 #if defined(__GLIBC__)
   const struct mallinfo2 info = mallinfo2();
-  std::printf("  malloc: %.1f MiB in use, %.1f MiB free in arenas, %.1f MiB mmapped\n",
-              static_cast<double>(info.uordblks) / (1 << 20),
+  std::printf("  %-34s %.1f MiB in use, %.1f MiB free in arenas, %.1f MiB mmapped\n",
+              "malloc:", static_cast<double>(info.uordblks) / (1 << 20),
               static_cast<double>(info.fordblks) / (1 << 20),
               static_cast<double>(info.hblkhd) / (1 << 20));
-  malloc_trim(0);
-  std::printf("  RSS after a malloc_trim(0) here:  %7.1f MiB\n", mib(resident_kib()));
 #endif
 }
 
@@ -100,30 +102,34 @@ int run(int images, const std::filesystem::path& work, bool s3, double growth) {
   }
   client.start_persistence(config);
   std::printf("burst: %d images, persisted to %s\n", images, s3 ? "S3" : "the local store");
-  std::printf("  RSS after start:                 %7.1f MiB\n", mib(resident_kib()));
+  print_resident("RSS after start:", resident_kib());
 
-  upload_and_wait(client, pool, random, 10);
+  // Warm: every kind of image once (each format's code paged in, thread pools started).
+  upload_and_wait(client, pool.all());
   const long idle_before = idle_rss(5s);
-  std::printf("  idle RSS after 10 images:        %7.1f MiB\n", mib(idle_before));
+  print_resident("idle RSS after one of each image:", idle_before);
+  print_allocator_state();
 
+  std::vector<std::filesystem::path> burst;
+  for (int i = 0; i < images; ++i) burst.push_back(pool.pick(random, 0.02));
   const auto start = Clock::now();
-  upload_and_wait(client, pool, random, images);
+  upload_and_wait(client, burst);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  std::printf("  burst persisted in %.0f s (%.1f images/s); peak RSS %7.1f MiB\n", seconds,
-              images / seconds, mib(peak_resident_kib()));
-  std::printf("  RSS right after the burst:       %7.1f MiB\n", mib(resident_kib()));
+  std::printf("  burst persisted in %.0f s (%.1f images/s); peak RSS %.1f MiB\n", seconds,
+              images / seconds, mib(status_kib("VmHWM")));
+  print_resident("RSS right after the burst:", resident_kib());
   long idle_after = 0;
   int slept = 0;
   for (const int s : {1, 5, 10, 30}) {
     idle_after = idle_rss(std::chrono::seconds(s - slept));
     slept = s;
-    std::printf("  idle RSS %2d s after the burst:   %7.1f MiB\n", s, mib(idle_after));
+    print_resident(("idle RSS " + std::to_string(s) + " s after the burst:").c_str(), idle_after);
   }
+  print_allocator_state();
   const double ratio = static_cast<double>(idle_after) / static_cast<double>(idle_before);
   const bool ok = ratio <= 1 + growth;
   std::printf("  idle after / idle before: %.3f (allowed %.2f): %s\n", ratio, 1 + growth,
               ok ? "PASS" : "FAIL");
-  print_allocator_state();
   return ok ? 0 : 1;
 }
 

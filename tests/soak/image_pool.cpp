@@ -60,4 +60,10 @@ const std::filesystem::path& ImagePool::pick(std::mt19937& random, double sample
   return generated_[random() % generated_.size()];
 }
 
+std::vector<std::filesystem::path> ImagePool::all() const {
+  std::vector<std::filesystem::path> paths = samples_;
+  paths.insert(paths.end(), generated_.begin(), generated_.end());
+  return paths;
+}
+
 }  // namespace pindeck::soak

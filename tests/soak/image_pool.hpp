@@ -21,7 +21,8 @@ class ImagePool {
   // A sample photograph with probability `sample_share`, else a generated image.
   const std::filesystem::path& pick(std::mt19937& random, double sample_share) const;
 
-  std::size_t size() const { return samples_.size() + generated_.size(); }
+  // Every image once: samples first.
+  std::vector<std::filesystem::path> all() const;
 
  private:
   std::vector<std::filesystem::path> samples_;

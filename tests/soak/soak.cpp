@@ -216,8 +216,9 @@ class Soak {
 
  private:
   void warm_up() {
-    for (int i = 0; i < 10; ++i) upload();
-    wait_for_settlements(120s);
+    // Every kind of image once: each format's code paged in, thread pools started.
+    for (const auto& path : pool_.all()) upload(path);
+    wait_for_settlements(5min);
     std::this_thread::sleep_for(3s);  // idle, as the end is measured
   }
 
@@ -233,8 +234,9 @@ class Soak {
     }
   }
 
-  void upload() {
-    const auto& path = pool_.pick(random_, o_.sample_share);
+  void upload() { upload(pool_.pick(random_, o_.sample_share)); }
+
+  void upload(const std::filesystem::path& path) {
     Record metadata;
     metadata.title = "soak " + std::to_string(++uploads_) + " " + path.stem().string();
     metadata.tags = {"soak", path.extension().string().substr(1)};
