@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "pindeck/error.hpp"
+#include "util/memory.hpp"
 
 namespace pindeck::pipeline {
 
@@ -27,6 +28,7 @@ struct WorkerPool::State {
   asio::executor_work_guard<asio::io_context::executor_type> keep_alive{scheduler.get_executor()};
   asio::steady_timer wake_timer{scheduler};
   asio::steady_timer renew_timer{scheduler};
+  asio::steady_timer idle_timer{scheduler};
   std::unique_ptr<asio::thread_pool> cpu;
   std::thread scheduler_thread;
 
@@ -96,6 +98,16 @@ struct WorkerPool::State {
     }
     finished_cv.notify_all();
     fill();
+    if (running.empty()) arm_idle_timer();
+  }
+
+  // Re-arming cancels the previous wait, so a steady flow of jobs never pays for a release.
+  void arm_idle_timer() {
+    if (stopping) return;
+    idle_timer.expires_after(options.idle_release_delay);
+    idle_timer.async_wait([self = this](boost::system::error_code ec) {
+      if (!ec && !self->stopping && self->running.empty()) util::release_free_heap_memory();
+    });
   }
 
   void arm_wake_timer() {
@@ -175,6 +187,7 @@ void WorkerPool::stop() {
     s->stopping = true;
     s->wake_timer.cancel();
     s->renew_timer.cancel();
+    s->idle_timer.cancel();
     stopped_claiming.set_value();
   });
   stopped_claiming.get_future().wait();

@@ -25,6 +25,10 @@ struct WorkerOptions {
   int cpu_threads = 0;    // 0: one per core
   std::chrono::milliseconds poll_interval{500};
   std::chrono::milliseconds renew_interval{10000};  // well under the queue's lease
+  // Once no job has been in flight for this long, the pool hands the heap memory the jobs freed
+  // back to the OS (util::release_free_heap_memory), so a host's resident size returns to its
+  // idle level after a burst of images (DESIGN §6).
+  std::chrono::milliseconds idle_release_delay{1000};
 };
 
 // How the pool reaches the queue and does the work; every hook may be called from any thread

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "catalog_fixture.hpp"
+#include "process_stats.hpp"
 
 namespace pindeck::pipeline {
 namespace {
@@ -194,6 +197,42 @@ TEST(WorkerPool, AJobWaitingForItsUploadsFreesItsCpuThreadForTheNextImage) {
   }
   pool.stop();
   EXPECT_EQ(shared.queued(), 0);
+}
+
+// A burst's decode buffers are freed when its jobs end, but glibc keeps freed memory resident in
+// the arena of the thread that allocated it unless the arena's top is free (and each CPU thread
+// has an arena of its own). Once idle, the pool hands it back: RSS drops.
+TEST(WorkerPool, HandsFreedHeapMemoryBackToTheOsOnceIdle) {
+  TempDir dir;
+  SharedQueue shared(dir.path() / "catalog.sqlite");
+  shared.enqueue_new("burst");
+  constexpr std::size_t block = 64 << 10;  // under glibc's mmap threshold: from the arena
+  constexpr std::size_t blocks = 1536;     // 96 MiB
+  std::atomic<long> resident_after_job{0};
+  char* pinned_top = nullptr;
+  WorkerOptions options;
+  options.cpu_threads = 1;
+  options.idle_release_delay = 100ms;
+  WorkerPool pool(options, shared.hooks([&](const Job& job) {
+    std::vector<char*> held;
+    for (std::size_t i = 0; i < blocks; ++i) {
+      held.push_back(static_cast<char*>(std::malloc(block)));
+      std::memset(held.back(), static_cast<int>(i), block);
+    }
+    pinned_top = held.back();  // the last block stays: free() cannot shrink the arena from its top
+    held.pop_back();
+    for (char* p : held) std::free(p);
+    resident_after_job = pindeck::test::resident_kib();
+    shared.complete(job);
+  }));
+  ASSERT_TRUE(eventually([&] { return resident_after_job.load() > 0 && pool.in_flight() == 0; }));
+  const long freed_kib = static_cast<long>(block * (blocks - 1) / 1024);
+  EXPECT_TRUE(eventually(
+      [&] { return pindeck::test::resident_kib() < resident_after_job - freed_kib * 3 / 4; }, 5s))
+      << "RSS stayed at " << pindeck::test::resident_kib() << " KiB after the pool went idle ("
+      << resident_after_job << " KiB after the job freed " << freed_kib << " KiB)";
+  pool.stop();
+  std::free(pinned_top);
 }
 
 }  // namespace

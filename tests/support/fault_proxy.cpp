@@ -251,6 +251,12 @@ std::vector<std::string> FaultProxy::first_request_dates() const {
   return first_request_dates_;
 }
 
+void FaultProxy::forget_requests() {
+  std::lock_guard lock(mutex_);
+  first_requests_ = {};
+  first_request_dates_ = {};
+}
+
 bool FaultProxy::take_fault(const std::string& method, const std::string& target, Fault& out) {
   std::lock_guard lock(mutex_);
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {

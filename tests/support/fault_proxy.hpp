@@ -66,6 +66,9 @@ class FaultProxy {
   std::vector<std::string> first_requests() const;
   // The x-amz-date header of each of those requests ("" when absent): retries must be re-signed.
   std::vector<std::string> first_request_dates() const;
+  // Empties both lists, so a proxy running for hours (the soak) does not grow with every
+  // connection.
+  void forget_requests();
 
  private:
   bool take_fault(const std::string& method, const std::string& target, Fault& out);
