@@ -179,7 +179,7 @@ TEST(PersistErrorMessage, IsFittedToItsFieldWhenTheJobEnds) {
   // long server answer.
   const std::string message =
       "cannot read 'x\x1b[2J\xff.png': " + std::string(limits::persist_error_chars, 'e');
-  ASSERT_TRUE(jobs->fail(*job, message, [&](Record& record) {
+  ASSERT_TRUE(jobs->fail(*job, message, catalog::FailureKind::transient, [&](Record& record) {
     record.storage_persist_status = PersistStatus::failed;
     record.storage_persist_error = message;
     return true;
