@@ -210,8 +210,8 @@ std::exception_ptr S3ObjectStore::explain(std::exception_ptr failure) const {
           ": create it (for example with `aws s3 mb s3://" + bucket_ +
           "`), or let pindeck create it (PersistenceConfig::create_bucket, "
           "PINDECK_S3_CREATE_BUCKET=1, \"createBucket\": true in pd_persistence_start, "
-          "pindeck --create-bucket), or correct the bucket name (PINDECK_S3_BUCKET), then run a "
-          "backfill"));
+          "pindeck upload|backfill --create-bucket), or correct the bucket name "
+          "(PINDECK_S3_BUCKET), then run a backfill"));
     }
     if (is_credentials_refusal(e)) {
       return std::make_exception_ptr(StoreConfigurationError(
