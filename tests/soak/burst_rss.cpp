@@ -44,9 +44,9 @@ constexpr const char* usage = R"(usage: pindeck_burst_rss [options]
   --growth X      allowed growth of idle RSS after the burst (default 0.10)
 )";
 
-// A field of /proc/self/status in KiB: VmHWM (peak resident), RssAnon (heap, stacks), RssFile
-// (mapped files: code of the libraries, the catalog's shared memory index).
-long status_kib(const std::string& field) {
+// A number of /proc/self/status (sizes in KiB): VmHWM (peak resident), RssAnon (heap, stacks),
+// RssFile (mapped files: code of the libraries, the catalog's shared memory index).
+long status_field(const std::string& field) {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
     if (line.starts_with(field + ":")) return std::stol(line.substr(field.size() + 1));
@@ -68,8 +68,8 @@ void upload_and_wait(Client& client, const std::vector<std::filesystem::path>& p
 }
 
 void print_resident(const char* when, long rss) {
-  std::printf("  %-34s %7.1f MiB (anonymous %.1f, files %.1f)\n", when, mib(rss),
-              mib(status_kib("RssAnon")), mib(status_kib("RssFile")));
+  std::printf("  %-34s %7.1f MiB (anonymous %.1f, files %.1f; %ld threads)\n", when, mib(rss),
+              mib(status_field("RssAnon")), mib(status_field("RssFile")), status_field("Threads"));
 }
 
 // What glibc's malloc holds: bytes in use and free in its arenas, and in mmapped chunks. Free
@@ -129,7 +129,7 @@ int run(int images, const std::filesystem::path& work, bool s3, double growth) {
   upload_and_wait(client, burst);
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf("  burst persisted in %.0f s (%.1f images/s); peak RSS %.1f MiB\n", seconds,
-              images / seconds, mib(status_kib("VmHWM")));
+              images / seconds, mib(status_field("VmHWM")));
   print_resident("RSS right after the burst:", resident_kib());
   long idle_after = 0;
   int slept = 0;
