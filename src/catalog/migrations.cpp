@@ -4,6 +4,7 @@
 #include <array>
 #include <string>
 
+#include "catalog/delete_queue_schema.hpp"
 #include "catalog/job_queue_schema.hpp"
 #include "pindeck/error.hpp"
 
@@ -73,10 +74,11 @@ SELECT pk, title, json_extract(doc, '$.description'),
 FROM records;
 )sql";
 
-constexpr std::array<Migration, 3> all{{
+constexpr std::array<Migration, 4> all{{
     {1, "records and tags", v1_records},
     {2, "full-text search", v2_search},
     {3, "persist jobs", persist_jobs_schema},
+    {4, "delete jobs", delete_jobs_schema},
 }};
 
 }  // namespace

@@ -167,7 +167,7 @@ TEST_F(JobQueueTest, DeletingTheRecordDeletesItsJob) {
   JobQueue queue("a", 10s, time.clock());
   const auto id = make_record(*catalog, "a");
   enqueue(queue, id);
-  catalog->remove(id);
+  catalog->remove_records({id}, false, false);
   EXPECT_FALSE(write([&](catalog::Database& db) { return queue.find(db, id); }));
 }
 
