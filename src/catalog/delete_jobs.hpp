@@ -47,6 +47,9 @@ class DeleteJobs {
   virtual bool retry_later(const DeleteJob& job, std::chrono::milliseconds delay,
                            std::string_view error) = 0;
 
+  // Called when a persist job found its record gone before uploading anything: the removal that
+  // waited for the job's lease is made due now. Returns whether one waited.
+  virtual bool stop_waiting_for_persist(std::string_view record_id) = 0;
   // Called when a persist job of `record` ended without its outcome being recorded. If the record
   // was deleted meanwhile, the job may have uploaded objects after the deletion: the removal of the
   // record's objects is made due now (queued anew for `provider`/`bucket` when it already ran).

@@ -76,16 +76,16 @@ class SqliteDeleteJobs final : public DeleteJobs {
     });
   }
 
+  bool stop_waiting_for_persist(std::string_view record_id) override {
+    return catalog_.write([&](Database& db) { return make_due(db, record_id, clock_()); });
+  }
+
   bool requeue_if_deleted(const Record& record, StorageProvider provider,
                           std::string_view bucket) override {
     return catalog_.write([&](Database& db) {
       if (find_record(db, record.id)) return false;
       const auto now = clock_();
-      auto hurry = db.prepare(
-          "UPDATE delete_jobs SET next_attempt_at = ?2 WHERE record_id = ?1 "
-          "AND (lease_owner IS NULL OR lease_expires_at <= ?2) RETURNING id");
-      hurry.bind(1, record.id).bind(2, now);
-      if (hurry.step()) return true;
+      if (make_due(db, record.id, now)) return true;
       // None waits (each ran, or one runs right now and may have missed the last upload):
       // queue the removal again, for the store the job uploaded to.
       std::vector<std::string> keys;
@@ -132,6 +132,17 @@ class SqliteDeleteJobs final : public DeleteJobs {
   std::int64_t now() const override { return clock_(); }
 
  private:
+  // Makes the record's unleased delete jobs due at `now`; whether there was one.
+  static bool make_due(Database& db, std::string_view record_id, std::int64_t now) {
+    auto hurry = db.prepare(
+        "UPDATE delete_jobs SET next_attempt_at = ?2 WHERE record_id = ?1 "
+        "AND (lease_owner IS NULL OR lease_expires_at <= ?2) RETURNING id");
+    hurry.bind(1, record_id).bind(2, now);
+    bool any = false;
+    while (hurry.step()) any = true;
+    return any;
+  }
+
   // A record created since the deletion may name a key or a staged copy again: it stays.
   static void drop_what_records_name(Database& db, std::vector<DeleteJob>& jobs) {
     std::vector<std::string> keys;

@@ -90,8 +90,16 @@ struct Persistence::JobRun {
 void Persistence::start_job(const catalog::Job& job, std::function<void()> done) {
   auto found = catalog_.find(job.record_id);
   if (!found || found->storage_provider != StorageProvider::convex || !found->storage_id) {
-    // Deleted, or already durable: nothing left to do.
+    // Deleted, or already durable: nothing left to do. A deletion that waited for this job's
+    // lease need not wait any longer: nothing was uploaded.
     jobs_->drop(job);
+    if (!found) {
+      try {
+        if (delete_jobs_->stop_waiting_for_persist(job.record_id)) deleter_->wake();
+      } catch (const Error&) {
+        // The removal then runs when the lease ends.
+      }
+    }
     notify_settled(job.record_id, std::nullopt);
     done();
     return;

@@ -158,9 +158,10 @@ TEST(ClientDelete, APendingRecordLosesItsStagedCopy) {
       client.upload_bytes(std::as_bytes(std::span(bytes.data(), bytes.size())), {}, "p.png");
   Stores stores(dir.path());
   ASSERT_EQ(stores.staged_files(), 1u);
-  // Deleted while its job may be running: the removal then waits for the job's uploads to end.
+  // Deleted while its job may be running: the removal then waits for the job's uploads to end
+  // (well before the 30 s lease), not for the lease.
   client.remove(r.id);
-  EXPECT_EQ(client.finish_cleanup(30s), 0u);
+  EXPECT_EQ(client.finish_cleanup(10s), 0u);
   EXPECT_EQ(stores.staged_files(), 0u);
   EXPECT_TRUE(stores.listed().empty());
   EXPECT_EQ(stores.jobs(), std::make_pair(std::int64_t{0}, std::int64_t{0}));
@@ -220,7 +221,8 @@ TEST(ClientDelete, FamiliesDryRunsFiltersAndAsynchronousForms) {
 
 pid_t spawn_delete_child(const std::filesystem::path& data_dir,
                          const std::vector<std::string>& ids) {
-  std::vector<std::string> args = {DELETE_CHILD, data_dir.string()};
+  // A short lease, so a restart takes over what a killed process held within seconds.
+  std::vector<std::string> args = {DELETE_CHILD, data_dir.string(), "--lease-ms", "1500"};
   args.insert(args.end(), ids.begin(), ids.end());
   const pid_t pid = fork();
   if (pid == 0) {

@@ -190,6 +190,24 @@ TEST(Deletion, WhatAJobUploadsAfterItsRecordWasDeletedIsRemovedToo) {
   EXPECT_EQ(engine.persistence->delete_jobs().count(), 0);
 }
 
+TEST(Deletion, ARecordDeletedBeforeItsClaimedJobStartedIsCleanedUpWithoutWaitingForTheLease) {
+  TempDir dir;
+  Engine engine(dir.path());
+  const Record r = engine.upload(pindeck::test::sample_images()[0]);
+  auto job = engine.persistence->jobs().claim();
+  ASSERT_TRUE(job);
+  engine.catalog->remove_records({r.id}, false, false);
+  EXPECT_EQ(engine.persistence->deleter().run_due(), 0u) << "waits for the job's lease";
+
+  // The job finds its record gone and uploads nothing: the removal need not wait any longer.
+  std::promise<void> ended;
+  engine.persistence->start_job(*job, [&ended] { ended.set_value(); });
+  ended.get_future().wait();
+  EXPECT_EQ(engine.store->held(), 0u);
+  EXPECT_EQ(engine.persistence->deleter().run_due(), 1u);
+  EXPECT_FALSE(engine.persistence->staging_store().contains(*r.storage_id));
+}
+
 TEST(Deletion, TheDeleterThreadFinishesWhatARunningJobLeftAsSoonAsItEnds) {
   TempDir dir;
   Engine engine(dir.path());
