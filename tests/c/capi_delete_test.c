@@ -50,15 +50,17 @@ static int report_keys(const char* report, char keys[][256]) {
 }
 
 static int object_exists(const char* key) {
-  char path[600];
+  char path[1024];
   struct stat st;
-  snprintf(path, sizeof path, "%s/objects/pindeck/%s", data_dir, key);
+  const int length = snprintf(path, sizeof path, "%s/objects/pindeck/%s", data_dir, key);
+  CHECK(length > 0 && (size_t)length < sizeof path);
   return stat(path, &st) == 0;
 }
 
 static int staged_files(void) {
   char path[300];
-  snprintf(path, sizeof path, "%s/staging", data_dir);
+  const int length = snprintf(path, sizeof path, "%s/staging", data_dir);
+  CHECK(length > 0 && (size_t)length < sizeof path);
   DIR* dir = opendir(path);
   CHECK(dir != NULL);
   int n = 0;

@@ -260,22 +260,21 @@ TEST(ClientDelete, KilledAtTenPointsOfABulkDeletionThenRestartedLeavesExactlyThe
     std::filesystem::copy(original, dir, std::filesystem::copy_options::recursive);
     return dir;
   };
-  // How long an uninterrupted run takes, so the kills spread over all of it.
-  const auto calibration = fresh_copy("calibration");
-  const auto started = std::chrono::steady_clock::now();
-  ASSERT_EQ(wait_exit(spawn_delete_child(calibration, doomed)), 0);
-  const auto full_run = std::chrono::steady_clock::now() - started;
-
   std::set<std::string> states_at_kill;
   for (int point = 0; point < 10; ++point) {
     SCOPED_TRACE("kill point " + std::to_string(point));
     const auto dir = fresh_copy("run-" + std::to_string(point));
+    Stores stores(dir);
     const pid_t child = spawn_delete_child(dir, doomed);
-    std::this_thread::sleep_for(full_run * point / 10);
+    // Point 0 kills at once (before the deletion commits); point p once about 11p of the doomed
+    // records' 100 objects are gone, so the kills land all through the removal.
+    const auto give_up = std::chrono::steady_clock::now() + 20s;
+    while (stores.listed().size() > 150u - 11u * static_cast<unsigned>(point) &&
+           std::chrono::steady_clock::now() < give_up) {
+    }
     kill(child, SIGKILL);
     wait_exit(child);
 
-    Stores stores(dir);
     auto catalog_after_kill = catalog::SqliteCatalog::open(dir / "catalog.sqlite");
     std::size_t records_left = 0;
     for (const auto& id : doomed) records_left += catalog_after_kill->find(id) ? 1 : 0;
@@ -298,10 +297,8 @@ TEST(ClientDelete, KilledAtTenPointsOfABulkDeletionThenRestartedLeavesExactlyThe
   std::string states;
   for (const auto& s : states_at_kill) states += " [" + s + "]";
   RecordProperty("states_at_kill", states);
-  std::cout << "uninterrupted run "
-            << std::chrono::duration_cast<std::chrono::milliseconds>(full_run).count()
-            << " ms; doomed records and objects left at the 10 kills:" << states << '\n';
-  EXPECT_GE(states_at_kill.size(), 2u);
+  std::cout << "doomed records and objects left at the 10 kills:" << states << '\n';
+  EXPECT_GE(states_at_kill.size(), 4u);
 }
 
 }  // namespace
