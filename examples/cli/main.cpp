@@ -7,6 +7,8 @@
 //   pindeck [--data-dir DIR] show ID [--json]
 //   pindeck [--data-dir DIR] search TEXT [filters] [--json]
 //   pindeck [--data-dir DIR] backfill [--limit N] [--wait] [--json]
+//   pindeck [--data-dir DIR] delete ID... [--family] [--dry-run] [--json]
+//   pindeck [--data-dir DIR] delete --where [filters] [--family] [--dry-run] [--json]
 //
 // Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage
 // (including an option value the record would refuse).
@@ -14,6 +16,7 @@
 #include <iostream>
 #include <map>
 
+#include "delete_command.hpp"
 #include "output.hpp"
 #include "persist_commands.hpp"
 #include "pindeck/client.hpp"
@@ -44,7 +47,8 @@ const std::map<std::string, pindeck::RecordStatus> statuses{
     {"pending", pindeck::RecordStatus::pending},
     {"broken", pindeck::RecordStatus::broken}};
 
-void add_find_options(CLI::App& cmd, FindOptions& o, bool with_order) {
+// Filters only: what `delete --where` takes.
+void add_filter_options(CLI::App& cmd, FindOptions& o) {
   cmd.add_option("--category", o.category, "only this category");
   cmd.add_option("--group", o.group, "only this group");
   cmd.add_option("--project", o.project, "only this project");
@@ -55,6 +59,10 @@ void add_find_options(CLI::App& cmd, FindOptions& o, bool with_order) {
       ->check(CLI::IsMember(statuses));
   cmd.add_option("--tag", o.tags, "only records with this tag (repeat for several)");
   cmd.add_flag("--originals", o.originals, "only records that are not variations");
+}
+
+void add_find_options(CLI::App& cmd, FindOptions& o, bool with_order) {
+  add_filter_options(cmd, o);
   if (with_order) {
     cmd.add_option("--order", o.order, "uploadedAt (newest first) or project (project row)")
         ->check(CLI::IsMember({"uploadedAt", "project"}));
@@ -107,6 +115,38 @@ int main(int argc, char** argv) {
   add_find_options(*search_cmd, search, false);
   search_cmd->add_flag("--json", json_out, "print {\"records\": [...], \"nextCursor\": ...}");
 
+  std::vector<std::string> delete_ids;
+  FindOptions delete_filter;
+  bool delete_where = false;
+  pindeck::DeleteOptions delete_options;
+  auto* delete_cmd = app.add_subcommand(
+      "delete", "delete records with their objects, staged copies and jobs, by id or --where");
+  auto* ids_option = delete_cmd->add_option("ID", delete_ids, "record ids");
+  auto* where_flag =
+      delete_cmd->add_flag("--where", delete_where, "delete every record the filters select");
+  ids_option->excludes(where_flag);
+  add_filter_options(*delete_cmd, delete_filter);
+  delete_cmd->add_flag("--family", delete_options.family,
+                       "also delete every variation of the records (else a parent is refused)");
+  delete_cmd->add_flag("--dry-run", delete_options.dry_run, "list what would go; change nothing");
+  delete_cmd->add_flag("--json", json_out,
+                       "print {\"dryRun\", \"deleted\": [...], \"cleanupPending\"}");
+  delete_cmd->callback([&] {
+    if (!delete_where && delete_ids.empty()) {
+      throw CLI::ValidationError("delete", "name record ids, or --where with filters");
+    }
+    const auto filter = to_query(delete_filter);
+    const bool has_filter = filter.category || filter.group || filter.project_name ||
+                            filter.moodboard_name || filter.source_type || filter.status ||
+                            !filter.tags.empty() || filter.originals_only;
+    if (delete_where && !has_filter) {
+      throw CLI::ValidationError("--where", "needs at least one filter (--category, --tag, ...)");
+    }
+    if (!delete_where && has_filter) {
+      throw CLI::ValidationError("delete", "filters select records only with --where");
+    }
+  });
+
   pindeck_cli::PersistCommands persist;
   pindeck_cli::add_persist_commands(app, persist, json_out);
 
@@ -136,6 +176,11 @@ int main(int argc, char** argv) {
       auto page = client.search(search_text, to_query(search));
       json_out ? pindeck_cli::print_page_json(std::cout, page)
                : pindeck_cli::print_table(std::cout, page);
+    } else if (*delete_cmd) {
+      const auto report = delete_where
+                              ? client.remove_where(to_query(delete_filter), delete_options)
+                              : client.remove(delete_ids, delete_options);
+      pindeck_cli::print_delete_report(std::cout, report, delete_options.dry_run, json_out);
     }
     return exit_ok;
   } catch (const std::exception& e) {

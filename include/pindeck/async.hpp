@@ -5,8 +5,8 @@
 // The completion runs on the token's associated executor (for a plain callback, a thread of
 // Asio's system executor).
 //
-// Uploads, backfill and get run on the client's two background threads. A wait for persistence
-// holds no thread at all while it waits: any number of them can be pending at once.
+// Uploads, deletions, backfill and get run on the client's two background threads. A wait for
+// persistence holds no thread at all while it waits: any number of them can be pending at once.
 //
 // Lifetime: the client must stay where it is (not moved) until its operations have completed.
 // Closing it (destroying it) with operations in flight is safe: waits and work not yet started
@@ -29,6 +29,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
@@ -135,6 +136,24 @@ template <typename Token>
 auto async_backfill(Client& client, int limit, Token&& token) {
   return detail::async_run<int>(client, std::forward<Token>(token),
                                 [&client, limit] { return client.backfill(limit); });
+}
+
+// Client::remove of several records in the background; completes with the report.
+template <typename Token>
+auto async_remove(Client& client, std::vector<std::string> ids, DeleteOptions options,
+                  Token&& token) {
+  return detail::async_run<DeleteReport>(
+      client, std::forward<Token>(token),
+      [&client, ids = std::move(ids), options] { return client.remove(ids, options); });
+}
+
+// Client::remove_where in the background; completes with the report.
+template <typename Token>
+auto async_remove_where(Client& client, RecordQuery filter, DeleteOptions options, Token&& token) {
+  return detail::async_run<DeleteReport>(client, std::forward<Token>(token),
+                                         [&client, filter = std::move(filter), options] {
+                                           return client.remove_where(filter, options);
+                                         });
 }
 
 // Client::get in the background.

@@ -32,6 +32,30 @@ namespace detail {
 struct ClientAccess;
 }
 
+// How a deletion goes (Client::remove, remove_where; DESIGN §6.8).
+struct DeleteOptions {
+  // Also deletes every variation of each record, and theirs. Without it, a record with variations
+  // that are not deleted in the same call is refused (Errc::conflict).
+  bool family = false;
+  // Changes nothing: the report lists what would go.
+  bool dry_run = false;
+};
+
+// A record a deletion took, and the object keys removed with it (those no other record names).
+struct DeletedRecord {
+  Record record;
+  std::vector<std::string> object_keys;
+};
+
+struct DeleteReport {
+  std::vector<DeletedRecord> records;  // variations before their parents
+  // Of these records, how many still have objects or a staged copy queued for removal when the
+  // call returns: their store could not be reached (or is not the one this client's settings
+  // name), or a persist job was uploading them (their removal then waits until it ends). The
+  // queue is durable; Client::finish_cleanup() or the persistence workers carry it out.
+  std::size_t cleanup_pending = 0;
+};
+
 class PD_EXPORT Client {
  public:
   // Opens the data directory, creating it and its catalog on first use. Errc::io naming the
@@ -57,9 +81,26 @@ class PD_EXPORT Client {
   // field). The result is validated as a whole before anything is written.
   Record update(std::string_view id, std::string_view patch_json);
 
-  // Deletes a record. A record that still has variations (records naming it as parentImageId)
-  // cannot be deleted.
-  void remove(std::string_view id);
+  // Deletes a record with its tags, search entry and persist job, and removes what it left: its
+  // original, preview and derivatives from the object store they went to and its staged copy
+  // (never an object or staged copy another record names). The removal is a durable job queued in
+  // the same transaction as the deletion and carried out before the call returns when the store
+  // can be reached (see DeleteReport::cleanup_pending otherwise); a crash finishes it after
+  // restart. A record with variations is refused (Errc::conflict) unless options.family. A
+  // pending record whose persist job is running is deleted at once; its objects are removed
+  // once that job's uploads have ended (the job then drops its result). Errc::not_found naming a
+  // missing id.
+  DeleteReport remove(std::string_view id, const DeleteOptions& options = {});
+  // Deletes several records in one transaction, all or nothing, as remove() does; a parent and
+  // all its variations may be named together without options.family. Errc::invalid for no ids.
+  DeleteReport remove(const std::vector<std::string>& ids, const DeleteOptions& options = {});
+  // Deletes every record `filter` lists (its order, limit and cursor are ignored), as remove()
+  // does, deciding which in the same transaction. No match deletes nothing (an empty report).
+  // Errc::invalid for a filter without any condition (it would match every record).
+  DeleteReport remove_where(const RecordQuery& filter, const DeleteOptions& options = {});
+  // Carries out queued removals of deleted records' objects until none is left or `timeout`
+  // passes; returns how many deleted records still have some queued.
+  std::size_t finish_cleanup(std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
   RecordPage list(const RecordQuery& query = {}) const;
 

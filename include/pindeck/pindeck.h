@@ -161,9 +161,34 @@ PD_EXPORT int pd_record_get(pd_client* client, const char* id, char** out_json);
 PD_EXPORT int pd_record_update(pd_client* client, const char* id, const char* patch_json,
                                char** out_json);
 
-/* Deletes a record. PD_ERR_NOT_FOUND when there is none; PD_ERR_CONFLICT while other records
- * name it as their parentImageId; PD_ERR_MISUSE: the client was closed. */
+/* Deletes a record with its tags, search entry and pending persist job, and removes its
+ * original, preview and derivatives from the object store they went to and its staged copy
+ * (never an object another record names). The removal is queued durably with the deletion and
+ * carried out before the call returns when the store can be reached; otherwise it stays queued
+ * and the persistence workers finish it (a crash finishes it after restart). A pending record
+ * whose persist job is running is deleted at once; its objects go once that job's uploads end.
+ * PD_OK: the record is deleted. PD_ERR_INVALID: client or id is NULL. PD_ERR_NOT_FOUND: no
+ * record has this id. PD_ERR_CONFLICT: other records name it as their parentImageId (delete
+ * them first, or use pd_records_delete with "family"). PD_ERR_DATABASE: the catalog could not
+ * be written; nothing changed. PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_record_delete(pd_client* client, const char* id);
+
+/* Deletes several records in one transaction, all or nothing, cleaning up as pd_record_delete
+ * does. `request_json` is an object with either "ids": [record ids] or "where": {the filters of
+ * pd_record_list; "order", "limit" and "cursor" are ignored; at least one filter}, and optionally
+ * "family": true (also delete every variation of each record, and theirs; without it a record
+ * whose variations are not all deleted with it is refused) and "dryRun": true (change nothing;
+ * report what would go). *out_json receives {"dryRun": bool, "deleted": [{"id", "title",
+ * "objectKeys": [keys removed from the object store]}, ...] (variations before their parents),
+ * "cleanupPending": the number of deleted records whose objects or staged copy are still queued
+ * for removal (their store unreachable, or a persist job still uploading)}; free it with
+ * pd_string_free(). A "where" matching nothing deletes nothing (PD_OK, "deleted": []).
+ * PD_OK. PD_ERR_INVALID: a NULL argument, malformed JSON, an unknown field, both or neither of
+ * "ids" and "where", an empty "ids", a "where" without a filter, a bad filter value.
+ * PD_ERR_NOT_FOUND: an id names no record (nothing is deleted). PD_ERR_CONFLICT: a record has
+ * variations not deleted with it (nothing is deleted). PD_ERR_DATABASE: the catalog could not
+ * be written; nothing changed. */
+PD_EXPORT int pd_records_delete(pd_client* client, const char* request_json, char** out_json);
 
 /* Lists records. `query_json` (NULL for all) is an object with optional keys:
  *   "category", "group", "projectName", "moodboardName", "sourceType", "status": exact match;

@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/delete_jobs.hpp"
 #include "catalog/persist_jobs.hpp"
 #include "pindeck/query.hpp"
 #include "pindeck/record.hpp"
@@ -39,8 +40,16 @@ class Catalog {
   virtual std::optional<Record> find(std::string_view id) = 0;
   // Applies a JSON merge patch of record fields and validates the result before writing it.
   virtual Record update(std::string_view id, const nlohmann::json& patch) = 0;
-  // Refused (Errc::conflict) while other records name it as their parent.
-  virtual void remove(std::string_view id) = 0;
+  // Deletes the records named (all or nothing; see record_removal.hpp for what is refused) with
+  // their tags, search entries and persist jobs, and queues the removal of their objects and
+  // staged copies in the same transaction (DESIGN §6.8). With `dry_run`, changes nothing and
+  // returns what would go. Variations come before their parents.
+  virtual std::vector<RemovedRecord> remove_records(const std::vector<std::string>& ids,
+                                                    bool family, bool dry_run) = 0;
+  // remove_records of every record `filter` lists (its limit and cursor are ignored), decided in
+  // the same transaction.
+  virtual std::vector<RemovedRecord> remove_matching(const RecordQuery& filter, bool family,
+                                                     bool dry_run) = 0;
   virtual RecordPage list(const RecordQuery& query) = 0;
   virtual RecordPage search(std::string_view text, const RecordQuery& query) = 0;
 
@@ -48,6 +57,10 @@ class Catalog {
   virtual std::unique_ptr<PersistJobs> persist_jobs(std::string owner,
                                                     std::chrono::milliseconds lease,
                                                     util::Clock clock = util::system_now_ms) = 0;
+  // The queue of deletions seen by one owner, claims lasting `lease`.
+  virtual std::unique_ptr<DeleteJobs> delete_jobs(std::string owner,
+                                                  std::chrono::milliseconds lease,
+                                                  util::Clock clock = util::system_now_ms) = 0;
 };
 
 // Opens (creating it when missing) the SQLite catalog file and brings its schema up to date.

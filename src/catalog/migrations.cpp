@@ -4,6 +4,7 @@
 #include <array>
 #include <string>
 
+#include "catalog/delete_queue_schema.hpp"
 #include "catalog/job_queue_schema.hpp"
 #include "pindeck/error.hpp"
 
@@ -78,6 +79,7 @@ constexpr std::array<Migration, 4> all{{
     {2, "full-text search", v2_search},
     {3, "persist jobs", persist_jobs_schema},
     {4, "failure kinds and backfill order of persist jobs", persist_jobs_backfill_schema},
+    {5, "delete jobs", delete_jobs_schema},
 }};
 
 }  // namespace

@@ -238,16 +238,10 @@ void replace_record(Database& db, const Record& r) {
   write_tags_and_search_text(db, *pk, r);
 }
 
-void delete_record(Database& db, std::string_view id) {
-  auto pk = find_pk(db, id);
-  if (!pk) throw Error(Errc::not_found, "no record with id " + json_quoted(id));
-  auto children = db.prepare("SELECT count(*) FROM records WHERE parent_image_id = ?1");
-  children.bind(1, id).step();
-  if (auto n = children.integer(0); n > 0) {
-    throw Error(Errc::conflict, "record " + json_quoted(id) + " has " + std::to_string(n) +
-                                    " variation(s); delete them first");
-  }
-  erase_tags_and_search_text(db, *pk, load_record(db, id));
+void delete_record(Database& db, const Record& stored) {
+  auto pk = find_pk(db, stored.id);
+  if (!pk) throw Error(Errc::not_found, "no record with id " + json_quoted(stored.id));
+  erase_tags_and_search_text(db, *pk, stored);
   db.prepare("DELETE FROM records WHERE pk = ?1").bind(1, *pk).run();
 }
 

@@ -24,7 +24,8 @@ CreateResult insert_record(Database& db, Record record);
 // Rewrites a stored record (matched by id) after validating it.
 void replace_record(Database& db, const Record& record);
 
-// Deletes a record; refused while other records name it as their parent.
-void delete_record(Database& db, std::string_view id);
+// Deletes a stored record's rows: the record, its tags, its search entry and (by the foreign key)
+// its persist job. The caller decides whether it may go (record_removal.hpp).
+void delete_record(Database& db, const Record& stored);
 
 }  // namespace pindeck::catalog

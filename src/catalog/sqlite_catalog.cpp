@@ -3,9 +3,11 @@
 
 #include "catalog/migrations.hpp"
 #include "catalog/record_queries.hpp"
+#include "catalog/record_removal.hpp"
 #include "catalog/records_table.hpp"
 #include "model/patch.hpp"
 #include "pindeck/error.hpp"
+#include "util/clock.hpp"
 
 namespace pindeck::catalog {
 
@@ -54,8 +56,22 @@ Record SqliteCatalog::update(std::string_view id, const nlohmann::json& patch) {
   });
 }
 
-void SqliteCatalog::remove(std::string_view id) {
-  write([&](Database& db) { delete_record(db, id); });
+std::vector<RemovedRecord> SqliteCatalog::remove_records(const std::vector<std::string>& ids,
+                                                         bool family, bool dry_run) {
+  return write_or_try(dry_run, [&](Database& db) {
+    return remove_records_queueing_cleanup(db, records_to_remove(db, ids, family),
+                                           util::system_now_ms());
+  });
+}
+
+std::vector<RemovedRecord> SqliteCatalog::remove_matching(const RecordQuery& filter, bool family,
+                                                          bool dry_run) {
+  return write_or_try(dry_run, [&](Database& db) {
+    const auto ids = ids_matching(db, filter);
+    if (ids.empty()) return std::vector<RemovedRecord>{};
+    return remove_records_queueing_cleanup(db, records_to_remove(db, ids, family),
+                                           util::system_now_ms());
+  });
 }
 
 RecordPage SqliteCatalog::list(const RecordQuery& query) {

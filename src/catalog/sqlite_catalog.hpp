@@ -23,11 +23,16 @@ class SqliteCatalog final : public Catalog {
   Record get(std::string_view id) override;
   std::optional<Record> find(std::string_view id) override;
   Record update(std::string_view id, const nlohmann::json& patch) override;
-  void remove(std::string_view id) override;
+  std::vector<RemovedRecord> remove_records(const std::vector<std::string>& ids, bool family,
+                                            bool dry_run) override;
+  std::vector<RemovedRecord> remove_matching(const RecordQuery& filter, bool family,
+                                             bool dry_run) override;
   RecordPage list(const RecordQuery& query) override;
   RecordPage search(std::string_view text, const RecordQuery& query) override;
   std::unique_ptr<PersistJobs> persist_jobs(std::string owner, std::chrono::milliseconds lease,
-                                            util::Clock clock) override;
+                                            util::Clock clock = util::system_now_ms) override;
+  std::unique_ptr<DeleteJobs> delete_jobs(std::string owner, std::chrono::milliseconds lease,
+                                          util::Clock clock = util::system_now_ms) override;
 
   // Runs body(Database&) inside one write transaction while holding the catalog's lock, for
   // changes that must commit together (a record and its persistence job, for instance).
@@ -43,6 +48,17 @@ class SqliteCatalog final : public Catalog {
       tx.commit();
       return result;
     }
+  }
+
+  // Runs body(Database&) inside one write transaction that is rolled back instead of committed
+  // when `dry_run`: what the body returns is what the change would have done.
+  template <typename Body>
+  auto write_or_try(bool dry_run, Body&& body) {
+    std::lock_guard lock(mutex_);
+    Transaction tx(*db_);
+    auto result = body(*db_);
+    if (!dry_run) tx.commit();
+    return result;
   }
 
   // Runs body(Database&) for reading while holding the catalog's lock.

@@ -88,10 +88,6 @@ Record Client::update(std::string_view id, std::string_view patch_json) {
   return impl_->catalog->update(id, model::parse_json_text(patch_json, "patch"));
 }
 
-void Client::remove(std::string_view id) {
-  impl_->catalog->remove(id);
-}
-
 RecordPage Client::list(const RecordQuery& query) const {
   return impl_->catalog->list(query);
 }

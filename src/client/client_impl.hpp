@@ -7,6 +7,7 @@
 
 #include "catalog/catalog.hpp"
 #include "client/background.hpp"
+#include "client/cleanup.hpp"
 #include "client/persistence_engine.hpp"
 #include "pindeck/client.hpp"
 
@@ -14,7 +15,10 @@ namespace pindeck {
 
 struct Client::Impl {
   Impl(std::filesystem::path dir, std::unique_ptr<catalog::Catalog> opened)
-      : data_dir(std::move(dir)), catalog(std::move(opened)), persistence(*catalog, data_dir) {}
+      : data_dir(std::move(dir)),
+        catalog(std::move(opened)),
+        persistence(*catalog, data_dir),
+        cleanup(*catalog, data_dir, persistence) {}
 
   // Operations in flight complete with Errc::closed (waits, work not yet started) or finish
   // (work already running) before anything they use is destroyed.
@@ -26,6 +30,7 @@ struct Client::Impl {
   std::filesystem::path data_dir;
   std::unique_ptr<catalog::Catalog> catalog;
   client::PersistenceEngine persistence;
+  client::Cleanup cleanup;
   client::Background background;
 };
 

@@ -37,6 +37,11 @@ pipeline::Persistence& PersistenceEngine::get() {
   return *engine_;
 }
 
+pipeline::Persistence* PersistenceEngine::running() {
+  std::lock_guard lock(mutex_);
+  return engine_.get();
+}
+
 void PersistenceEngine::close() {
   std::lock_guard lock(mutex_);
   if (engine_) engine_->close();

@@ -23,6 +23,8 @@ class PersistenceEngine {
   void start(const PersistenceConfig& config);
   // The engine, started with PersistenceConfig::from_env() when not yet running.
   pipeline::Persistence& get();
+  // The engine if it runs, else nothing (never starts it).
+  pipeline::Persistence* running();
   // Completes the engine's waits with Errc::closed and stops its workers (running jobs finish).
   void close();
 

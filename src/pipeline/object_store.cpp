@@ -3,6 +3,7 @@
 
 #include <future>
 
+#include "pindeck/error.hpp"
 #include "pipeline/local_object_store.hpp"
 #include "pipeline/s3_object_store.hpp"
 
@@ -40,6 +41,18 @@ void ObjectStore::put_bytes(std::string_view key, std::span<const std::byte> byt
                             std::string_view content_type) {
   wait_for_write(
       [&](WriteDone done) { async_put_bytes(key, bytes, content_type, std::move(done)); });
+}
+
+std::vector<RemoveFailure> ObjectStore::remove_many(const std::vector<std::string>& keys) {
+  std::vector<RemoveFailure> failed;
+  for (const auto& key : keys) {
+    try {
+      remove(key);
+    } catch (const Error& e) {
+      failed.push_back({key, e.what()});
+    }
+  }
+  return failed;
 }
 
 std::unique_ptr<ObjectStore> make_object_store(const PersistenceConfig& config,

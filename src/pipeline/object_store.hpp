@@ -23,6 +23,12 @@
 
 namespace pindeck::pipeline {
 
+// A key a batch removal could not delete, and why.
+struct RemoveFailure {
+  std::string key;
+  std::string reason;
+};
+
 // What a store knows of an object it holds.
 struct StoredObject {
   std::uint64_t size = 0;
@@ -62,6 +68,9 @@ class ObjectStore {
   virtual std::optional<StoredObject> head(std::string_view key) = 0;
   // Deletes an object; deleting one that is not there is not an error.
   virtual void remove(std::string_view key) = 0;
+  // Deletes many objects (an S3 store sends DeleteObjects, 1000 keys a request) and returns those
+  // it could not delete; throws when the store could not be asked at all.
+  virtual std::vector<RemoveFailure> remove_many(const std::vector<std::string>& keys);
   // Every key that starts with `prefix`, sorted.
   virtual std::vector<std::string> list(std::string_view prefix) = 0;
   // The public URL of a key: <publicBaseUrl>/<bucket>/<key>.

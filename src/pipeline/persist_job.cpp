@@ -92,8 +92,16 @@ struct Persistence::JobRun {
 void Persistence::start_job(const catalog::Job& job, std::function<void()> done) {
   auto found = catalog_.find(job.record_id);
   if (!found || found->storage_provider != StorageProvider::convex || !found->storage_id) {
-    // Deleted, or already durable: nothing left to do.
+    // Deleted, or already durable: nothing left to do. A deletion that waited for this job's
+    // lease need not wait any longer: nothing was uploaded.
     jobs_->drop(job);
+    if (!found) {
+      try {
+        if (delete_jobs_->stop_waiting_for_persist(job.record_id)) deleter_->wake();
+      } catch (const Error&) {
+        // The removal then runs when the lease ends.
+      }
+    }
     notify_settled(job.record_id, std::nullopt);
     done();
     return;
@@ -181,17 +189,25 @@ void Persistence::start_uploads(const std::shared_ptr<JobRun>& run) {
 
 void Persistence::finish_job(const std::shared_ptr<JobRun>& run) {
   try {
+    bool recorded = false;
     if (run->failure) {
-      commit_failure(run->job, run->failure->kind(), run->failure->what());
+      recorded = commit_failure(run->job, run->failure->kind(), run->failure->what());
     } else {
       Record persisted = run->record;
       persisted.colors = run->colors;
-      commit_success(run->job, persisted);
+      recorded = commit_success(run->job, persisted);
     }
+    if (!recorded) clean_up_if_deleted(run->record);
   } catch (const Error&) {
     // The catalog refused the outcome: the job stays leased and runs again when its lease ends.
   }
   run->done();
+}
+
+void Persistence::clean_up_if_deleted(const Record& record) {
+  if (delete_jobs_->requeue_if_deleted(record, store_->provider(), store_->bucket())) {
+    deleter_->wake();
+  }
 }
 
 void Persistence::run_job(const catalog::Job& job) {
@@ -200,7 +216,7 @@ void Persistence::run_job(const catalog::Job& job) {
   ended.get_future().wait();
 }
 
-void Persistence::commit_success(const catalog::Job& job, const Record& persisted) {
+bool Persistence::commit_success(const catalog::Job& job, const Record& persisted) {
   const std::string storage_id = *persisted.storage_id;
   const bool committed = jobs_->complete(job, [&](Record& record) {
     if (record.storage_id != persisted.storage_id) return false;
@@ -226,9 +242,10 @@ void Persistence::commit_success(const catalog::Job& job, const Record& persiste
     }
   }
   notify_settled(job.record_id, committed ? std::optional(PersistStatus::succeeded) : std::nullopt);
+  return committed;
 }
 
-void Persistence::commit_failure(const catalog::Job& job, FailureKind kind,
+bool Persistence::commit_failure(const catalog::Job& job, FailureKind kind,
                                  const std::string& message) {
   const auto delay = retry_.next_delay(job.attempts, kind);
   bool recorded = false;
@@ -258,6 +275,7 @@ void Persistence::commit_failure(const catalog::Job& job, FailureKind kind,
   std::optional<PersistStatus> outcome;
   if (recorded) outcome = delay ? PersistStatus::pending : PersistStatus::failed;
   notify_settled(job.record_id, outcome);
+  return recorded;
 }
 
 }  // namespace pindeck::pipeline

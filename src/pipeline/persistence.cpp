@@ -55,7 +55,9 @@ Persistence::Persistence(catalog::Catalog& catalog, const std::filesystem::path&
           JobRetryPolicy{config_.max_attempts, config_.retry_min_delay, config_.retry_max_delay}),
       waiters_(
           events_.get_executor(), [this](std::string_view id) { return catalog_.get(id); },
-          config_.poll_interval) {
+          config_.poll_interval),
+      delete_jobs_(catalog_.delete_jobs(jobs_->owner(), config_.lease)),
+      deleter_(std::make_unique<Deleter>(*delete_jobs_, *store_, staging_)) {
   events_thread_ = std::thread([this] { events_.run(); });
   if (start_workers) this->start_workers();
 }
@@ -88,6 +90,7 @@ int Persistence::sweep_orphaned_staging(std::chrono::milliseconds min_age) {
 }
 
 void Persistence::start_workers() {
+  deleter_->start(config_.poll_interval);
   if (workers_) return;
   sweep_orphaned_staging(config_.staging_orphan_age);
   WorkerOptions options;
@@ -108,6 +111,7 @@ void Persistence::start_workers() {
 
 void Persistence::stop_workers() {
   if (workers_) workers_->stop();
+  deleter_->stop();
 }
 
 Record Persistence::ingest(const UploadSource& source, Record metadata) {

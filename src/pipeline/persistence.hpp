@@ -23,6 +23,7 @@
 #include "catalog/catalog.hpp"
 #include "pindeck/persistence.hpp"
 #include "pindeck/record.hpp"
+#include "pipeline/deleter.hpp"
 #include "pipeline/object_store.hpp"
 #include "pipeline/retry_policy.hpp"
 #include "pipeline/settled_waiters.hpp"
@@ -92,13 +93,18 @@ class Persistence {
       std::function<void(const std::string& record_id, std::optional<PersistStatus>)>;
   void set_job_observer(JobObserver observer);
 
+  // Carries out the catalog's delete jobs for this engine's store; its thread runs while the
+  // workers do.
+  Deleter& deleter() { return *deleter_; }
+  catalog::DeleteJobs& delete_jobs() { return *delete_jobs_; }
+
   ObjectStore& object_store() { return *store_; }
   staging::Store& staging_store() { return staging_; }
   catalog::PersistJobs& jobs() { return *jobs_; }
   catalog::JobCounts job_counts() { return jobs_->counts(); }
-  // Starts the workers if they are not running.
+  // Starts the workers (and the deleter's thread) if they are not running.
   void start_workers();
-  // Stops the workers (idempotent); ingest and backfill still queue jobs.
+  // Stops the workers and the deleter's thread (idempotent); ingest and backfill still queue jobs.
   void stop_workers();
   // Completes every wait with Errc::closed, then stops the workers (jobs in progress finish).
   // Idempotent.
@@ -108,8 +114,12 @@ class Persistence {
   struct JobRun;
   void start_uploads(const std::shared_ptr<JobRun>& run);
   void finish_job(const std::shared_ptr<JobRun>& run);
-  void commit_success(const catalog::Job& job, const Record& persisted);
-  void commit_failure(const catalog::Job& job, FailureKind kind, const std::string& message);
+  // Each returns whether the outcome was recorded.
+  bool commit_success(const catalog::Job& job, const Record& persisted);
+  bool commit_failure(const catalog::Job& job, FailureKind kind, const std::string& message);
+  // After a job whose outcome was not recorded: if its record was deleted meanwhile, what the job
+  // uploaded must go too.
+  void clean_up_if_deleted(const Record& record);
   void notify_settled(const std::string& record_id, std::optional<PersistStatus> outcome);
 
   catalog::Catalog& catalog_;
@@ -128,6 +138,8 @@ class Persistence {
   std::mutex observer_mutex_;
   JobObserver observer_;
   std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<catalog::DeleteJobs> delete_jobs_;
+  std::unique_ptr<Deleter> deleter_;
 };
 
 // A process-unique owner name for job leases: host, pid and a random suffix.

@@ -132,6 +132,16 @@ void S3ObjectStore::remove(std::string_view key) {
   client_->delete_object(std::string(key));
 }
 
+std::vector<RemoveFailure> S3ObjectStore::remove_many(const std::vector<std::string>& keys) {
+  std::vector<RemoveFailure> failed;
+  if (keys.empty()) return failed;
+  for (const auto& key : keys) model::validate_object_key(key);
+  for (auto& failure : client_->delete_objects(keys).failed) {
+    failed.push_back({std::move(failure.key), failure.code + ": " + failure.message});
+  }
+  return failed;
+}
+
 std::vector<std::string> S3ObjectStore::list(std::string_view prefix) {
   s3::ListOptions options;
   options.prefix = std::string(prefix);

@@ -38,6 +38,8 @@ class S3ObjectStore final : public ObjectStore {
                        std::string_view content_type, WriteDone done) override;
   std::optional<StoredObject> head(std::string_view key) override;
   void remove(std::string_view key) override;
+  // DeleteObjects in batches of 1000 keys.
+  std::vector<RemoveFailure> remove_many(const std::vector<std::string>& keys) override;
   std::vector<std::string> list(std::string_view prefix) override;
   // <publicBaseUrl or endpoint>/<bucket>/<key>
   std::string public_url(std::string_view key) const override;

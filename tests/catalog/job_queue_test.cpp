@@ -176,7 +176,7 @@ TEST_F(JobQueueTest, DeletingTheRecordDeletesItsJob) {
   const auto id = make_record(*catalog, "a");
   enqueue(queue, id);
   EXPECT_TRUE(write([&](catalog::Database& db) { return queue.find(db, id); }));
-  catalog->remove(id);
+  catalog->remove_records({id}, false, false);
   EXPECT_FALSE(write([&](catalog::Database& db) { return queue.find(db, id); }));
 }
 
