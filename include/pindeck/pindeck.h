@@ -187,7 +187,7 @@ PD_EXPORT int pd_record_delete(pd_client* client, const char* id);
  * "ids" and "where", an empty "ids", a "where" without a filter, a bad filter value.
  * PD_ERR_NOT_FOUND: an id names no record (nothing is deleted). PD_ERR_CONFLICT: a record has
  * variations not deleted with it (nothing is deleted). PD_ERR_DATABASE: the catalog could not
- * be written; nothing changed. */
+ * be written; nothing changed. PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_records_delete(pd_client* client, const char* request_json, char** out_json);
 
 /* Lists records. `query_json` (NULL for all) is an object with optional keys:

@@ -51,7 +51,7 @@ int pd_records_delete(pd_client* client, const char* request_json, char** out_js
   return pindeck::capi::guard([&] {
     pindeck::capi::require_arg(out_json, "out_json");
     *out_json = nullptr;
-    pindeck::capi::require_arg(client, "client");
+    pindeck::Client& c = pindeck::capi::live_client(client);
     pindeck::capi::require_arg(request_json, "request_json");
     const json request = pindeck::model::parse_json_text(request_json, "request");
     if (!request.is_object()) throw Error(Errc::invalid, "request: must be a JSON object");
@@ -66,10 +66,10 @@ int pd_records_delete(pd_client* client, const char* request_json, char** out_js
     pindeck::DeleteOptions options;
     options.family = flag(request, "family");
     options.dry_run = flag(request, "dryRun");
-    const auto report = request.contains("ids")
-                            ? client->client.remove(ids_from(request["ids"]), options)
-                            : client->client.remove_where(
-                                  pindeck::catalog::query_from_json(request["where"]), options);
+    const auto report =
+        request.contains("ids")
+            ? c.remove(ids_from(request["ids"]), options)
+            : c.remove_where(pindeck::catalog::query_from_json(request["where"]), options);
     *out_json = pindeck::capi::copy_out(report_json(report, options.dry_run).dump());
   });
 }

@@ -74,7 +74,7 @@ SELECT pk, title, json_extract(doc, '$.description'),
 FROM records;
 )sql";
 
-constexpr std::array<Migration, 4> all{{
+constexpr std::array<Migration, 5> all{{
     {1, "records and tags", v1_records},
     {2, "full-text search", v2_search},
     {3, "persist jobs", persist_jobs_schema},

@@ -50,7 +50,7 @@ class HeldWritesStore final : public ObjectStore {
 
   StorageProvider provider() const override { return local_.provider(); }
   const std::string& bucket() const override { return local_.bucket(); }
-  void prepare() override {}
+  void async_prepare(WriteDone done) override { done(nullptr); }
   void async_put_file(std::string_view key, const std::filesystem::path& file,
                       std::string_view content_type, WriteDone done) override {
     hold([this, key = std::string(key), file, type = std::string(content_type), done] {
