@@ -29,6 +29,9 @@ std::chrono::milliseconds Deleter::retry_delay(int attempts) {
 }
 
 std::size_t Deleter::run_due() {
+  // One pass at a time: a caller that must see its jobs done before it returns (Client::remove)
+  // waits for a pass of the thread that may have claimed them, instead of counting them as left.
+  std::lock_guard pass(run_mutex_);
   std::size_t ended = 0;
   for (;;) {
     auto batch = jobs_.claim(store_.provider(), store_.bucket(), jobs_per_batch);

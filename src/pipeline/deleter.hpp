@@ -52,6 +52,7 @@ class Deleter {
   staging::Store& staging_;
   std::function<void(std::string_view)> on_error_;
 
+  std::mutex run_mutex_;  // held for a whole run_due pass
   std::mutex mutex_;
   std::condition_variable wake_cv_;
   bool woken_ = false;
