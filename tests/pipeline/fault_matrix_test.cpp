@@ -319,6 +319,36 @@ TEST_P(StallOnPut, IsRetriedAndSucceeds) {
   expect_persisted_s3(*engine.catalog, pending.id, engine.prefix, engine.dir.path(), engine.image);
 }
 
+class CredentialsRefusedOnPut : public ::testing::TestWithParam<Step> {};
+
+// The server refuses the credentials at one PUT (a key rotated while the job runs): the job fails
+// at once as a configuration failure that names the access key and how to fix it (never the
+// secret), without spending its retries; a backfill once the credentials are accepted persists it.
+TEST_P(CredentialsRefusedOnPut, FailsAtOnceNamingTheCredentialsThenBackfillPersists) {
+  const Step step = GetParam();
+  ProxiedEngine engine("credentials-" + name_of(step));
+  engine.proxy.add_fault({.kind = Fault::Kind::status,
+                          .method = "PUT",
+                          .target_contains = key_mark(step),
+                          .status = 403,
+                          .s3_code = "SignatureDoesNotMatch",
+                          .sticky = true});
+  const Record pending = ingest_file(*engine.persistence, engine.image);
+  const Record failed = engine.persistence->wait_settled(pending.id, 120s);
+  ASSERT_EQ(failed.storage_persist_status, PersistStatus::failed);
+  const std::string& error = *failed.storage_persist_error;
+  EXPECT_NE(error.find(engine.config.s3->access_key), std::string::npos) << error;
+  EXPECT_NE(error.find("fix the settings"), std::string::npos) << error;
+  EXPECT_EQ(error.find(engine.config.s3->secret_key), std::string::npos) << "the secret leaked";
+  EXPECT_EQ(engine.persistence->jobs().find(pending.id)->attempts, 1) << "retried";
+  EXPECT_TRUE(engine.persistence->staging_store().contains(*pending.storage_id));
+
+  engine.proxy.clear_faults();
+  EXPECT_EQ(engine.persistence->backfill(), 1);
+  engine.persistence->wait_settled(pending.id, 120s);
+  expect_persisted_s3(*engine.catalog, pending.id, engine.prefix, engine.dir.path(), engine.image);
+}
+
 void PrintTo(Step step, std::ostream* out) {
   *out << name_of(step);
 }
@@ -330,6 +360,8 @@ std::string step_name(const ::testing::TestParamInfo<Step>& info) {
 INSTANTIATE_TEST_SUITE_P(FaultMatrix, StormOnPut, ::testing::ValuesIn(kPuts), step_name);
 INSTANTIATE_TEST_SUITE_P(FaultMatrix, ResetOnPut, ::testing::ValuesIn(kPuts), step_name);
 INSTANTIATE_TEST_SUITE_P(FaultMatrix, StallOnPut, ::testing::ValuesIn(kPuts), step_name);
+INSTANTIATE_TEST_SUITE_P(FaultMatrix, CredentialsRefusedOnPut, ::testing::ValuesIn(kPuts),
+                         step_name);
 
 // ---------------------------------------------------------------------------------------------
 // The process killed at each step: tests/support/persist_child does the work and is killed with
