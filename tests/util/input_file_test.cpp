@@ -69,8 +69,9 @@ std::string open_error(const std::filesystem::path& path, Errc expected = Errc::
 TEST(InputFile, ADirectoryIsRefusedAtOpenNamingItsKind) {
   TempDir dir;
   const std::string message = open_error(dir.path());
-  EXPECT_NE(message.find("'" + dir.path().string() + "': it is a directory"), std::string::npos)
-      << message;
+  std::string expected = dir.path().string();
+  expected.append("': it is a directory");
+  EXPECT_NE(message.find(expected), std::string::npos) << message;
 }
 
 TEST(InputFile, ACharacterDeviceIsRefused) {
