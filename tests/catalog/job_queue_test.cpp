@@ -442,11 +442,12 @@ TEST_F(JobQueueTest, RepeatedBackfillsGoRoundEveryRetryableRecord) {
   auto jobs = catalog->persist_jobs("a", 10s, time.clock());
   std::set<std::string> retryable;
   for (int i = 0; i < 120; ++i) {
-    retryable.insert(failed_record(*jobs, "r" + std::to_string(i), 5'000 + i,
+    retryable.insert(failed_record(*jobs, std::string("r").append(std::to_string(i)), 5'000 + i,
                                    i % 2 ? FailureKind::transient : FailureKind::configuration));
   }
   for (int i = 0; i < 200; ++i) {
-    failed_record(*jobs, "p" + std::to_string(i), 1'000 + i, FailureKind::permanent);
+    failed_record(*jobs, std::string("p").append(std::to_string(i)), 1'000 + i,
+                  FailureKind::permanent);
   }
   std::set<std::string> reached;
   for (int backfill = 0; backfill < 3; ++backfill) {
