@@ -10,16 +10,6 @@
 #include "check.h"
 #include "pindeck/pindeck.h"
 
-#define CHECK_CONTAINS(haystack, needle)                                             \
-  do {                                                                               \
-    const char* h_ = (haystack);                                                     \
-    if (h_ == NULL || strstr(h_, (needle)) == NULL) {                                \
-      fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, \
-              h_ ? h_ : "(null)", (needle));                                         \
-      exit(1);                                                                       \
-    }                                                                                \
-  } while (0)
-
 /* Copies the value of a top-level string field ("id":"...") out of a record's JSON. */
 static void field_value(const char* json, const char* name, char* out, size_t size) {
   char key[64];

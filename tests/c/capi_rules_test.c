@@ -11,16 +11,6 @@
 #include "check.h"
 #include "pindeck/pindeck.h"
 
-#define CHECK_CONTAINS(haystack, needle)                                             \
-  do {                                                                               \
-    const char* h_ = (haystack);                                                     \
-    if (h_ == NULL || strstr(h_, (needle)) == NULL) {                                \
-      fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, \
-              h_ ? h_ : "(null)", (needle));                                         \
-      exit(1);                                                                       \
-    }                                                                                \
-  } while (0)
-
 static int count_records(pd_client* client) {
   char* page = NULL;
   CHECK_STATUS(pd_record_list(client, "{\"limit\":1000}", &page), PD_OK);

@@ -36,4 +36,14 @@
     }                                                                                        \
   } while (0)
 
+#define CHECK_CONTAINS(haystack, needle)                                             \
+  do {                                                                               \
+    const char* h_ = (haystack);                                                     \
+    if (h_ == NULL || strstr(h_, (needle)) == NULL) {                                \
+      fprintf(stderr, "%s:%d: \"%s\" does not contain \"%s\"\n", __FILE__, __LINE__, \
+              h_ ? h_ : "(null)", (needle));                                         \
+      exit(1);                                                                       \
+    }                                                                                \
+  } while (0)
+
 #endif
