@@ -137,6 +137,11 @@ auto async_backfill(Client& client, int limit, Token&& token) {
   return detail::async_run<int>(client, std::forward<Token>(token),
                                 [&client, limit] { return client.backfill(limit); });
 }
+template <typename Token>
+auto async_backfill(Client& client, BackfillOptions options, Token&& token) {
+  return detail::async_run<int>(client, std::forward<Token>(token),
+                                [&client, options] { return client.backfill(options); });
+}
 
 // Client::remove of several records in the background; completes with the report.
 template <typename Token>

@@ -73,6 +73,7 @@ class PD_EXPORT Client {
   Record create(const Record& record);
 
   // Stores many records in one transaction (much faster than one create() each); all or nothing.
+  // Errc::invalid for more than limits::batch_records records.
   std::vector<CreateResult> create_batch(const std::vector<Record>& records);
 
   Record get(std::string_view id) const;

@@ -112,6 +112,9 @@ PD_EXPORT int pd_set_log_sink(pd_log_fn sink, void* user, int min_level);
 #define PD_MAX_COUNT INT64_C(9007199254740991)
 /* The JSON text of one record (pd_record_create, upload metadata) or one patch. */
 #define PD_MAX_RECORD_JSON_BYTES 1048576
+/* Records in one pd_record_create_batch, and the JSON text of one batch. */
+#define PD_MAX_BATCH_RECORDS 1000
+#define PD_MAX_BATCH_JSON_BYTES 16777216
 /* storageBucket follows S3's bucket rules, storagePath, previewStoragePath and
  * derivativeStoragePaths the object key rules (DESIGN §3: [a-z0-9/_.-], no "..", at most 1024
  * bytes), storageId is 32 lowercase hex digits, sha256 64, parentImageId names a stored record. */
@@ -143,7 +146,9 @@ PD_EXPORT int pd_record_create(pd_client* client, const char* record_json, char*
 
 /* Stores a JSON array of records in one transaction: all or none. *out_json receives
  * {"records": [...], "created": [true|false, ...]} (false where an existing record was returned).
- * The statuses of pd_record_create, the message naming the record by its index in the batch. */
+ * The statuses of pd_record_create, the message naming the record by its index in the batch;
+ * PD_ERR_INVALID also for more than PD_MAX_BATCH_RECORDS records or JSON text over
+ * PD_MAX_BATCH_JSON_BYTES. */
 PD_EXPORT int pd_record_create_batch(pd_client* client, const char* records_json, char** out_json);
 
 /* The record with this id as JSON. PD_ERR_NOT_FOUND when there is none; PD_ERR_MISUSE: the client

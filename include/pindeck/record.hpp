@@ -57,6 +57,9 @@ inline constexpr std::int64_t time_ms = 253402300799999;
 inline constexpr std::int64_t count = 9007199254740991;
 // The JSON text of one record or one patch.
 inline constexpr std::size_t record_json_bytes = std::size_t{1} << 20;
+// Records in one create_batch(), and the JSON text of one batch.
+inline constexpr std::size_t batch_records = 1000;
+inline constexpr std::size_t batch_json_bytes = std::size_t{16} << 20;
 }  // namespace limits
 
 // The three WebP derivatives of DESIGN §4, as URLs or as object keys.

@@ -27,6 +27,8 @@ static_assert(PD_MAX_COLORS == pindeck::limits::colors);
 static_assert(PD_MAX_TIME_MS == pindeck::limits::time_ms);
 static_assert(PD_MAX_COUNT == pindeck::limits::count);
 static_assert(PD_MAX_RECORD_JSON_BYTES == pindeck::limits::record_json_bytes);
+static_assert(PD_MAX_BATCH_RECORDS == pindeck::limits::batch_records);
+static_assert(PD_MAX_BATCH_JSON_BYTES == pindeck::limits::batch_json_bytes);
 
 namespace {
 
@@ -82,6 +84,7 @@ int pd_record_create_batch(pd_client* client, const char* records_json, char** o
     reset_out(out_json, "out_json");
     pindeck::Client& c = live_client(client);
     require_arg(records_json, "records_json");
+    pindeck::model::require_batch_json_size(records_json);
     json items = pindeck::model::parse_json_text(records_json, "records");
     if (!items.is_array()) {
       throw pindeck::Error(pindeck::Errc::invalid, "records: must be a JSON array of records");

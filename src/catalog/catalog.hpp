@@ -61,6 +61,10 @@ class Catalog {
   virtual std::unique_ptr<DeleteJobs> delete_jobs(std::string owner,
                                                   std::chrono::milliseconds lease,
                                                   util::Clock clock = util::system_now_ms) = 0;
+
+  // Hands back the memory the backend keeps only for speed (SQLite's page cache), for a host
+  // whose work has paused: its resident size returns to the idle level after a burst.
+  virtual void release_memory() = 0;
 };
 
 // Opens (creating it when missing) the SQLite catalog file and brings its schema up to date.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,6 +47,10 @@ class DeleteJobs {
   // Releases the lease and makes the job due again after `delay`, remembering `error`.
   virtual bool retry_later(const DeleteJob& job, std::chrono::milliseconds delay,
                            std::string_view error) = 0;
+  // Makes due now the unleased jobs for this store that wait after a failed attempt (not those
+  // waiting for a persist job's lease): the store answered again, so their backoff is over.
+  // Returns how many.
+  virtual std::size_t retry_failed_now(StorageProvider provider, std::string_view bucket) = 0;
 
   // Called when a persist job found its record gone before uploading anything: the removal that
   // waited for the job's lease is made due now. Returns whether one waited.

@@ -53,6 +53,10 @@ std::unique_ptr<Database> Database::open(const std::filesystem::path& file) {
   return db;
 }
 
+void Database::release_memory() {
+  sqlite3_db_release_memory(db_);
+}
+
 void Database::switch_to_wal() {
   // The first statement reads the file header: this is where a corrupt file shows. While another
   // process is creating the same new catalog, SQLite answers SQLITE_BUSY here at once, without

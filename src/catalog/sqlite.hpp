@@ -35,6 +35,9 @@ class Database {
   Statement prepare(std::string_view sql);
 
   std::int64_t last_insert_rowid() const;
+  // Frees what the connection's page cache holds beyond the pages in use
+  // (sqlite3_db_release_memory); the cache refills as queries need it.
+  void release_memory();
   const std::filesystem::path& path() const { return path_; }
 
   // Throws the pindeck::Error matching SQLite result code `rc`; `doing` says what failed.

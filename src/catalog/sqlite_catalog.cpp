@@ -82,4 +82,8 @@ RecordPage SqliteCatalog::search(std::string_view text, const RecordQuery& query
   return read([&](Database& db) { return search_records(db, text, query); });
 }
 
+void SqliteCatalog::release_memory() {
+  read([](Database& db) { db.release_memory(); });
+}
+
 }  // namespace pindeck::catalog

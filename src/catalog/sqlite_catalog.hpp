@@ -29,6 +29,7 @@ class SqliteCatalog final : public Catalog {
                                              bool dry_run) override;
   RecordPage list(const RecordQuery& query) override;
   RecordPage search(std::string_view text, const RecordQuery& query) override;
+  void release_memory() override;
   std::unique_ptr<PersistJobs> persist_jobs(std::string owner, std::chrono::milliseconds lease,
                                             util::Clock clock = util::system_now_ms) override;
   std::unique_ptr<DeleteJobs> delete_jobs(std::string owner, std::chrono::milliseconds lease,

@@ -76,6 +76,19 @@ class SqliteDeleteJobs final : public DeleteJobs {
     });
   }
 
+  std::size_t retry_failed_now(StorageProvider provider, std::string_view bucket) override {
+    return catalog_.write([&](Database& db) {
+      auto hurry = db.prepare(
+          "UPDATE delete_jobs SET next_attempt_at = ?1 WHERE last_error IS NOT NULL "
+          "AND next_attempt_at > ?1 AND lease_owner IS NULL "
+          "AND (provider IS NULL OR (provider = ?2 AND bucket = ?3)) RETURNING id");
+      hurry.bind(1, clock_()).bind(2, model::to_string(provider)).bind(3, bucket);
+      std::size_t hurried = 0;
+      while (hurry.step()) ++hurried;
+      return hurried;
+    });
+  }
+
   bool stop_waiting_for_persist(std::string_view record_id) override {
     return catalog_.write([&](Database& db) { return make_due(db, record_id, clock_()); });
   }

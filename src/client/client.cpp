@@ -76,6 +76,11 @@ Record Client::create(const Record& record) {
 }
 
 std::vector<CreateResult> Client::create_batch(const std::vector<Record>& records) {
+  if (records.size() > limits::batch_records) {
+    throw Error(Errc::invalid, "records: a batch holds at most " +
+                                   std::to_string(limits::batch_records) + " records (got " +
+                                   std::to_string(records.size()) + ")");
+  }
   return impl_->catalog->insert_batch(records);
 }
 

@@ -292,6 +292,14 @@ void require_record_json_size(std::string_view text, std::string_view what) {
   }
 }
 
+void require_batch_json_size(std::string_view text) {
+  if (text.size() > limits::batch_json_bytes) {
+    throw Error(Errc::invalid, "records: JSON text of " + std::to_string(text.size()) +
+                                   " bytes is over the limit of " +
+                                   std::to_string(limits::batch_json_bytes) + " bytes for a batch");
+  }
+}
+
 json parse_json_text(std::string_view text, std::string_view what) {
   try {
     return json::parse(text);

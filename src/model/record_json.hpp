@@ -27,6 +27,9 @@ Record from_json_changing(const nlohmann::json& object, const Record& before);
 // Refuses the JSON text of one record or patch over limits::record_json_bytes before it is parsed.
 void require_record_json_size(std::string_view text, std::string_view what);
 
+// Refuses the JSON text of a batch of records over limits::batch_json_bytes before it is parsed.
+void require_batch_json_size(std::string_view text);
+
 // Parses JSON text, turning a syntax error into Error(Errc::invalid) that says what was being
 // read ("record", "patch", "query") and where the text went wrong.
 nlohmann::json parse_json_text(std::string_view text, std::string_view what);

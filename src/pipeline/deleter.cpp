@@ -23,9 +23,9 @@ Deleter::~Deleter() {
 }
 
 std::chrono::milliseconds Deleter::retry_delay(int attempts) {
-  const int doublings = std::clamp(attempts - 1, 0, 9);
+  const int doublings = std::clamp(attempts - 1, 0, 6);
   return std::min(std::chrono::milliseconds(1000) * (1 << doublings),
-                  std::chrono::milliseconds(std::chrono::minutes(5)));
+                  std::chrono::milliseconds(std::chrono::minutes(1)));
 }
 
 std::size_t Deleter::run_due() {
@@ -64,6 +64,8 @@ std::size_t Deleter::run_due() {
         if (jobs_.complete(job)) ++ended;
       } else {
         jobs_.retry_later(job, retry_delay(job.attempts), error);
+        // After the job is written back, so that store_answered() cannot miss it.
+        backing_off_ = true;
       }
     }
   }
@@ -84,6 +86,11 @@ void Deleter::wake() {
     woken_ = true;
   }
   wake_cv_.notify_all();
+}
+
+void Deleter::store_answered() {
+  if (!backing_off_.exchange(false)) return;
+  if (jobs_.retry_failed_now(store_.provider(), store_.bucket()) > 0) wake();
 }
 
 void Deleter::stop() {

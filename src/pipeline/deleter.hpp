@@ -3,9 +3,11 @@
 // of deleted records (in batches: S3 DeleteObjects) and their staged copies, then ends each job.
 // A job whose objects could not all be removed is retried later with backoff, for as long as it
 // takes: the removal never gives up, and a job never removes what a record still names (the
-// catalog checks that when it hands a job out).
+// catalog checks that when it hands a job out). The backoff ends early when the store is seen
+// answering again (store_answered()), so removals do not lag minutes behind an outage.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -40,8 +42,12 @@ class Deleter {
   void wake();
   // Stops the thread (a batch in progress finishes). Idempotent.
   void stop();
+  // Tells the deleter that the store just answered a request (an upload succeeded): jobs backing
+  // off after a failure become due now and the thread looks at once. Cheap when none backs off,
+  // so it can be called after every success. Throws only when the catalog cannot be written.
+  void store_answered();
 
-  // How long a job waits after its `attempts`-th failed attempt: 1 s doubling to 5 min.
+  // How long a job waits after its `attempts`-th failed attempt: 1 s doubling to 1 min.
   static std::chrono::milliseconds retry_delay(int attempts);
 
  private:
@@ -51,6 +57,8 @@ class Deleter {
   ObjectStore& store_;
   staging::Store& staging_;
   std::function<void(std::string_view)> on_error_;
+  // Set when a pass left a job backing off; store_answered() clears it.
+  std::atomic<bool> backing_off_{false};
 
   std::mutex run_mutex_;  // held for a whole run_due pass
   std::mutex mutex_;

@@ -196,6 +196,8 @@ void Persistence::finish_job(const std::shared_ptr<JobRun>& run) {
       Record persisted = run->record;
       persisted.colors = run->colors;
       recorded = commit_success(run->job, persisted);
+      // Every upload of the job went through: removals backing off can go now.
+      deleter_->store_answered();
     }
     if (!recorded) clean_up_if_deleted(run->record);
   } catch (const Error&) {

@@ -106,6 +106,7 @@ void Persistence::start_workers() {
   hooks.start = [this](const catalog::Job& job, WorkerHooks::JobDone done) {
     start_job(job, std::move(done));
   };
+  hooks.idle = [this] { catalog_.release_memory(); };
   workers_ = std::make_unique<WorkerPool>(options, std::move(hooks));
 }
 

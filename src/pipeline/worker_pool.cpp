@@ -106,7 +106,15 @@ struct WorkerPool::State {
     if (stopping) return;
     idle_timer.expires_after(options.idle_release_delay);
     idle_timer.async_wait([self = this](boost::system::error_code ec) {
-      if (!ec && !self->stopping && self->running.empty()) util::release_free_heap_memory();
+      if (ec || self->stopping || !self->running.empty()) return;
+      if (self->hooks.idle) {
+        try {
+          self->hooks.idle();
+        } catch (const std::exception& e) {
+          if (self->hooks.on_error) self->hooks.on_error(e.what());
+        }
+      }
+      util::release_free_heap_memory();
     });
   }
 

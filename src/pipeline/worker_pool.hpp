@@ -25,9 +25,9 @@ struct WorkerOptions {
   int cpu_threads = 0;    // 0: one per core
   std::chrono::milliseconds poll_interval{500};
   std::chrono::milliseconds renew_interval{10000};  // well under the queue's lease
-  // Once no job has been in flight for this long, the pool hands the heap memory the jobs freed
-  // back to the OS (util::release_free_heap_memory), so a host's resident size returns to its
-  // idle level after a burst of images (DESIGN §6).
+  // Once no job has been in flight for this long, the pool calls the `idle` hook and hands the
+  // heap memory the jobs freed back to the OS (util::release_free_heap_memory), so a host's
+  // resident size returns to its idle level after a burst of images (DESIGN §6).
   std::chrono::milliseconds idle_release_delay{1000};
 };
 
@@ -47,6 +47,9 @@ struct WorkerHooks {
   // to its lease, and `done` must not be called.
   std::function<void(const Job&, JobDone done)> start;
   std::function<void(std::string_view)> on_error;  // may be empty
+  // Frees caches kept for speed once the pool is idle (see idle_release_delay); may be empty.
+  // What it throws is reported to `on_error`.
+  std::function<void()> idle;
 };
 
 class WorkerPool {

@@ -169,6 +169,23 @@ static void test_limits(pd_client* client) {
   CHECK_STR(pd_last_error(), "record 1 of the batch: tags: at most 100 tags are allowed (got 101)");
   CHECK(count_records(client) == before);
 
+  /* A batch over its size limits is refused before it is parsed or read. */
+  char* big = record_with_repeated("description", "x", PD_MAX_BATCH_JSON_BYTES);
+  CHECK_STATUS(pd_record_create_batch(client, big, &out), PD_ERR_INVALID);
+  CHECK_CONTAINS(pd_last_error(), "bytes is over the limit of 16777216 bytes for a batch");
+  free(big);
+  const size_t many = PD_MAX_BATCH_RECORDS + 1;
+  char* list = malloc(many * 3 + 2);
+  CHECK(list != NULL);
+  char* q = list;
+  *q++ = '[';
+  for (size_t i = 0; i < many; ++i) q += sprintf(q, "%s{}", i ? "," : "");
+  strcpy(q, "]");
+  CHECK_STATUS(pd_record_create_batch(client, list, &out), PD_ERR_INVALID);
+  CHECK_STR(pd_last_error(), "records: a batch holds at most 1000 records (got 1001)");
+  free(list);
+  CHECK(count_records(client) == before);
+
   /* Upload metadata follows the same rules; nothing is staged or stored. */
   CHECK_STATUS(pd_upload_bytes(client, "x", 1, "x.png", "{\"title\":\"a\\u0000b\"}", &out),
                PD_ERR_INVALID);

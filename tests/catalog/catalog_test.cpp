@@ -219,6 +219,20 @@ TEST_F(CatalogTest, BatchIsAllOrNothing) {
   EXPECT_EQ(count(), 4u);
 }
 
+TEST_F(CatalogTest, ABatchOverItsLimitIsRefusedWhole) {
+  std::vector<Record> batch(limits::batch_records + 1, titled("many"));
+  try {
+    client.create_batch(batch);
+    FAIL() << "a batch of " << batch.size() << " records accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::invalid);
+    EXPECT_EQ(std::string(e.what()), "records: a batch holds at most 1000 records (got 1001)");
+  }
+  EXPECT_EQ(count(), 0u);
+  batch.pop_back();
+  EXPECT_EQ(client.create_batch(batch).size(), limits::batch_records);
+}
+
 TEST_F(CatalogTest, ReopeningKeepsTheRecords) {
   Record r = client.create(titled("persisted"));
   client = Client::open(dir.path() / "data");

@@ -281,5 +281,42 @@ TEST_F(DeleteJobsTest, AFailedAttemptIsRetriedLaterAndALapsedLeaseIsTakenOver) {
   EXPECT_EQ(jobs->count(), 0);
 }
 
+TEST_F(DeleteJobsTest, RetryingFailedJobsNowHurriesOnlyThoseThatFailedOnThatStore) {
+  const Record failed = add(persisted("failed"));
+  Record elsewhere = persisted("elsewhere", "other-bucket");
+  elsewhere.storage_provider = StorageProvider::rustfs;
+  elsewhere = add(elsewhere);
+  catalog->remove_records({failed.id, elsewhere.id}, false, false);
+  auto local_job = claim_local();
+  auto other_job = jobs->claim(StorageProvider::rustfs, "other-bucket", 10);
+  ASSERT_EQ(local_job.size(), 1u);
+  ASSERT_EQ(other_job.size(), 1u);
+  ASSERT_TRUE(jobs->retry_later(local_job[0], 10min, "store unreachable"));
+  ASSERT_TRUE(jobs->retry_later(other_job[0], 10min, "store unreachable"));
+
+  // A removal waiting for a running persist job's lease is not a failure: it keeps waiting.
+  const Record busy = add(pending("busy", "00112233445566778899aabbccddeeff"));
+  auto persist = catalog->persist_jobs("uploader", 30s);
+  catalog->write([&](Database& db) {
+    db.prepare(
+          "INSERT INTO persist_jobs (record_id, state, attempts, next_attempt_at, created_at) "
+          "VALUES (?1, 'queued', 0, 0, 0)")
+        .bind(1, busy.id)
+        .run();
+  });
+  ASSERT_TRUE(persist->claim());
+  catalog->remove_records({busy.id}, false, false);
+  ASSERT_TRUE(claim_local().empty());
+
+  EXPECT_EQ(jobs->retry_failed_now(StorageProvider::local, "pindeck"), 1u);
+  const auto hurried = claim_local();
+  ASSERT_EQ(hurried.size(), 1u);
+  EXPECT_EQ(hurried[0].record_id, failed.id);
+  EXPECT_TRUE(jobs->claim(StorageProvider::rustfs, "other-bucket", 10).empty())
+      << "another store's failures were hurried";
+  EXPECT_EQ(jobs->retry_failed_now(StorageProvider::local, "pindeck"), 0u)
+      << "a leased job was hurried";
+}
+
 }  // namespace
 }  // namespace pindeck::catalog

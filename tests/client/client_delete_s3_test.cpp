@@ -3,14 +3,17 @@
 // after upload and wait, deletion leaves no object under the records' keys (the bucket prefix is
 // listed), no staged copy, no job and no search hit; a client that never started persistence
 // cleans up on the store its environment names; an unreachable store leaves the removal queued
-// until it is back.
+// until it is back, and an upload that goes through once it is back ends the removal's backoff.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
+#include <thread>
 
 #include "catalog/record_removal.hpp"
 #include "catalog/sqlite_catalog.hpp"
+#include "fault_proxy.hpp"
 #include "generated_images.hpp"
 #include "pindeck/client.hpp"
 #include "pipeline/s3_object_store.hpp"
@@ -22,6 +25,7 @@ namespace pindeck {
 namespace {
 
 using namespace std::chrono_literals;
+using pindeck::test::port_of;
 using pindeck::test::TempDir;
 
 std::string unique_prefix(const std::string& test) {
@@ -137,6 +141,44 @@ TEST(ClientDeleteS3, AClientWithoutPersistenceCleansUpOnTheStoreItsEnvironmentNa
   EXPECT_EQ(client.finish_cleanup(30s), 0u);
   EXPECT_EQ(listed(prefix), keys_of({records[1]}));
   EXPECT_EQ(delete_jobs_in(dir.path()), 0);
+}
+
+// A removal that failed while the store was down waits with backoff (up to a minute). The first
+// upload that goes through once the store is back ends that wait, so the objects go at once.
+TEST(ClientDeleteS3, AnUploadThatGoesThroughEndsTheBackoffOfARemovalThatFailed) {
+  TempDir dir;
+  const auto prefix = unique_prefix("delete-backoff");
+  auto config = s3_config(prefix);
+  test::FaultProxy proxy("127.0.0.1", port_of(config.s3->endpoint));
+  config.s3->endpoint = proxy.endpoint();
+  auto client = Client::open(dir.path());
+  client.start_persistence(config);
+  const auto records = upload_and_wait(client, 2, "ember");
+  ASSERT_EQ(listed(prefix), keys_of(records));
+
+  proxy.take_down();
+  EXPECT_EQ(client.remove(records[0].id).cleanup_pending, 1u);
+  // As after many failed attempts: the next one is ten minutes away.
+  {
+    auto catalog = catalog::SqliteCatalog::open(dir.path() / "catalog.sqlite");
+    catalog->write([](catalog::Database& db) {
+      db.prepare("UPDATE delete_jobs SET next_attempt_at = next_attempt_at + 600000").run();
+    });
+  }
+
+  proxy.bring_up();
+  upload_and_wait(client, 1, "after");
+  const auto give_up = std::chrono::steady_clock::now() + 20s;
+  while (delete_jobs_in(dir.path()) > 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(delete_jobs_in(dir.path()), 0) << "the removal still waits for its backoff";
+  EXPECT_TRUE(
+      std::ranges::none_of(catalog::object_keys_of(records[0]),
+                           [&](const std::string& key) { return listed(prefix).contains(key); }));
+  for (const auto& key : catalog::object_keys_of(records[1])) {
+    EXPECT_TRUE(listed(prefix).contains(key)) << key;
+  }
 }
 
 }  // namespace

@@ -89,6 +89,24 @@ TEST(ClientPersistence, AsyncWithUseFutureDeliversErrorsAsExceptions) {
   test::expect_error([&] { missing.get(); }, Errc::not_found);
   auto backfilled = async_backfill(client, 10, boost::asio::use_future);
   EXPECT_EQ(backfilled.get(), 0);
+  auto refused_options = async_backfill(client, BackfillOptions{0}, boost::asio::use_future);
+  test::expect_error([&] { refused_options.get(); }, Errc::invalid);
+}
+
+// A record that failed for good is rescheduled only when the backfill's options ask for it.
+TEST(ClientPersistence, AsyncBackfillWithOptionsIncludesPermanentFailuresOnlyWhenAsked) {
+  TempDir dir;
+  auto client = Client::open(dir.path());
+  client.start_persistence(quick());
+  const std::string damaged = test::undecodable_png();
+  const Record broken = client.upload_bytes(
+      std::as_bytes(std::span(damaged.data(), damaged.size())), Record{}, "broken.png");
+  const Record failed = client.wait_persisted(broken.id, 60s);
+  ASSERT_EQ(failed.storage_persist_status, PersistStatus::failed);
+
+  EXPECT_EQ(async_backfill(client, BackfillOptions{50, false}, boost::asio::use_future).get(), 0);
+  EXPECT_EQ(client.get(broken.id).storage_persist_status, PersistStatus::failed);
+  EXPECT_EQ(async_backfill(client, BackfillOptions{50, true}, boost::asio::use_future).get(), 1);
 }
 
 TEST(ClientPersistence, AsyncWithUseAwaitable) {

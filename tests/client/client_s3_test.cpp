@@ -20,6 +20,7 @@ namespace pindeck {
 namespace {
 
 using namespace std::chrono_literals;
+using pindeck::test::port_of;
 using pindeck::test::TempDir;
 
 PersistenceConfig s3_config(const std::string& test) {
@@ -32,10 +33,6 @@ PersistenceConfig s3_config(const std::string& test) {
   config.retry_max_delay = 400ms;
   config.poll_interval = 50ms;
   return config;
-}
-
-std::uint16_t port_of(const std::string& endpoint) {
-  return static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
 }
 
 // A direct client on the test server, to look at buckets and objects independently.

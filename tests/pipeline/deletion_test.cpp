@@ -227,12 +227,13 @@ TEST(Deletion, TheDeleterThreadFinishesWhatARunningJobLeftAsSoonAsItEnds) {
   EXPECT_TRUE(engine.store->local().list("media-uploads/").empty());
 }
 
-TEST(Deletion, RetryDelaysDoubleUpToFiveMinutes) {
+TEST(Deletion, RetryDelaysDoubleUpToAMinute) {
   EXPECT_EQ(Deleter::retry_delay(1), 1s);
   EXPECT_EQ(Deleter::retry_delay(2), 2s);
   EXPECT_EQ(Deleter::retry_delay(5), 16s);
-  EXPECT_EQ(Deleter::retry_delay(10), 5min);
-  EXPECT_EQ(Deleter::retry_delay(1000), 5min);
+  EXPECT_EQ(Deleter::retry_delay(7), 1min);
+  EXPECT_EQ(Deleter::retry_delay(10), 1min);
+  EXPECT_EQ(Deleter::retry_delay(1000), 1min);
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ namespace {
 using namespace std::chrono_literals;
 using pindeck::test::Fault;
 using pindeck::test::FaultProxy;
+using pindeck::test::port_of;
 using pindeck::test::TempDir;
 
 enum class Step {
@@ -88,10 +89,6 @@ std::string unique_prefix(const std::string& name) {
       std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000000);
   std::replace(prefix.begin(), prefix.end(), '_', '-');
   return prefix;
-}
-
-unsigned short port_of(const std::string& endpoint) {
-  return static_cast<unsigned short>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
 }
 
 PersistenceConfig quick_config(const std::string& prefix) {

@@ -32,6 +32,7 @@ namespace pindeck::pipeline {
 namespace {
 
 using namespace std::chrono_literals;
+using pindeck::test::port_of;
 using pindeck::test::TempDir;
 
 std::string unique_prefix(const std::string& test) {
@@ -50,10 +51,6 @@ PersistenceConfig s3_config(const std::string& prefix) {
   config.poll_interval = 50ms;
   config.lease = 3s;
   return config;
-}
-
-unsigned short port_of(const std::string& endpoint) {
-  return static_cast<unsigned short>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
 }
 
 // A direct client on the test server, to check objects independently of the engine.

@@ -208,6 +208,46 @@ TEST(WorkerPool, AJobWaitingForItsUploadsFreesItsCpuThreadForTheNextImage) {
 #endif
 #endif
 
+// The idle hook (the catalog releasing its page cache) runs once the pool has had nothing in flight
+// for idle_release_delay, never while a job runs; what it throws reaches on_error.
+TEST(WorkerPool, CallsTheIdleHookOnlyOnceIdle) {
+  TempDir dir;
+  SharedQueue shared(dir.path() / "catalog.sqlite");
+  shared.enqueue_new("first");
+  std::atomic<bool> running{false};
+  std::atomic<int> idle_calls{0};
+  std::atomic<int> idle_while_running{0};
+  std::atomic<int> errors{0};
+  WorkerOptions options;
+  options.idle_release_delay = 50ms;
+  options.poll_interval = 20ms;
+  auto hooks = shared.hooks([&](const Job& job) {
+    running = true;
+    std::this_thread::sleep_for(200ms);  // four idle delays: a hook while running would show
+    running = false;
+    shared.complete(job);
+  });
+  hooks.idle = [&] {
+    if (running) ++idle_while_running;
+    ++idle_calls;
+    throw std::runtime_error("cache release failed");
+  };
+  hooks.on_error = [&](std::string_view message) {
+    if (message.find("cache release failed") != std::string_view::npos) ++errors;
+  };
+  WorkerPool pool(options, std::move(hooks));
+  ASSERT_TRUE(eventually([&] { return idle_calls.load() == 1; }));
+  shared.enqueue_new("second");
+  pool.wake();
+  ASSERT_TRUE(eventually([&] { return idle_calls.load() == 2; }));
+  std::this_thread::sleep_for(200ms);
+  pool.stop();
+  EXPECT_EQ(idle_calls, 2) << "the hook ran again without new work";
+  EXPECT_EQ(idle_while_running, 0);
+  EXPECT_EQ(errors, 2);
+  EXPECT_EQ(shared.queued(), 0);
+}
+
 // A burst's decode buffers are freed when its jobs end, but glibc keeps freed memory resident in
 // the arena of the thread that allocated it unless the arena's top is free (and each CPU thread
 // has an arena of its own). Once idle, the pool hands it back: RSS drops.

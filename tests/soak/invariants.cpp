@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "invariants.hpp"
 
+#include <nlohmann/json.hpp>
 #include <utility>
+
+#include "catalog/sqlite_catalog.hpp"
 
 namespace pindeck::soak {
 
@@ -41,6 +44,22 @@ std::map<std::string, Record> all_records(const Client& client) {
   return records;
 }
 
+// The object keys the catalog's queued delete jobs will remove: read from the catalog file, as
+// the library's public API does not list its jobs.
+std::set<std::string> keys_queued_for_removal(const std::filesystem::path& data_dir) {
+  auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+  return catalog->read([](catalog::Database& db) {
+    std::set<std::string> keys;
+    auto jobs = db.prepare("SELECT object_keys FROM delete_jobs");
+    while (jobs.step()) {
+      for (auto& key : nlohmann::json::parse(jobs.text(0)).get<std::vector<std::string>>()) {
+        keys.insert(std::move(key));
+      }
+    }
+    return keys;
+  });
+}
+
 }  // namespace
 
 std::vector<std::string> object_keys(const Record& record) {
@@ -64,6 +83,7 @@ CheckReport InvariantChecker::check(const std::set<std::string>& live,
   FailureList failures(report.failures);
 
   const auto records = all_records(client_);
+  const auto queued = keys_queued_for_removal(client_.data_dir());
   s3::ListOptions options;
   options.prefix = prefix_ + "/";
   std::set<std::string> objects;
@@ -102,10 +122,21 @@ CheckReport InvariantChecker::check(const std::set<std::string>& live,
   std::set<std::string> orphans;
   for (const auto& key : objects) {
     if (named.contains(key)) continue;
-    orphans.insert(key);
-    if (final || previous_orphans_.contains(key)) failures.add("object without a record", key);
+    ++report.orphans_seen;
+    if (final) {
+      failures.add("object without a record", key);
+    } else if (queued.contains(key)) {
+      ++report.removals_queued;
+    } else {
+      orphans.insert(key);
+      if (previous_orphans_.contains(key)) {
+        failures.add("object without a record or a queued removal", key);
+      }
+    }
   }
-  report.orphans_seen = static_cast<int>(orphans.size());
+  if (final && !queued.empty()) {
+    failures.add("delete jobs left after finish_cleanup", std::to_string(queued.size()) + " keys");
+  }
   previous_orphans_ = std::move(orphans);
   failures.finish();
   return report;

@@ -3,9 +3,12 @@
 //   - no record lost: every upload the soak made and did not remove is in the catalog, every
 //     record it removed is gone, and the catalog holds no record the host was never told about;
 //   - every `succeeded` record's five objects (original, preview, three WebP) are in the bucket;
-//   - no object under the run's key prefix without a record. An object a record's removal is still
-//     cleaning up is forgiven once: it fails the check when it is still there at the next check,
-//     and at once in the final check (taken after the faults end and the pipeline drained);
+//   - no object under the run's key prefix without a record, unless a queued delete job names it
+//     (its removal is durable and retries with backoff while the store is failing). An object
+//     neither names is forgiven once (a persist job may have uploaded it after its record was
+//     deleted and not yet queued its removal): it fails the check when it is still there at the
+//     next check. The final check (after the faults end, the pipeline drained and
+//     Client::finish_cleanup ran) forgives nothing: no object without a record, no delete job left;
 //   - final check only: every record is `succeeded` (the faults are over, so nothing may stay
 //     pending or failed).
 // The catalog is read before the bucket is listed, with the soak's own operations paused: workers
@@ -32,6 +35,7 @@ struct CheckReport {
   int failed = 0;
   int objects = 0;
   int orphans_seen = 0;               // objects without a record, forgiven or not
+  int removals_queued = 0;            // of those, named by a queued delete job
   std::vector<std::string> failures;  // one line per broken invariant (capped per kind)
 };
 

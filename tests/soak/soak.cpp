@@ -39,6 +39,7 @@ namespace {
 using test::Gauge;
 using test::mib;
 using test::open_fds;
+using test::port_of;
 using test::resident_kib;
 
 using namespace std::chrono_literals;
@@ -116,10 +117,6 @@ Options parse(int argc, char** argv) {
     throw std::invalid_argument(
         "--minutes, --check-seconds, --population or --fault-gap out of range");
   return o;
-}
-
-std::uint16_t port_of(const std::string& endpoint) {
-  return static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
 }
 
 double seconds_since(Clock::time_point t) {
@@ -205,6 +202,7 @@ class Soak {
     faults_.stop();
     std::printf("soak: %.0f s done; faults stopped, draining\n", seconds_since(start));
     drain();
+    finish_cleanup();
     run_check(true, start);
     // Idle: what a host between bursts holds.
     std::this_thread::sleep_for(10s);
@@ -308,6 +306,16 @@ class Soak {
 
   // With the server healthy again: reschedule what failed until every record succeeded, for at
   // most five minutes (each round waits for the rescheduled records to settle).
+  // Removals still backing off after the faults ended run now, as a host does before it exits.
+  void finish_cleanup() {
+    try {
+      const auto left = client_.finish_cleanup(2min);
+      log_.ok("removals left after finish_cleanup", static_cast<long>(left));
+    } catch (const std::exception& e) {
+      log_.error("finish_cleanup", e);
+    }
+  }
+
   void drain() {
     const auto until = Clock::now() + 5min;
     wait_for_settlements(3min);
@@ -385,10 +393,10 @@ class Soak {
     }
     std::printf(
         "[%s check %d at %5.0f s] records %d (succeeded %d, pending %d, failed %d), objects %d, "
-        "orphans seen %d, RSS %.1f MiB, fds %ld + %ld sockets: %s\n",
+        "orphans seen %d (removal queued %d), RSS %.1f MiB, fds %ld + %ld sockets: %s\n",
         final ? "final" : "minute", checks_, seconds_since(start), report.records, report.succeeded,
-        report.pending, report.failed, report.objects, report.orphans_seen, mib(rss_.last),
-        files_.last, sockets_.last, report.failures.empty() ? "ok" : "FAILED");
+        report.pending, report.failed, report.objects, report.orphans_seen, report.removals_queued,
+        mib(rss_.last), files_.last, sockets_.last, report.failures.empty() ? "ok" : "FAILED");
     for (const auto& failure : report.failures) std::printf("    %s\n", failure.c_str());
     std::fflush(stdout);
     if (!report.failures.empty()) ++failed_checks_;

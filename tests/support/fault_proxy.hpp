@@ -42,6 +42,11 @@ struct Fault {
   bool sticky = false;  // stays queued: applies to every matching connection
 };
 
+// The port of an endpoint URL such as http://127.0.0.1:7480, where the proxy is to forward.
+inline std::uint16_t port_of(const std::string& endpoint) {
+  return static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+}
+
 class FaultProxy {
  public:
   FaultProxy(std::string upstream_host, std::uint16_t upstream_port);
