@@ -66,7 +66,8 @@ TEST(ClientPersistence, ReadObjectGivesTheStoredBytes) {
     return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   };
   EXPECT_EQ(as_string(reader.read_object(*done.storage_path)), pindeck::test::read_file(image));
-  const auto& small_key = done.derivative_storage_paths->small;
+  const std::string small_key = done.derivative_storage_paths->small.value_or("");
+  ASSERT_FALSE(small_key.empty());
   EXPECT_EQ(as_string(reader.read_object(small_key)),
             pindeck::test::read_file(dir.path() / "objects" / "pindeck" / small_key));
   const auto missing = small_key.substr(0, small_key.rfind('/')) + "/none.webp";

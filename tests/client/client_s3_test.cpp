@@ -122,7 +122,8 @@ TEST(ClientS3, ReadObjectFetchesFromTheServer) {
   };
   EXPECT_EQ(as_string(client.read_object(*done.storage_path)), pindeck::test::read_file(image));
   auto direct = direct_client(s3_config("read").bucket);
-  const auto& small_key = done.derivative_storage_paths->small;
+  const std::string small_key = done.derivative_storage_paths->small.value_or("");
+  ASSERT_FALSE(small_key.empty());
   EXPECT_EQ(as_string(client.read_object(small_key)), direct.get_object(small_key).body);
   direct.delete_object(small_key);
   test::expect_error([&] { client.read_object(small_key); }, Errc::not_found, small_key);
