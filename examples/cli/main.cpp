@@ -3,16 +3,20 @@
 //
 //   pindeck [--data-dir DIR] upload FILE... [--title T] [--tags a,b] [--category C] ...
 //                                    [--wait] [--json]
-//   pindeck [--data-dir DIR] list [filters] [--json]
-//   pindeck [--data-dir DIR] show ID [--json]
-//   pindeck [--data-dir DIR] search TEXT [filters] [--json]
+//   pindeck [--data-dir DIR] list [filters] [--json] [--color-output auto|always|never]
+//   pindeck [--data-dir DIR] show ID [--json] [--color-output auto|always|never]
+//   pindeck [--data-dir DIR] search TEXT [filters] [--json] [--color-output auto|always|never]
+//   pindeck [--data-dir DIR] sheet [filters] --out FILE.html [--limit N] [--link]
 //   pindeck [--data-dir DIR] backfill [--limit N] [--wait] [--json]
 //   pindeck [--data-dir DIR] delete ID... [--family] [--dry-run] [--json]
 //   pindeck [--data-dir DIR] delete --where [filters] [--family] [--dry-run] [--json]
 //
 // Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage
 // (including an option value the record would refuse).
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 
@@ -21,6 +25,7 @@
 #include "persist_commands.hpp"
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
+#include "sheet_command.hpp"
 
 namespace {
 
@@ -61,12 +66,14 @@ void add_filter_options(CLI::App& cmd, FindOptions& o) {
   cmd.add_flag("--originals", o.originals, "only records that are not variations");
 }
 
+void add_order_option(CLI::App& cmd, FindOptions& o) {
+  cmd.add_option("--order", o.order, "uploadedAt (newest first) or project (project row)")
+      ->check(CLI::IsMember({"uploadedAt", "project"}));
+}
+
 void add_find_options(CLI::App& cmd, FindOptions& o, bool with_order) {
   add_filter_options(cmd, o);
-  if (with_order) {
-    cmd.add_option("--order", o.order, "uploadedAt (newest first) or project (project row)")
-        ->check(CLI::IsMember({"uploadedAt", "project"}));
-  }
+  if (with_order) add_order_option(cmd, o);
   cmd.add_option("--limit", o.limit, "records per page")->check(CLI::Range(1, 1000));
   cmd.add_option("--cursor", o.cursor, "continue after the page that printed this cursor");
 }
@@ -88,6 +95,14 @@ pindeck::RecordQuery to_query(const FindOptions& o) {
   return q;
 }
 
+// Palettes are drawn in colour only for a person at a terminal: `auto` means stdout is one and
+// NO_COLOR (no-color.org) is unset or empty, so a pipe gets exactly the plain text.
+bool palette_swatches(const std::string& color_output) {
+  if (color_output != "auto") return color_output == "always";
+  const char* no_color = std::getenv("NO_COLOR");
+  return ::isatty(STDOUT_FILENO) != 0 && (no_color == nullptr || *no_color == '\0');
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -97,6 +112,11 @@ int main(int argc, char** argv) {
   std::string data_dir = "./pindeck-data";
   app.add_option("--data-dir", data_dir, "data directory (created on first use)");
   bool json_out = false;
+  std::string color_output = "auto";
+  app.add_option("--color-output", color_output,
+                 "draw palettes as colour swatches: auto (on a terminal, unless NO_COLOR is "
+                 "set), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
 
   FindOptions list;
   auto* list_cmd = app.add_subcommand("list", "list records, newest first");
@@ -147,6 +167,19 @@ int main(int argc, char** argv) {
     }
   });
 
+  FindOptions sheet_filter;
+  pindeck_cli::SheetOptions sheet;
+  auto* sheet_cmd = app.add_subcommand(
+      "sheet", "write a self-contained HTML contact sheet of the records the filters select");
+  add_filter_options(*sheet_cmd, sheet_filter);
+  add_order_option(*sheet_cmd, sheet_filter);
+  sheet_cmd->add_option("--out", sheet.out, "the HTML file to write (replaced atomically)")
+      ->required();
+  sheet_cmd->add_option("--limit", sheet.limit, "at most this many records (default 200)")
+      ->check(CLI::Range(1, 100000));
+  sheet_cmd->add_flag("--link", sheet.link,
+                      "link each w320 derivative by its URL instead of embedding its bytes");
+
   pindeck_cli::PersistCommands persist;
   pindeck_cli::add_persist_commands(app, persist, json_out);
 
@@ -164,18 +197,23 @@ int main(int argc, char** argv) {
   try {
     auto client = pindeck::Client::open(data_dir);
     if (auto status = pindeck_cli::run_persist_command(persist, client, json_out)) return *status;
+    const bool swatches = palette_swatches(color_output);
     if (*list_cmd) {
       auto page = client.list(to_query(list));
       json_out ? pindeck_cli::print_page_json(std::cout, page)
-               : pindeck_cli::print_table(std::cout, page);
+               : pindeck_cli::print_table(std::cout, page, swatches);
     } else if (*show_cmd) {
       auto record = client.get(show_id);
       json_out ? pindeck_cli::print_record_json(std::cout, record)
-               : pindeck_cli::print_details(std::cout, record);
+               : pindeck_cli::print_details(std::cout, record, swatches);
     } else if (*search_cmd) {
       auto page = client.search(search_text, to_query(search));
       json_out ? pindeck_cli::print_page_json(std::cout, page)
-               : pindeck_cli::print_table(std::cout, page);
+               : pindeck_cli::print_table(std::cout, page, swatches);
+    } else if (*sheet_cmd) {
+      const auto shown = pindeck_cli::write_sheet(client, to_query(sheet_filter), sheet, std::cerr);
+      std::cout << "wrote " << sheet.out.string() << " (" << shown << " record"
+                << (shown == 1 ? "" : "s") << ")\n";
     } else if (*delete_cmd) {
       const auto report = delete_where
                               ? client.remove_where(to_query(delete_filter), delete_options)

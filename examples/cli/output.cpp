@@ -5,6 +5,7 @@
 #include <ctime>
 #include <iomanip>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 #include <string_view>
 
@@ -33,9 +34,8 @@ std::string clip(const std::string& s, std::size_t width) {
   return s.substr(0, starts[width - 1]) + "…";
 }
 
-// The text with every control character shown as an escape (\n, \t, \r, \xNN, \u0080 to
-// \u009f), so a record (perhaps stored by an older version, which took them) can neither
-// drive the terminal nor break the one-line-per-record format.
+}  // namespace
+
 std::string printable(std::string_view s) {
   static const char digits[] = "0123456789abcdef";
   std::string out;
@@ -65,15 +65,56 @@ std::string printable(std::string_view s) {
   return out;
 }
 
+std::optional<Rgb> parse_colour(std::string_view text) {
+  if (text.size() != 7 || text[0] != '#') return std::nullopt;
+  Rgb rgb;
+  for (std::size_t i = 1; i < 7; ++i) {
+    const char c = text[i];
+    int digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else {
+      return std::nullopt;
+    }
+    auto& channel = i < 3 ? rgb.r : i < 5 ? rgb.g : rgb.b;
+    channel = static_cast<std::uint8_t>(channel * 16 + digit);
+  }
+  return rgb;
+}
+
+namespace {
+
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + printable(item);
   return out;
 }
 
+// Each colour as a two-cell block painted with the 24-bit background escape, then its hex; a
+// colour that is not #rrggbb (an older record's) only as escaped text, never inside an escape.
+std::string swatches(const std::vector<std::string>& colours) {
+  std::string out;
+  for (const auto& colour : colours) {
+    if (!out.empty()) out += ' ';
+    if (const auto rgb = parse_colour(colour)) {
+      out += "\x1b[48;2;";
+      out += std::to_string(rgb->r);
+      out += ';';
+      out += std::to_string(rgb->g);
+      out += ';';
+      out += std::to_string(rgb->b);
+      out += "m  \x1b[0m ";
+    }
+    out += printable(colour);
+  }
+  return out;
+}
+
 }  // namespace
 
-void print_table(std::ostream& out, const pindeck::RecordPage& page) {
+void print_table(std::ostream& out, const pindeck::RecordPage& page, bool palette_swatches) {
   if (page.records.empty()) {
     out << "no records\n";
     return;
@@ -82,17 +123,20 @@ void print_table(std::ostream& out, const pindeck::RecordPage& page) {
     out << r.id << "  " << utc_date(r.uploaded_at) << "  " << std::left << std::setw(12)
         << printable(clip(r.category, 12)) << "  " << printable(clip(r.title, 48));
     if (!r.tags.empty()) out << "  [" << joined(r.tags) << "]";
+    if (palette_swatches && r.colors && !r.colors->empty()) out << "  " << swatches(*r.colors);
     out << '\n';
   }
   if (page.next_cursor) out << "more: --cursor " << *page.next_cursor << '\n';
 }
 
-void print_details(std::ostream& out, const pindeck::Record& record) {
+void print_details(std::ostream& out, const pindeck::Record& record, bool palette_swatches) {
   json fields = json::parse(pindeck::record_to_json(record));
   for (const auto& [name, value] : fields.items()) {
     out << name << ": ";
     if (value.is_string()) {
       out << printable(value.get<std::string>());
+    } else if (palette_swatches && name == "colors" && record.colors) {
+      out << swatches(*record.colors);
     } else if (value.is_array() && std::all_of(value.begin(), value.end(),
                                                [](const json& v) { return v.is_string(); })) {
       out << joined(value.get<std::vector<std::string>>());

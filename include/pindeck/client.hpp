@@ -156,6 +156,15 @@ class PD_EXPORT Client {
   int backfill(int limit = 50);
   int backfill(const BackfillOptions& options);
 
+  // The bytes of the object stored under `key` (a record's storagePath, previewStoragePath or
+  // one of its derivativeStoragePaths), read whole into memory from the object store this
+  // client's settings name: the one persistence runs with, else the one
+  // PersistenceConfig::from_env() names (the local store in the data directory by default). Does
+  // not start persistence. Errc::invalid for a key the library would never write (DESIGN §3);
+  // Errc::not_found naming the key and bucket when the store has no such object; Errc::io or
+  // Errc::s3 when the store cannot be read.
+  std::vector<std::byte> read_object(std::string_view key);
+
  private:
   friend struct detail::ClientAccess;
   struct Impl;

@@ -318,6 +318,20 @@ typedef void (*pd_record_callback)(void* user, int status, const char* record_js
 PD_EXPORT int pd_wait_persisted_async(pd_client* client, const char* id, int64_t timeout_ms,
                                       pd_record_callback callback, void* user);
 
+/* Reads the object stored under `key` (a record's "storagePath", "previewStoragePath" or one of
+ * its "derivativeStoragePaths") whole, from the object store the client's settings name: the one
+ * persistence runs with, else the one the environment names (the local store in the data directory
+ * by default); persistence is not started. On success *out_data receives the bytes, to free with
+ * pd_bytes_free(), and *out_size their count; on failure *out_data is NULL and *out_size 0.
+ * PD_ERR_INVALID: a NULL argument, or a key the library would never write; PD_ERR_NOT_FOUND: no
+ * such object (the message names key and bucket); PD_ERR_IO or PD_ERR_S3: the store could not be
+ * read; PD_ERR_NOMEM; PD_ERR_MISUSE: the client was closed. */
+PD_EXPORT int pd_object_read(pd_client* client, const char* key, unsigned char** out_data,
+                             size_t* out_size);
+
+/* Frees bytes the library handed out (pd_object_read). NULL is allowed. */
+PD_EXPORT void pd_bytes_free(unsigned char* data);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,8 @@
 // The C ABI's persistence functions (upload, backfill, wait) over pindeck::Client.
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <type_traits>
@@ -247,5 +249,27 @@ int pd_wait_persisted_async(pd_client* client, const char* id, std::int64_t time
           callback(user, status, status == PD_OK ? record_json.c_str() : nullptr, message.c_str());
         });
   });
+}
+
+int pd_object_read(pd_client* client, const char* key, unsigned char** out_data, size_t* out_size) {
+  return pindeck::capi::guard([&] {
+    require_arg(out_data, "out_data");
+    *out_data = nullptr;
+    require_arg(out_size, "out_size");
+    *out_size = 0;
+    pindeck::Client& c = live_client(client);
+    require_arg(key, "key");
+    const auto bytes = c.read_object(key);
+    // malloc(0) may give NULL: an empty object still gets memory, so success is never NULL.
+    auto* copy = static_cast<unsigned char*>(std::malloc(bytes.empty() ? 1 : bytes.size()));
+    if (copy == nullptr) throw std::bad_alloc();
+    std::memcpy(copy, bytes.data(), bytes.size());
+    *out_data = copy;
+    *out_size = bytes.size();
+  });
+}
+
+void pd_bytes_free(unsigned char* data) {
+  std::free(data);
 }
 }

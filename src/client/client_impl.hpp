@@ -8,6 +8,7 @@
 #include "catalog/catalog.hpp"
 #include "client/background.hpp"
 #include "client/cleanup.hpp"
+#include "client/object_reader.hpp"
 #include "client/persistence_engine.hpp"
 #include "pindeck/client.hpp"
 
@@ -18,7 +19,8 @@ struct Client::Impl {
       : data_dir(std::move(dir)),
         catalog(std::move(opened)),
         persistence(*catalog, data_dir),
-        cleanup(*catalog, data_dir, persistence) {}
+        cleanup(*catalog, data_dir, persistence),
+        objects(data_dir, persistence) {}
 
   // Operations in flight complete with Errc::closed (waits, work not yet started) or finish
   // (work already running) before anything they use is destroyed.
@@ -31,6 +33,7 @@ struct Client::Impl {
   std::unique_ptr<catalog::Catalog> catalog;
   client::PersistenceEngine persistence;
   client::Cleanup cleanup;
+  client::ObjectReader objects;
   client::Background background;
 };
 

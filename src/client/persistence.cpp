@@ -97,6 +97,10 @@ int Client::backfill(const BackfillOptions& options) {
   return impl_->persistence.get().backfill(options.limit, options.include_permanent);
 }
 
+std::vector<std::byte> Client::read_object(std::string_view key) {
+  return impl_->objects.read(key);
+}
+
 namespace detail {
 
 void ClientAccess::post(Client& client, std::function<void(bool client_open)> work) {

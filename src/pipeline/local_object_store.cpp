@@ -153,6 +153,24 @@ std::optional<StoredObject> LocalObjectStore::head(std::string_view key) {
   return info;
 }
 
+std::optional<std::vector<std::byte>> LocalObjectStore::read(std::string_view key) {
+  std::optional<util::InputFile> file;
+  try {
+    file.emplace(path_of(key));
+  } catch (const Error& e) {
+    if (e.code() == Errc::not_found) return std::nullopt;
+    throw;
+  }
+  std::vector<std::byte> bytes;
+  std::size_t got = 0;
+  do {
+    bytes.resize(got + 64 * 1024);
+    got += file->read_some(std::span(bytes).subspan(got));
+  } while (got == bytes.size());
+  bytes.resize(got);
+  return bytes;
+}
+
 void LocalObjectStore::remove(std::string_view key) {
   const auto data_path = path_of(key);
   bool removed = false;

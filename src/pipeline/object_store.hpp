@@ -66,6 +66,9 @@ class ObjectStore {
 
   // Size and content type of an object, or nothing when there is none.
   virtual std::optional<StoredObject> head(std::string_view key) = 0;
+  // The whole object in memory, or nothing when there is none. Bad arguments throw as the writes
+  // do; a store that cannot be read throws its failure (Errc::io, an s3::S3Error).
+  virtual std::optional<std::vector<std::byte>> read(std::string_view key) = 0;
   // Deletes an object; deleting one that is not there is not an error.
   virtual void remove(std::string_view key) = 0;
   // Deletes many objects (an S3 store sends DeleteObjects, 1000 keys a request) and returns those

@@ -127,6 +127,18 @@ std::optional<StoredObject> S3ObjectStore::head(std::string_view key) {
   }
 }
 
+std::optional<std::vector<std::byte>> S3ObjectStore::read(std::string_view key) {
+  model::validate_object_key(key);
+  try {
+    const auto body = client_->get_object(std::string(key)).body;
+    const auto* first = reinterpret_cast<const std::byte*>(body.data());
+    return std::vector<std::byte>(first, first + body.size());
+  } catch (const s3::S3Error& e) {
+    if (e.http_status() == 404) return std::nullopt;
+    throw;
+  }
+}
+
 void S3ObjectStore::remove(std::string_view key) {
   model::validate_object_key(key);
   client_->delete_object(std::string(key));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* The C ABI's persistence functions on the embedded local object store: upload from a file, a
- * buffer and a read callback, waiting (blocking and with a callback), backfill, and refusals. */
+ * buffer and a read callback, waiting (blocking and with a callback), reading an object back,
+ * backfill, and refusals. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdlib.h>
@@ -93,7 +94,33 @@ int main(void) {
   CHECK(image_url_file_size(json) == ftell(sample)); /* the original is stored whole */
   fclose(sample);
   CHECK(!contains(json, "storageId"));
+
+  /* The original read back through the library, byte for byte; a missing and a bad key refused. */
+  char key[1024] = {0};
+  at = strstr(json, "\"storagePath\":\"");
+  CHECK(at != NULL);
+  sscanf(at + strlen("\"storagePath\":\""), "%1023[^\"]", key);
   pd_string_free(json);
+  unsigned char* data = NULL;
+  size_t size = 0;
+  CHECK_STATUS(pd_object_read(client, key, &data, &size), PD_OK);
+  sample = fopen(SAMPLE, "rb");
+  CHECK(sample != NULL);
+  unsigned char* expected = malloc(size + 1);
+  CHECK(expected != NULL);
+  CHECK(fread(expected, 1, size + 1, sample) == size); /* same length: the file ends there */
+  fclose(sample);
+  CHECK(memcmp(data, expected, size) == 0);
+  free(expected);
+  pd_bytes_free(data);
+  strcpy(strrchr(key, '/'), "/none.jpg");
+  CHECK_STATUS(pd_object_read(client, key, &data, &size), PD_ERR_NOT_FOUND);
+  CHECK(data == NULL && size == 0);
+  CHECK(contains(pd_last_error(), key));
+  CHECK_STATUS(pd_object_read(client, "../catalog.sqlite", &data, &size), PD_ERR_INVALID);
+  CHECK_STATUS(pd_object_read(client, NULL, &data, &size), PD_ERR_INVALID);
+  CHECK_STATUS(pd_object_read(client, key, NULL, &size), PD_ERR_INVALID);
+  pd_bytes_free(NULL);
 
   /* From a read callback, waited for with a callback. */
   FILE* in = fopen(SAMPLE, "rb");

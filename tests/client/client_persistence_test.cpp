@@ -48,6 +48,34 @@ TEST(ClientPersistence, BlockingUploadFromAStreamThenWait) {
   test::expect_error([&] { client.start_persistence(quick()); }, Errc::conflict);
 }
 
+// Objects read back through the library, by a client that has not started persistence (so it
+// reads the store the settings name: the local store here), byte for byte as stored.
+TEST(ClientPersistence, ReadObjectGivesTheStoredBytes) {
+  TempDir dir;
+  const auto image = pindeck::test::sample_images()[2];
+  Record done;
+  {
+    auto writer = Client::open(dir.path());
+    writer.start_persistence(quick());
+    done = writer.wait_persisted(writer.upload_file(image).id, 60s);
+  }
+  ASSERT_EQ(done.storage_persist_status, PersistStatus::succeeded);
+  ASSERT_TRUE(done.storage_path && done.derivative_storage_paths);
+  auto reader = Client::open(dir.path());
+  const auto as_string = [](const std::vector<std::byte>& bytes) {
+    return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  };
+  EXPECT_EQ(as_string(reader.read_object(*done.storage_path)), pindeck::test::read_file(image));
+  const std::string small_key = done.derivative_storage_paths->small.value_or("");
+  ASSERT_FALSE(small_key.empty());
+  EXPECT_EQ(as_string(reader.read_object(small_key)),
+            pindeck::test::read_file(dir.path() / "objects" / "pindeck" / small_key));
+  const auto missing = small_key.substr(0, small_key.rfind('/')) + "/none.webp";
+  test::expect_error([&] { reader.read_object(missing); }, Errc::not_found, missing);
+  test::expect_error([&] { reader.read_object("../catalog.sqlite"); }, Errc::invalid);
+  test::expect_error([&] { reader.read_object(""); }, Errc::invalid);
+}
+
 TEST(ClientPersistence, AsyncWithACallback) {
   TempDir dir;
   auto client = Client::open(dir.path());

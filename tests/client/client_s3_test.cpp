@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "expect_error.hpp"
 #include "fault_proxy.hpp"
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
@@ -101,6 +102,28 @@ TEST(ClientS3, UploadsWhileTheServerIsDownArePendingThenPersistedWhenItIsBack) {
   auto direct = direct_client(config.bucket);
   EXPECT_EQ(direct.get_object(*done.storage_path).body, pindeck::test::read_file(image))
       << "the persisted original differs from the upload";
+}
+
+// Client::read_object fetches from the S3 server the client persists to, byte for byte as a
+// direct GetObject sees it; a deleted object is not_found naming its key.
+TEST(ClientS3, ReadObjectFetchesFromTheServer) {
+  TempDir dir;
+  auto client = Client::open(dir.path());
+  client.start_persistence(s3_config("read"));
+  const auto image = pindeck::test::sample_images()[2];
+  const Record done = client.wait_persisted(client.upload_file(image).id, 60s);
+  ASSERT_EQ(done.storage_persist_status, PersistStatus::succeeded)
+      << done.storage_persist_error.value_or("");
+  const auto as_string = [](const std::vector<std::byte>& bytes) {
+    return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  };
+  EXPECT_EQ(as_string(client.read_object(*done.storage_path)), pindeck::test::read_file(image));
+  auto direct = direct_client(s3_config("read").bucket);
+  const std::string small_key = done.derivative_storage_paths->small.value_or("");
+  ASSERT_FALSE(small_key.empty());
+  EXPECT_EQ(as_string(client.read_object(small_key)), direct.get_object(small_key).body);
+  direct.delete_object(small_key);
+  test::expect_error([&] { client.read_object(small_key); }, Errc::not_found, small_key);
 }
 
 // A mistyped bucket is never created on its own: the job fails at once, naming the bucket and how
