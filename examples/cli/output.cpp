@@ -33,6 +33,8 @@ std::string clip(const std::string& s, std::size_t width) {
   return s.substr(0, starts[width - 1]) + "…";
 }
 
+}  // namespace
+
 // The text with every control character shown as an escape (\n, \t, \r, \xNN, \u0080 to
 // \u009f), so a record (perhaps stored by an older version, which took them) can neither
 // drive the terminal nor break the one-line-per-record format.
@@ -64,6 +66,8 @@ std::string printable(std::string_view s) {
   }
   return out;
 }
+
+namespace {
 
 std::string joined(const std::vector<std::string>& items) {
   std::string out;

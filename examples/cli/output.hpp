@@ -5,10 +5,15 @@
 #pragma once
 
 #include <iosfwd>
+#include <string>
+#include <string_view>
 
 #include "pindeck/client.hpp"
 
 namespace pindeck_cli {
+
+// The text with every control character shown as an escape, for one line of a display.
+std::string printable(std::string_view s);
 
 // One line per record: id, upload date, category, title and tags; then the cursor of the next
 // page, if there is one.
