@@ -62,15 +62,6 @@ static void expect_ids(const char* json, const char* expected) {
   CHECK_STR(ids, expected);
 }
 
-static void join(char* out, size_t size, int n, char ids[][ID_SIZE]) {
-  out[0] = '\0';
-  for (int i = 0; i < n; i++) {
-    CHECK(strlen(out) + strlen(ids[i]) + 2 < size);
-    if (i > 0) strcat(out, " ");
-    strcat(out, ids[i]);
-  }
-}
-
 static void test_lineage(pd_client* client) {
   /* root -> c0 (t=20), c1 (t=40), c2 (t=30); c1 -> g (t=50). */
   char root[ID_SIZE], c[3][ID_SIZE], g[ID_SIZE];
