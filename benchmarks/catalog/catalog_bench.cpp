@@ -57,7 +57,10 @@ class RecordMaker {
     r.moodboard_name = "board-" + std::to_string(pick(50));
     r.source_type = static_cast<pindeck::SourceType>(pick(4));
     r.status = static_cast<pindeck::RecordStatus>(pick(4));
-    if (pick(10) == 0) r.parent_image_id = "parent-" + std::to_string(pick(1000));
+    if (!parents_.empty() && pick(10) == 0) {
+      r.parent_image_id =
+          parents_[static_cast<std::size_t>(pick(static_cast<int>(parents_.size())))];
+    }
     r.sref = "--sref " + std::to_string(pick(100000));
     r.uploaded_at = 1700000000000 + static_cast<std::int64_t>(counter_++) * 1000;
     r.content_type = "image/jpeg";
@@ -70,11 +73,15 @@ class RecordMaker {
 
   std::string word() { return "w" + std::to_string(pick(3000)); }
 
+  // From now on one record in ten is a variation of one of these (a parent must be stored).
+  void set_parents(std::vector<std::string> ids) { parents_ = std::move(ids); }
+
  private:
   std::int64_t pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
 
   std::mt19937 rng_{42};
   int counter_ = 0;
+  std::vector<std::string> parents_;
 };
 
 void insert_all(Catalog& catalog, int batch_size) {
@@ -83,7 +90,14 @@ void insert_all(Catalog& catalog, int batch_size) {
     std::vector<Record> batch;
     batch.reserve(static_cast<std::size_t>(batch_size));
     for (int i = 0; i < batch_size; ++i) batch.push_back(maker.next());
-    catalog.insert_batch(std::move(batch));
+    auto results = catalog.insert_batch(std::move(batch));
+    if (done == 0) {
+      std::vector<std::string> parents;
+      for (std::size_t i = 0; i < results.size() && i < 1000; ++i) {
+        parents.push_back(results[i].record.id);
+      }
+      maker.set_parents(std::move(parents));
+    }
   }
 }
 
