@@ -21,7 +21,10 @@ json record_json(const Record& record) {
 }
 
 std::string line(const Record& record) {
-  return record.id + "  " + printable(record.title);
+  std::string text = record.id;
+  text += "  ";
+  text += printable(record.title);
+  return text;
 }
 
 // The family as a tree under its root, each generation indented two more spaces, `marked` (the

@@ -68,15 +68,22 @@ Record root_of(Database& db, std::string_view id) {
       "SELECT r.doc, up.depth FROM up JOIN records r ON r.pk = up.pk "
       "ORDER BY up.depth DESC LIMIT 2");
   walk.bind(1, id).bind(2, std::int64_t{max_lineage_depth + 1});
-  if (!walk.step()) throw Error(Errc::not_found, "no record with id " + json_quoted(id));
+  if (!walk.step()) {
+    throw Error(Errc::not_found, std::string("no record with id ") += json_quoted(id));
+  }
   if (walk.integer(1) <= max_lineage_depth) return record_from_doc(walk.text(0));
   walk.step();  // the ancestor max_lineage_depth links up, named so a host can go on from it
   const Record last = record_from_doc(walk.text(0));
-  throw Error(Errc::conflict, "record " + json_quoted(id) + ": its root is more than " +
-                                  std::to_string(max_lineage_depth) +
-                                  " levels up (the most a lineage lookup follows); its ancestor " +
-                                  std::to_string(max_lineage_depth) + " levels up is " +
-                                  json_quoted(last.id));
+  const std::string levels = std::to_string(max_lineage_depth);
+  std::string message = "record ";
+  message += json_quoted(id);
+  message += ": its root is more than ";
+  message += levels;
+  message += " levels up (the most a lineage lookup follows); its ancestor ";
+  message += levels;
+  message += " levels up is ";
+  message += json_quoted(last.id);
+  throw Error(Errc::conflict, message);
 }
 
 Family family_of(Database& db, std::string_view id) {
@@ -109,9 +116,12 @@ std::size_t set_project_order(Database& db, std::string_view project_name,
   if (project_name.empty()) throw Error(Errc::invalid, "projectName: must not be empty");
   if (ids.empty()) throw Error(Errc::invalid, "ids: name at least one record of the project");
   if (ids.size() > max_project_order_ids) {
-    throw Error(Errc::invalid, "ids: at most " + std::to_string(max_project_order_ids) +
-                                   " records can be ordered at once (got " +
-                                   std::to_string(ids.size()) + ")");
+    std::string message = "ids: at most ";
+    message += std::to_string(max_project_order_ids);
+    message += " records can be ordered at once (got ";
+    message += std::to_string(ids.size());
+    message += ")";
+    throw Error(Errc::invalid, message);
   }
   std::set<std::string_view> named;
   std::vector<std::string> repeated, unknown, elsewhere;
@@ -131,15 +141,19 @@ std::size_t set_project_order(Database& db, std::string_view project_name,
       ordered.push_back(std::move(*record));
     }
   }
-  const std::string project = json_quoted(project_name);
   if (!repeated.empty()) {
-    throw Error(Errc::invalid, "ids: named more than once: " + listed(repeated));
+    throw Error(Errc::invalid, std::string("ids: named more than once: ") += listed(repeated));
   }
-  if (!unknown.empty()) throw Error(Errc::not_found, "ids: no record with id " + listed(unknown));
+  if (!unknown.empty()) {
+    throw Error(Errc::not_found, std::string("ids: no record with id ") += listed(unknown));
+  }
   if (!elsewhere.empty()) {
-    throw Error(Errc::invalid,
-                "ids: not in project " + project + ": " + listed(elsewhere) +
-                    " (move a record into the project first by updating its projectName)");
+    std::string message = "ids: not in project ";
+    message += json_quoted(project_name);
+    message += ": ";
+    message += listed(elsewhere);
+    message += " (move a record into the project first by updating its projectName)";
+    throw Error(Errc::invalid, message);
   }
   auto rest = db.prepare(
       "SELECT doc FROM records WHERE project_name = ?1 ORDER BY project_sort, title, pk");
