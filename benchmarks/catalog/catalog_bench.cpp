@@ -7,6 +7,10 @@
 //    floor any catalog on SQLite pays.
 //  - BM_CatalogList / BM_CatalogSearch: filtered pages and full-text searches over a catalog of
 //    100,000 records; counters p50_ms and p95_ms are per-query latencies.
+//  - BM_CatalogLineage: root, family, children and parent of records in a catalog of 100,000
+//    records made of 4,000 families, each a chain 12 levels deep with a second child at every
+//    level (25 records); the record asked about is at depth 12 (root, family, parent) or on the
+//    chain (children). Peer: BM_CatalogList's pages over the same number of records.
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -53,7 +57,10 @@ class RecordMaker {
     r.moodboard_name = "board-" + std::to_string(pick(50));
     r.source_type = static_cast<pindeck::SourceType>(pick(4));
     r.status = static_cast<pindeck::RecordStatus>(pick(4));
-    if (pick(10) == 0) r.parent_image_id = "parent-" + std::to_string(pick(1000));
+    if (!parents_.empty() && pick(10) == 0) {
+      r.parent_image_id =
+          parents_[static_cast<std::size_t>(pick(static_cast<int>(parents_.size())))];
+    }
     r.sref = "--sref " + std::to_string(pick(100000));
     r.uploaded_at = 1700000000000 + static_cast<std::int64_t>(counter_++) * 1000;
     r.content_type = "image/jpeg";
@@ -66,11 +73,15 @@ class RecordMaker {
 
   std::string word() { return "w" + std::to_string(pick(3000)); }
 
+  // From now on one record in ten is a variation of one of these (a parent must be stored).
+  void set_parents(std::vector<std::string> ids) { parents_ = std::move(ids); }
+
  private:
   std::int64_t pick(int n) { return std::uniform_int_distribution<int>(0, n - 1)(rng_); }
 
   std::mt19937 rng_{42};
   int counter_ = 0;
+  std::vector<std::string> parents_;
 };
 
 void insert_all(Catalog& catalog, int batch_size) {
@@ -79,7 +90,14 @@ void insert_all(Catalog& catalog, int batch_size) {
     std::vector<Record> batch;
     batch.reserve(static_cast<std::size_t>(batch_size));
     for (int i = 0; i < batch_size; ++i) batch.push_back(maker.next());
-    catalog.insert_batch(std::move(batch));
+    auto results = catalog.insert_batch(std::move(batch));
+    if (done == 0) {
+      std::vector<std::string> parents;
+      for (std::size_t i = 0; i < results.size() && i < 1000; ++i) {
+        parents.push_back(results[i].record.id);
+      }
+      maker.set_parents(std::move(parents));
+    }
   }
 }
 
@@ -268,6 +286,75 @@ void BM_CatalogSearch(benchmark::State& state) {
 BENCHMARK(BM_CatalogSearch)
     ->DenseRange(0, 2)
     ->Iterations(300)
+    ->Unit(benchmark::kMicrosecond)
+    ->UseRealTime();
+
+// 4,000 families of 25 records: a root, a chain of 12 below it, and at each level of the chain a
+// second child, a leaf. Inserted a generation at a time (a child needs its parent's id).
+struct LineageCatalog {
+  std::unique_ptr<SqliteCatalog> catalog;
+  std::vector<std::vector<std::string>> chains;  // [family][depth], depth 0 the root
+};
+
+LineageCatalog& lineage_catalog() {
+  static auto dir = scratch("lineage");
+  static LineageCatalog built = [] {
+    constexpr int families = 4000, depth = pindeck::max_lineage_depth;
+    LineageCatalog c{SqliteCatalog::open(dir / "catalog.sqlite"),
+                     std::vector<std::vector<std::string>>(families)};
+    RecordMaker maker;
+    auto made = [&](std::optional<std::string> parent) {
+      Record r = maker.next();
+      r.parent_image_id = std::move(parent);
+      return r;
+    };
+    for (int level = 0; level <= depth; ++level) {
+      std::vector<Record> batch;
+      for (int f = 0; f < families; ++f) {
+        const auto parent = level == 0 ? std::nullopt : std::optional(c.chains[f].back());
+        batch.push_back(made(parent));
+        if (level > 0) batch.push_back(made(parent));
+      }
+      auto results = c.catalog->insert_batch(std::move(batch));
+      const std::size_t step = level == 0 ? 1 : 2;
+      for (int f = 0; f < families; ++f) {
+        c.chains[f].push_back(results[static_cast<std::size_t>(f) * step].record.id);
+      }
+    }
+    return c;
+  }();
+  return built;
+}
+
+void BM_CatalogLineage(benchmark::State& state) {
+  LineageCatalog& c = lineage_catalog();
+  const auto kind = state.range(0);
+  static constexpr const char* labels[] = {"root from depth 12", "family from depth 12",
+                                           "children of a chain record", "parent"};
+  state.SetLabel(labels[kind]);
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<std::size_t> family(0, c.chains.size() - 1);
+  std::vector<double> ms;
+  std::size_t rows = 0;
+  for (auto _ : state) {
+    const auto& chain = c.chains[family(rng)];
+    auto start = std::chrono::steady_clock::now();
+    switch (kind) {
+      case 0: rows += c.catalog->root(chain.back()).id.size() > 0; break;
+      case 1: rows += c.catalog->family(chain.back()).records.size(); break;
+      case 2: rows += c.catalog->children(chain[chain.size() / 2], {}).records.size(); break;
+      case 3: rows += c.catalog->parent(chain.back()).has_value(); break;
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                     .count());
+  }
+  benchmark::DoNotOptimize(rows);
+  state.counters["rows_per_query"] = static_cast<double>(rows) / static_cast<double>(ms.size());
+  report_latencies(state, ms);
+}
+BENCHMARK(BM_CatalogLineage)
+    ->DenseRange(0, 3)
+    ->Iterations(1000)
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 

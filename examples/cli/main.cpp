@@ -10,6 +10,8 @@
 //   pindeck [--data-dir DIR] backfill [--limit N] [--wait] [--json]
 //   pindeck [--data-dir DIR] delete ID... [--family] [--dry-run] [--json]
 //   pindeck [--data-dir DIR] delete --where [filters] [--family] [--dry-run] [--json]
+//   pindeck [--data-dir DIR] lineage ID [--limit N] [--cursor C] [--json]
+//   pindeck [--data-dir DIR] project order NAME ID... [--json]
 //
 // Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage
 // (including an option value the record would refuse).
@@ -21,6 +23,7 @@
 #include <map>
 
 #include "delete_command.hpp"
+#include "lineage_commands.hpp"
 #include "output.hpp"
 #include "persist_commands.hpp"
 #include "pindeck/client.hpp"
@@ -183,6 +186,9 @@ int main(int argc, char** argv) {
   pindeck_cli::PersistCommands persist;
   pindeck_cli::add_persist_commands(app, persist, json_out);
 
+  pindeck_cli::LineageCommands lineage;
+  pindeck_cli::add_lineage_commands(app, lineage, json_out);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -198,6 +204,9 @@ int main(int argc, char** argv) {
     auto client = pindeck::Client::open(data_dir);
     if (auto status = pindeck_cli::run_persist_command(persist, client, json_out)) return *status;
     const bool swatches = palette_swatches(color_output);
+    if (auto status = pindeck_cli::run_lineage_command(lineage, client, json_out, swatches)) {
+      return *status;
+    }
     if (*list_cmd) {
       auto page = client.list(to_query(list));
       json_out ? pindeck_cli::print_page_json(std::cout, page)

@@ -11,7 +11,7 @@
 // --create-bucket also lets it create a missing S3 bucket (as PINDECK_S3_CREATE_BUCKET=1).
 //
 // The record options (--title --description --category --tags --group --project --project-order
-// --moodboard --sref --source-url) apply to every file of one upload.
+// --moodboard --sref --source-url --parent) apply to every file of one upload.
 #pragma once
 
 #include <optional>

@@ -23,6 +23,7 @@ const std::map<std::string, std::string, std::less<>> option_of_field{
     {"moodboardName", "--moodboard"},
     {"sref", "--sref"},
     {"sourceUrl", "--source-url"},
+    {"parentImageId", "--parent"},
 };
 
 // The library's refusal ("projectOrder: must not be negative (got -1)", "tags[1]: must not be
@@ -54,6 +55,8 @@ void add_record_options(CLI::App& command, RecordOptions& options) {
   command.add_option("--moodboard", options.moodboard, "moodboard name");
   command.add_option("--sref", options.sref, "style reference (e.g. a Midjourney --sref code)");
   command.add_option("--source-url", options.source_url, "where the image came from");
+  command.add_option("--parent", options.parent,
+                     "id of the record each image is a variation of (its parentImageId)");
   // The record's own rules decide (one owner for them), applied to the metadata alone before the
   // first file is read.
   command.callback([&options] {
@@ -77,6 +80,7 @@ pindeck::Record metadata_from(const RecordOptions& options) {
   metadata.moodboard_name = options.moodboard;
   metadata.sref = options.sref;
   metadata.source_url = options.source_url;
+  metadata.parent_image_id = options.parent;
   return metadata;
 }
 

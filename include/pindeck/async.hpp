@@ -5,8 +5,9 @@
 // The completion runs on the token's associated executor (for a plain callback, a thread of
 // Asio's system executor).
 //
-// Uploads, deletions, backfill and get run on the client's two background threads. A wait for
-// persistence holds no thread at all while it waits: any number of them can be pending at once.
+// Uploads, deletions, backfill, get, lineage and project ordering run on the client's two
+// background threads. A wait for persistence holds no thread at all while it waits: any number of
+// them can be pending at once.
 //
 // Lifetime: the client must stay where it is (not moved) until its operations have completed.
 // Closing it (destroying it) with operations in flight is safe: waits and work not yet started
@@ -26,6 +27,7 @@
 #include <exception>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -166,6 +168,48 @@ template <typename Token>
 auto async_get(Client& client, std::string id, Token&& token) {
   return detail::async_run<Record>(client, std::forward<Token>(token),
                                    [&client, id = std::move(id)] { return client.get(id); });
+}
+
+// Client::parent in the background; completes with the parent, or nullopt for an original.
+template <typename Token>
+auto async_parent(Client& client, std::string id, Token&& token) {
+  return detail::async_run<std::optional<Record>>(
+      client, std::forward<Token>(token),
+      [&client, id = std::move(id)] { return client.parent(id); });
+}
+
+// Client::children in the background; completes with one page.
+template <typename Token>
+auto async_children(Client& client, std::string id, RecordQuery query, Token&& token) {
+  return detail::async_run<RecordPage>(client, std::forward<Token>(token),
+                                       [&client, id = std::move(id), query = std::move(query)] {
+                                         return client.children(id, query);
+                                       });
+}
+
+// Client::root in the background.
+template <typename Token>
+auto async_root(Client& client, std::string id, Token&& token) {
+  return detail::async_run<Record>(client, std::forward<Token>(token),
+                                   [&client, id = std::move(id)] { return client.root(id); });
+}
+
+// Client::family in the background.
+template <typename Token>
+auto async_family(Client& client, std::string id, Token&& token) {
+  return detail::async_run<Family>(client, std::forward<Token>(token),
+                                   [&client, id = std::move(id)] { return client.family(id); });
+}
+
+// Client::set_project_order in the background; completes with how many records changed.
+template <typename Token>
+auto async_set_project_order(Client& client, std::string project_name, std::vector<std::string> ids,
+                             Token&& token) {
+  return detail::async_run<std::size_t>(
+      client, std::forward<Token>(token),
+      [&client, project_name = std::move(project_name), ids = std::move(ids)] {
+        return client.set_project_order(project_name, ids);
+      });
 }
 
 }  // namespace pindeck

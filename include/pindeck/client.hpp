@@ -110,6 +110,38 @@ class PD_EXPORT Client {
   // filters of `query`.
   RecordPage search(std::string_view text, const RecordQuery& query = {}) const;
 
+  // ---- Lineage (DESIGN §8): variations name their parent in parentImageId ----
+
+  // The record's parent; nullopt for an original. Errc::not_found naming an unknown id.
+  std::optional<Record> parent(std::string_view id) const;
+
+  // The record's children (its variations), newest first unless `query` orders by project row,
+  // with the filters of `query` and paged by its limit and cursor as list() is. Errc::not_found
+  // naming an unknown id; Errc::invalid for query.originals_only (children never are).
+  RecordPage children(std::string_view id, const RecordQuery& query = {}) const;
+
+  // The record's topmost ancestor, or the record itself when it is an original, following at most
+  // max_lineage_depth (12) parent links. A record further below its root is refused with
+  // Errc::conflict naming the limit and the ancestor 12 levels up (from which a host can go on),
+  // rather than answered with a record that is not the root. Errc::not_found naming an unknown id.
+  Record root(std::string_view id) const;
+
+  // The root of the record (as root()) and every descendant of that root at any depth, nearest
+  // generations first; at most max_family_records (1,000), with Family::complete false when the
+  // family is larger. The errors of root().
+  Family family(std::string_view id) const;
+
+  // ---- Project rows ----
+
+  // Puts the records `ids` of project `project_name` in that order: each one's projectOrder
+  // becomes its 0-based index in `ids`; the project's records not named keep their relative order
+  // after them, renumbered from ids.size(). One transaction: all or nothing. Returns how many
+  // records' projectOrder changed. Errc::not_found naming the ids no record has; Errc::invalid
+  // naming ids of records not in the project (it does not move them into it: update their
+  // projectName first), ids named twice, no ids, more than max_project_order_ids, or an empty
+  // project name. Nothing changes then.
+  std::size_t set_project_order(std::string_view project_name, const std::vector<std::string>& ids);
+
   const std::filesystem::path& data_dir() const;
 
   // ---- Persistence (DESIGN §6; settings in pindeck/persistence.hpp, asynchronous forms with

@@ -212,6 +212,58 @@ PD_EXPORT int pd_record_list(pd_client* client, const char* query_json, char** o
 PD_EXPORT int pd_record_search(pd_client* client, const char* text, const char* query_json,
                                char** out_json);
 
+/* ---- Lineage and project rows (DESIGN §8) ------------------------------------------------- */
+
+/* How many parent links pd_record_root and pd_record_family follow up from a record. */
+#define PD_MAX_LINEAGE_DEPTH 12
+/* The most records pd_record_family returns; a larger family is cut, nearest generations kept. */
+#define PD_MAX_FAMILY_RECORDS 1000
+/* The most ids one pd_project_set_order takes. */
+#define PD_MAX_PROJECT_ORDER_IDS 10000
+
+/* The parent of record `id`: *out_json receives the parent record as JSON, or the JSON text
+ * "null" when the record is an original (has no parentImageId).
+ * PD_ERR_INVALID: client, id or out_json is NULL; PD_ERR_NOT_FOUND: no record has this id;
+ * PD_ERR_MISUSE: the client was closed. */
+PD_EXPORT int pd_record_parent(pd_client* client, const char* id, char** out_json);
+
+/* One page of the children (variations) of record `id`. `query_json` (NULL for none) takes the
+ * filters, "order", "limit" and "cursor" of pd_record_list ("originalsOnly" is refused: children
+ * never are); newest first by default. *out_json receives {"records": [...], "nextCursor": ...}
+ * as pd_record_list does; pass nextCursor back (with the same id and query) for the next page.
+ * PD_ERR_INVALID: a NULL argument, a bad query or cursor; PD_ERR_NOT_FOUND: no record has this
+ * id; PD_ERR_MISUSE: the client was closed. */
+PD_EXPORT int pd_record_children(pd_client* client, const char* id, const char* query_json,
+                                 char** out_json);
+
+/* The root of record `id`: its topmost ancestor, or the record itself when it is an original,
+ * following at most PD_MAX_LINEAGE_DEPTH parent links. *out_json receives the root record.
+ * PD_ERR_INVALID: a NULL argument; PD_ERR_NOT_FOUND: no record has this id; PD_ERR_CONFLICT: the
+ * root is more than PD_MAX_LINEAGE_DEPTH levels up (the message names the limit and the ancestor
+ * PD_MAX_LINEAGE_DEPTH levels up, from which a host can go on); PD_ERR_MISUSE: the client was
+ * closed. */
+PD_EXPORT int pd_record_root(pd_client* client, const char* id, char** out_json);
+
+/* The whole family of record `id`: its root (as pd_record_root) and every descendant of the root
+ * at any depth. *out_json receives {"rootId": "...", "records": [the root, then its children,
+ * grandchildren, ... newest first within a generation], "complete": false when the family has
+ * more than PD_MAX_FAMILY_RECORDS records and only that many, the nearest generations, are
+ * given}. The statuses of pd_record_root. */
+PD_EXPORT int pd_record_family(pd_client* client, const char* id, char** out_json);
+
+/* Orders the project row `project_name`: `ids_json` is a JSON array of record ids, and each
+ * record's projectOrder becomes its 0-based index in it; the project's records not named keep
+ * their relative order after them, renumbered from the array's length. One transaction: on any
+ * error nothing changes. *out_changed (may be NULL) receives how many records' projectOrder
+ * changed. pd_record_list with "order": "project" then returns the records in this order.
+ * PD_ERR_INVALID: client, project_name or ids_json is NULL, project_name is empty, ids_json is
+ * not an array of strings, is empty or longer than PD_MAX_PROJECT_ORDER_IDS, names an id twice,
+ * or names records not in this project (named in the message; they are not moved into it: update
+ * their projectName first); PD_ERR_NOT_FOUND: ids no record has (named in the message);
+ * PD_ERR_DATABASE: the catalog could not be written; PD_ERR_MISUSE: the client was closed. */
+PD_EXPORT int pd_project_set_order(pd_client* client, const char* project_name,
+                                   const char* ids_json, size_t* out_changed);
+
 /* ---- Media: palette and derivatives ------------------------------------------------------- */
 
 /* The colour palette of packed 8-bit pixels, exactly as Pindeck computes it: up to five

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Finding records: the filters, order and paging of Client::list() and Client::search(), and what
-// Client::create_batch() reports for each record.
+// Finding records: the filters, order and paging of Client::list() and Client::search(), a
+// record's lineage (Client::family()), and what Client::create_batch() reports for each record.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,6 +35,24 @@ struct RecordQuery {
 struct RecordPage {
   std::vector<Record> records;
   std::optional<std::string> next_cursor;  // absent on the last page
+};
+
+// How many parent links Client::root() and Client::family() follow up from a record (DESIGN §8).
+// A record further below its root than this is refused (Errc::conflict) rather than answered
+// with an ancestor that is not the root.
+inline constexpr int max_lineage_depth = 12;
+// The most records Client::family() returns; a larger family is cut, nearest generations kept.
+inline constexpr std::size_t max_family_records = 1000;
+// The most ids one Client::set_project_order() takes.
+inline constexpr std::size_t max_project_order_ids = 10000;
+
+// A record's whole family: its root and every descendant of the root.
+struct Family {
+  Record root;
+  // The root first, then each generation (children, grandchildren, ...), newest first within a
+  // generation; at most max_family_records.
+  std::vector<Record> records;
+  bool complete = true;  // false when the family has more than max_family_records records
 };
 
 // What create_batch() did with one record.

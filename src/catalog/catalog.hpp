@@ -53,6 +53,15 @@ class Catalog {
   virtual RecordPage list(const RecordQuery& query) = 0;
   virtual RecordPage search(std::string_view text, const RecordQuery& query) = 0;
 
+  // Lineage (DESIGN §8; lineage.hpp says what each returns and refuses).
+  virtual std::optional<Record> parent(std::string_view id) = 0;
+  virtual RecordPage children(std::string_view id, const RecordQuery& query) = 0;
+  virtual Record root(std::string_view id) = 0;
+  virtual Family family(std::string_view id) = 0;
+  // Orders a project row; all or nothing. Returns how many records' projectOrder changed.
+  virtual std::size_t set_project_order(std::string_view project_name,
+                                        const std::vector<std::string>& ids) = 0;
+
   // The job queue seen by one owner (unique per process) whose claims last `lease` unless renewed.
   virtual std::unique_ptr<PersistJobs> persist_jobs(std::string owner,
                                                     std::chrono::milliseconds lease,

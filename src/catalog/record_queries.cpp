@@ -119,9 +119,11 @@ PageRows read_page(Statement& stmt, int limit) {
 
 }  // namespace
 
-RecordPage list_records(Database& db, const RecordQuery& q) {
+RecordPage list_records(Database& db, const RecordQuery& q,
+                        std::optional<std::string_view> parent_id) {
   check_query(q);
   Filter f;
+  if (parent_id) f.add("r.parent_image_id = ?", {std::string(*parent_id)});
   std::string from = "records r";
   std::string order;
   if (q.order == RecordOrder::newest_first) {

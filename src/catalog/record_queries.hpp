@@ -2,6 +2,7 @@
 // Listing and full-text search of records: filters, ordering and cursors.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,7 +14,9 @@ namespace pindeck::catalog {
 inline constexpr int max_page_size = 1000;
 inline constexpr std::size_t max_tag_filters = 10;
 
-RecordPage list_records(Database& db, const RecordQuery& query);
+// With `parent_id`, only the records whose parentImageId it is (lineage.hpp's children).
+RecordPage list_records(Database& db, const RecordQuery& query,
+                        std::optional<std::string_view> parent_id = std::nullopt);
 
 RecordPage search_records(Database& db, std::string_view text, const RecordQuery& query);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "catalog/sqlite_catalog.hpp"
 
+#include "catalog/lineage.hpp"
 #include "catalog/migrations.hpp"
 #include "catalog/record_queries.hpp"
 #include "catalog/record_removal.hpp"
@@ -84,6 +85,27 @@ RecordPage SqliteCatalog::search(std::string_view text, const RecordQuery& query
 
 void SqliteCatalog::release_memory() {
   read([](Database& db) { db.release_memory(); });
+}
+
+std::optional<Record> SqliteCatalog::parent(std::string_view id) {
+  return read([&](Database& db) { return parent_of(db, id); });
+}
+
+RecordPage SqliteCatalog::children(std::string_view id, const RecordQuery& query) {
+  return read([&](Database& db) { return children_of(db, id, query); });
+}
+
+Record SqliteCatalog::root(std::string_view id) {
+  return read([&](Database& db) { return root_of(db, id); });
+}
+
+Family SqliteCatalog::family(std::string_view id) {
+  return read([&](Database& db) { return family_of(db, id); });
+}
+
+std::size_t SqliteCatalog::set_project_order(std::string_view project_name,
+                                             const std::vector<std::string>& ids) {
+  return write([&](Database& db) { return catalog::set_project_order(db, project_name, ids); });
 }
 
 }  // namespace pindeck::catalog

@@ -30,6 +30,12 @@ class SqliteCatalog final : public Catalog {
   RecordPage list(const RecordQuery& query) override;
   RecordPage search(std::string_view text, const RecordQuery& query) override;
   void release_memory() override;
+  std::optional<Record> parent(std::string_view id) override;
+  RecordPage children(std::string_view id, const RecordQuery& query) override;
+  Record root(std::string_view id) override;
+  Family family(std::string_view id) override;
+  std::size_t set_project_order(std::string_view project_name,
+                                const std::vector<std::string>& ids) override;
   std::unique_ptr<PersistJobs> persist_jobs(std::string owner, std::chrono::milliseconds lease,
                                             util::Clock clock = util::system_now_ms) override;
   std::unique_ptr<DeleteJobs> delete_jobs(std::string owner, std::chrono::milliseconds lease,

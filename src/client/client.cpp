@@ -101,6 +101,27 @@ RecordPage Client::search(std::string_view text, const RecordQuery& query) const
   return impl_->catalog->search(text, query);
 }
 
+std::optional<Record> Client::parent(std::string_view id) const {
+  return impl_->catalog->parent(id);
+}
+
+RecordPage Client::children(std::string_view id, const RecordQuery& query) const {
+  return impl_->catalog->children(id, query);
+}
+
+Record Client::root(std::string_view id) const {
+  return impl_->catalog->root(id);
+}
+
+Family Client::family(std::string_view id) const {
+  return impl_->catalog->family(id);
+}
+
+std::size_t Client::set_project_order(std::string_view project_name,
+                                      const std::vector<std::string>& ids) {
+  return impl_->catalog->set_project_order(project_name, ids);
+}
+
 const std::filesystem::path& Client::data_dir() const {
   return impl_->data_dir;
 }
