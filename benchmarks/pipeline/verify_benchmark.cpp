@@ -38,7 +38,7 @@ pindeck::PersistenceConfig config_from_env() {
       env("S3_ENDPOINT"), env("S3_REGION"), env("S3_ACCESS_KEY"), env("S3_SECRET_KEY"), "", "", ""};
   config.bucket = env("S3_BUCKET");
   config.create_bucket = true;
-  config.key_prefix = "verify-bench-" + std::to_string(::getpid());
+  config.key_prefix = std::string("verify-bench-") + std::to_string(::getpid());
   config.poll_interval = 20ms;
   return config;
 }
@@ -53,7 +53,7 @@ Fixture& fixture() {
   static Fixture f = [] {
     Fixture made;
     made.data_dir = std::filesystem::temp_directory_path() /
-                    ("pindeck-verify-bench-" + std::to_string(::getpid()));
+                    (std::string("pindeck-verify-bench-") + std::to_string(::getpid()));
     std::filesystem::remove_all(made.data_dir);
     const auto config = config_from_env();
     made.client.emplace(pindeck::Client::open(made.data_dir));
@@ -61,7 +61,7 @@ Fixture& fixture() {
     const auto image = std::filesystem::path(PINDECK_TEST_DATA) / "images" / "truchet-l.webp";
     const auto first = made.client->wait_persisted(made.client->upload_file(image).id, 120s);
     if (first.storage_persist_status != pindeck::PersistStatus::succeeded) {
-      throw std::runtime_error("the first image was not persisted: " +
+      throw std::runtime_error(std::string("the first image was not persisted: ") +
                                first.storage_persist_error.value_or(""));
     }
     pindeck::pipeline::S3ObjectStore store(*config.s3, config.bucket);
@@ -129,3 +129,4 @@ BENCHMARK(BM_VerifyOnS3)
     ->UseRealTime();
 
 }  // namespace
+BENCHMARK_MAIN();

@@ -44,8 +44,8 @@ pindeck::VerifyOptions options_from(const char* options_json) {
     }
     const auto n = in["maxInFlight"].get<std::int64_t>();
     if (n < 1 || n > 64) {
-      throw Error(Errc::invalid,
-                  "verify options: maxInFlight: must be 1 to 64 (got " + std::to_string(n) + ")");
+      throw Error(Errc::invalid, std::string("verify options: maxInFlight: must be 1 to 64 (got ") +
+                                     std::to_string(n) + ")");
     }
     options.max_in_flight = static_cast<int>(n);
   }

@@ -159,7 +159,7 @@ std::vector<VerifyOrphan> find_orphans(catalog::Catalog& catalog, pipeline::Pers
 
 void validate(const VerifyOptions& options) {
   if (options.max_in_flight < 1 || options.max_in_flight > 64) {
-    throw Error(Errc::invalid, "verify: max_in_flight must be 1 to 64 (got " +
+    throw Error(Errc::invalid, std::string("verify: max_in_flight must be 1 to 64 (got ") +
                                    std::to_string(options.max_in_flight) + ")");
   }
   if (options.delete_orphans && has_condition(options.filter)) {

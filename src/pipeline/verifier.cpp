@@ -50,7 +50,7 @@ int target_width(media::DerivativeKind kind) {
   for (const auto& spec : media::DeriveOptions::default_derivatives()) {
     if (spec.kind == kind) return spec.width;
   }
-  throw Error(Errc::internal, "no derivative spec for " + std::string(media::name_of(kind)));
+  throw Error(Errc::internal, std::string("no derivative spec for ").append(media::name_of(kind)));
 }
 
 // The format a key's extension names (keys end in the sniffed format's extension, DESIGN §3).

@@ -22,7 +22,7 @@ TEST(ClientVerifyS3, FindsAndRepairsDamageOnRadosgw) {
   config.s3 = server.settings;
   config.bucket = server.bucket;
   config.create_bucket = true;
-  config.key_prefix = "verify-" + std::to_string(::getpid());
+  config.key_prefix = std::string("verify-") + std::to_string(::getpid());
   config.poll_interval = 50ms;
   auto client = Client::open(dir.path() / "data");
   client.start_persistence(config);
