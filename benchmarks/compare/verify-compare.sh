@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # verify-compare.sh [BUILD_DIR] [PEER_OBJECTS]: verify of 1,000 persisted records (5,000 objects)
 # on a throw-away radosgw on 127.0.0.1, libpindeck (Client::verify, benchmarks/pipeline/
-# verify_benchmark) against `aws s3api head-object` in a loop over PEER_OBJECTS (default 100) of
+# verify_benchmark) against `aws s3api head-object` in a loop over PEER_OBJECTS (default 50) of
 # the same objects (s5cmd when installed, which takes a list in one process), printed side by side
 # from one run: objects checked per second and peak RSS (/usr/bin/time -v). The AWS CLI starts a
 # process per object, which is what a shell loop over it costs; its rate does not depend on how
@@ -10,10 +10,12 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${1:-$root/build}
-peer_objects=${2:-100}
+peer_objects=${2:-50}
 bench=$build/benchmarks/pipeline/verify_benchmark
 [ -x "$bench" ] || cmake --build "$build" --target verify_benchmark >&2
-command -v aws > /dev/null || { echo "verify-compare: install awscli (scripts/install-deps.sh dev)" >&2; exit 1; }
+# Debian's awscli package (scripts/install-deps.sh dev) before whatever else PATH has.
+aws=/usr/bin/aws
+[ -x "$aws" ] || aws=$(command -v aws) || { echo "verify-compare: install awscli (scripts/install-deps.sh dev)" >&2; exit 1; }
 
 export CEPH_S3_DIR=$build/bench-verify-s3 RGW_PORT=${RGW_PORT:-7690} MON_PORT=${MON_PORT:-3510}
 export S3_BUCKET=pindeck-verify-bench
@@ -41,8 +43,8 @@ else
   peer=aws-cli
   start=$(date +%s.%N)
   /usr/bin/time -v bash -c 'while read -r key; do
-      aws --endpoint-url "$0" s3api head-object --bucket "$1" --key "$key" > /dev/null
-    done < "$2"' "$S3_ENDPOINT" "$S3_BUCKET" "$work/sample" 2> "$work/peer.time"
+      "$3" --endpoint-url "$0" s3api head-object --bucket "$1" --key "$key" > /dev/null
+    done < "$2"' "$S3_ENDPOINT" "$S3_BUCKET" "$work/sample" "$aws" 2> "$work/peer.time"
 fi
 end=$(date +%s.%N)
 peer_rss=$(peak_mib "$work/peer.time")
@@ -55,7 +57,7 @@ import json, sys
 ours = json.load(open(sys.argv[1]))["benchmarks"]
 peer, peer_rate, peer_rss = sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
 for b in ours:
-    name = "libpindeck " + b["name"].split("/", 1)[1]
+    name = "libpindeck " + b["name"].split("/")[1]
     print("%-24s %14.1f %12s" % (name, b["objects_per_second"], sys.argv[2] + "*"))
 print("%-24s %14.1f %12d" % (peer, peer_rate, peer_rss))
 best = max(b["objects_per_second"] for b in ours)
