@@ -19,7 +19,7 @@ packages_of() {
                 libgtest-dev libgmock-dev libbenchmark-dev ;;
     test) echo radosgw ceph-mon ceph-osd curl jq openssl sqlite3 chromium ;;
     fuzz) echo clang libclang-rt-14-dev ;;
-    dev) echo clang-format hyperfine ;;
+    dev) echo clang-format hyperfine awscli ;;
     *) echo "install-deps: unknown group '$1' (build, test, fuzz, dev)" >&2; return 2 ;;
   esac
 }

@@ -12,9 +12,12 @@
 //   pindeck [--data-dir DIR] delete --where [filters] [--family] [--dry-run] [--json]
 //   pindeck [--data-dir DIR] lineage ID [--limit N] [--cursor C] [--json]
 //   pindeck [--data-dir DIR] project order NAME ID... [--json]
+//   pindeck [--data-dir DIR] verify [filters] [--repair] [--delete-orphans] [--max-in-flight N]
+//                                    [--restart] [--json]
 //
 // Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage
-// (including an option value the record would refuse).
+// (including an option value the record would refuse), 3 verify found problems it did not put
+// right (missing or damaged objects not repaired, orphans not deleted).
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -29,12 +32,14 @@
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
 #include "sheet_command.hpp"
+#include "verify_command.hpp"
 
 namespace {
 
 constexpr int exit_ok = 0;
 constexpr int exit_error = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_problems = 3;
 
 struct FindOptions {
   std::optional<std::string> category, group, project, moodboard, source_type, status, cursor;
@@ -182,6 +187,22 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   sheet_cmd->add_flag("--link", sheet.link,
                       "link each w320 derivative by its URL instead of embedding its bytes");
+  FindOptions verify_filter;
+  pindeck::VerifyOptions verify_options;
+  auto* verify_cmd = app.add_subcommand(
+      "verify",
+      "check that every persisted record's objects are in the store, whole; find orphans");
+  add_filter_options(*verify_cmd, verify_filter);
+  verify_cmd->add_flag("--repair", verify_options.repair,
+                       "rebuild missing or damaged derivatives, re-upload a missing original from "
+                       "its staged copy");
+  verify_cmd->add_flag("--delete-orphans", verify_options.delete_orphans,
+                       "delete objects no record names (only without filters)");
+  verify_cmd->add_option("--max-in-flight", verify_options.max_in_flight, "store requests at once")
+      ->check(CLI::Range(1, 64));
+  verify_cmd->add_flag("--restart", verify_options.restart,
+                       "start over instead of continuing an interrupted run");
+  verify_cmd->add_flag("--json", json_out, "print the report as JSON");
 
   pindeck_cli::PersistCommands persist;
   pindeck_cli::add_persist_commands(app, persist, json_out);
@@ -228,6 +249,11 @@ int main(int argc, char** argv) {
                               ? client.remove_where(to_query(delete_filter), delete_options)
                               : client.remove(delete_ids, delete_options);
       pindeck_cli::print_delete_report(std::cout, report, delete_options.dry_run, json_out);
+    } else if (*verify_cmd) {
+      verify_options.filter = to_query(verify_filter);
+      if (!pindeck_cli::run_verify(std::cout, client, verify_options, json_out)) {
+        return exit_problems;
+      }
     }
     return exit_ok;
   } catch (const std::exception& e) {

@@ -5,7 +5,7 @@
 // The completion runs on the token's associated executor (for a plain callback, a thread of
 // Asio's system executor).
 //
-// Uploads, deletions, backfill, get, lineage and project ordering run on the client's two
+// Uploads, deletions, backfill, verify, get, lineage and project ordering run on the client's two
 // background threads. A wait for persistence holds no thread at all while it waits: any number of
 // them can be pending at once.
 //
@@ -161,6 +161,15 @@ auto async_remove_where(Client& client, RecordQuery filter, DeleteOptions option
                                          [&client, filter = std::move(filter), options] {
                                            return client.remove_where(filter, options);
                                          });
+}
+
+// Client::verify in the background; completes with the report. options.progress, if set, runs on
+// the client's background thread.
+template <typename Token>
+auto async_verify(Client& client, VerifyOptions options, Token&& token) {
+  return detail::async_run<VerifyReport>(
+      client, std::forward<Token>(token),
+      [&client, options = std::move(options)] { return client.verify(options); });
 }
 
 // Client::get in the background.

@@ -25,6 +25,7 @@
 #include "pindeck/persistence.hpp"
 #include "pindeck/query.hpp"
 #include "pindeck/record.hpp"
+#include "pindeck/verify.hpp"
 
 namespace pindeck {
 
@@ -196,6 +197,17 @@ class PD_EXPORT Client {
   // Errc::not_found naming the key and bucket when the store has no such object; Errc::io or
   // Errc::s3 when the store cannot be read.
   std::vector<std::byte> read_object(std::string_view key);
+  // Checks that every object of each persisted record the filter matches is in the object store
+  // the settings name, whole and of the recorded content type; without a filter condition, also
+  // lists the objects under the key prefix that no record (nor a queued deletion) names. With
+  // options.repair, rebuilds missing or damaged derivatives from the original (or its staged copy
+  // while it exists) and re-uploads a missing original from its staged copy; orphans are deleted
+  // only with options.delete_orphans. Requests run options.max_in_flight at a time. Resumable:
+  // the position is saved after each batch of records, and a run stopped by options.progress (or
+  // a crash, or a failure) is continued by the next run with the same filter and flags (DESIGN
+  // §6.9). Errc::invalid for a bad option; Errc::network / Errc::s3 when the store cannot be
+  // asked (the position so far is kept).
+  VerifyReport verify(const VerifyOptions& options = {});
 
  private:
   friend struct detail::ClientAccess;

@@ -383,6 +383,37 @@ PD_EXPORT int pd_object_read(pd_client* client, const char* key, unsigned char**
 
 /* Frees bytes the library handed out (pd_object_read). NULL is allowed. */
 PD_EXPORT void pd_bytes_free(unsigned char* data);
+/* Called by pd_verify after each batch of records (on the calling thread) with how many of the
+ * matching records are done (this run and the interrupted run it continues) out of how many, and
+ * the objects checked so far. Return nonzero to go on, 0 to stop: the position is kept and the
+ * next pd_verify with the same options continues from it. */
+typedef int (*pd_verify_progress)(void* user, uint64_t records_done, uint64_t records_total,
+                                  uint64_t objects_checked);
+
+/* Verifies (and with "repair" repairs) the objects of persisted records (DESIGN §6.9): each
+ * record's original (size and content type as recorded), preview and derivatives (whole, of their
+ * format, at the right width) in the object store the persistence settings name, and, when no
+ * filter is given, the objects under the key prefix that no record names (orphans).
+ * `options_json` (NULL for the defaults) is an object with optional keys: "where": {the filters
+ * of pd_record_list; "order", "limit" and "cursor" are ignored}; "repair": true (rebuild missing
+ * or damaged derivatives from the original, re-upload a missing original from its staged copy);
+ * "deleteOrphans": true (only without "where"); "maxInFlight": 1 to 64 (requests at once,
+ * default 16); "restart": true (ignore the saved position of an interrupted run). `progress` may
+ * be NULL. *out_json receives the report, freed with pd_string_free(): {"complete": false when
+ * `progress` stopped the run, "resumed", "recordsChecked", "recordsNotPersisted",
+ * "recordsOtherStore", "objectsChecked", "findings": [{"recordId", "role" ("original",
+ * "preview", "small", "medium", "large"), "key", "problem" ("missing", "truncated",
+ * "wrongContentType"), "detail", "repair" ("notAttempted", "repaired", "unrepairable",
+ * "failed"), "repairError" (when the repair failed)}], "orphansChecked", "orphans": [{"key",
+ * "deleted"}]}.
+ * PD_OK, also when objects are missing or damaged (the report says which). PD_ERR_INVALID: a NULL
+ * client or out_json, malformed JSON, an unknown key, a bad filter or a value out of range, named;
+ * "deleteOrphans" with "where". PD_ERR_NETWORK: the object store could not be reached; PD_ERR_S3:
+ * it refused a request (the position reached is kept for the next run). PD_ERR_IO: the data
+ * directory could not be written. PD_ERR_DATABASE: the catalog could not be read.
+ * PD_ERR_MISUSE: the client was closed. */
+PD_EXPORT int pd_verify(pd_client* client, const char* options_json, pd_verify_progress progress,
+                        void* user, char** out_json);
 
 #ifdef __cplusplus
 }

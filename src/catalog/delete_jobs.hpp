@@ -62,6 +62,9 @@ class DeleteJobs {
   virtual bool requeue_if_deleted(const Record& record, StorageProvider provider,
                                   std::string_view bucket) = 0;
 
+  // Every object key a queued job has yet to remove (what a verify must not call an orphan).
+  virtual std::vector<std::string> queued_object_keys() = 0;
+
   // Jobs still queued for these records (for every record when `record_ids` is empty).
   virtual std::int64_t count(const std::vector<std::string>& record_ids = {}) = 0;
   // When the next job for this store becomes claimable (due and unleased), ms since the epoch.

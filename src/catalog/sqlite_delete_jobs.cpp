@@ -115,6 +115,16 @@ class SqliteDeleteJobs final : public DeleteJobs {
     });
   }
 
+  std::vector<std::string> queued_object_keys() override {
+    return catalog_.read([&](Database& db) {
+      auto keys = db.prepare(
+          "SELECT DISTINCT key.value FROM delete_jobs, json_each(delete_jobs.object_keys) AS key");
+      std::vector<std::string> out;
+      while (keys.step()) out.push_back(keys.text(0));
+      return out;
+    });
+  }
+
   std::int64_t count(const std::vector<std::string>& record_ids) override {
     return catalog_.read([&](Database& db) {
       if (record_ids.empty()) {

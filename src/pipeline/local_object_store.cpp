@@ -153,24 +153,6 @@ std::optional<StoredObject> LocalObjectStore::head(std::string_view key) {
   return info;
 }
 
-std::optional<std::vector<std::byte>> LocalObjectStore::read(std::string_view key) {
-  std::optional<util::InputFile> file;
-  try {
-    file.emplace(path_of(key));
-  } catch (const Error& e) {
-    if (e.code() == Errc::not_found) return std::nullopt;
-    throw;
-  }
-  std::vector<std::byte> bytes;
-  std::size_t got = 0;
-  do {
-    bytes.resize(got + 64 * 1024);
-    got += file->read_some(std::span(bytes).subspan(got));
-  } while (got == bytes.size());
-  bytes.resize(got);
-  return bytes;
-}
-
 void LocalObjectStore::remove(std::string_view key) {
   const auto data_path = path_of(key);
   bool removed = false;
@@ -182,6 +164,41 @@ void LocalObjectStore::remove(std::string_view key) {
     }
   }
   if (removed) staging::fsync_directory(data_path.parent_path());
+}
+
+void LocalObjectStore::async_read(std::string_view key, bool with_body, ReadDone done) {
+  model::validate_object_key(key);
+  boost::asio::post(io_, [this, key = std::string(key), with_body, done = std::move(done)] {
+    std::optional<ReadObject> object;
+    try {
+      if (auto info = head(key)) {
+        object.emplace();
+        object->info = std::move(*info);
+        if (with_body) {
+          std::ifstream in(path_of(key), std::ios::binary);
+          object->bytes.assign(std::istreambuf_iterator<char>(in), {});
+          // Removed between the stat and the read: as absent as if the stat had not found it.
+          if (!in && !in.eof()) object.reset();
+        }
+      }
+    } catch (...) {
+      done(std::current_exception(), std::nullopt);
+      return;
+    }
+    done(nullptr, std::move(object));
+  });
+}
+
+bool LocalObjectStore::read_to_file(std::string_view key, const std::filesystem::path& file) {
+  const auto data_path = path_of(key);
+  std::error_code ec;
+  std::filesystem::copy_file(data_path, file, std::filesystem::copy_options::overwrite_existing,
+                             ec);
+  if (!ec) return true;
+  if (ec == std::errc::no_such_file_or_directory || ec == std::errc::not_a_directory) {
+    if (!std::filesystem::exists(data_path)) return false;
+  }
+  throw util::errno_error("cannot copy object", data_path, ec);
 }
 
 std::vector<std::string> LocalObjectStore::list(std::string_view prefix) {

@@ -29,7 +29,9 @@ class LocalObjectStore final : public ObjectStore {
   void async_put_bytes(std::string_view key, std::span<const std::byte> bytes,
                        std::string_view content_type, WriteDone done) override;
   std::optional<StoredObject> head(std::string_view key) override;
-  std::optional<std::vector<std::byte>> read(std::string_view key) override;
+  // On the store's I/O threads.
+  void async_read(std::string_view key, bool with_body, ReadDone done) override;
+  bool read_to_file(std::string_view key, const std::filesystem::path& file) override;
   void remove(std::string_view key) override;
   std::vector<std::string> list(std::string_view prefix) override;
   // file://<absolute root>/<bucket>/<key>

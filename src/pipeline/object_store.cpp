@@ -43,6 +43,23 @@ void ObjectStore::put_bytes(std::string_view key, std::span<const std::byte> byt
       [&](WriteDone done) { async_put_bytes(key, bytes, content_type, std::move(done)); });
 }
 
+std::optional<std::vector<std::byte>> ObjectStore::read(std::string_view key) {
+  std::promise<std::optional<ReadObject>> read;
+  auto result = read.get_future();
+  async_read(key, /*with_body=*/true,
+             [&read](std::exception_ptr failure, std::optional<ReadObject> object) {
+               if (failure) {
+                 read.set_exception(failure);
+               } else {
+                 read.set_value(std::move(object));
+               }
+             });
+  auto object = result.get();
+  if (!object) return std::nullopt;
+  const auto* first = reinterpret_cast<const std::byte*>(object->bytes.data());
+  return std::vector<std::byte>(first, first + object->bytes.size());
+}
+
 std::vector<RemoveFailure> ObjectStore::remove_many(const std::vector<std::string>& keys) {
   std::vector<RemoveFailure> failed;
   for (const auto& key : keys) {

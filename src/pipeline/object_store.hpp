@@ -35,6 +35,12 @@ struct StoredObject {
   std::string content_type;
 };
 
+// An object read back: what the store knows of it and, when asked for, its bytes.
+struct ReadObject {
+  StoredObject info;
+  std::string bytes;  // empty unless the body was asked for
+};
+
 class ObjectStore {
  public:
   // Runs once when a write has ended: with nothing when the object is durable and complete, with
@@ -66,9 +72,16 @@ class ObjectStore {
 
   // Size and content type of an object, or nothing when there is none.
   virtual std::optional<StoredObject> head(std::string_view key) = 0;
-  // The whole object in memory, or nothing when there is none. Bad arguments throw as the writes
-  // do; a store that cannot be read throws its failure (Errc::io, an s3::S3Error).
-  virtual std::optional<std::vector<std::byte>> read(std::string_view key) = 0;
+  // Reads an object (HEAD, or GET when `with_body`) and reports it, or nothing when there is
+  // none, to `done` on one of the store's threads (it must not block). Bad keys throw at once.
+  using ReadDone = std::function<void(std::exception_ptr, std::optional<ReadObject>)>;
+  virtual void async_read(std::string_view key, bool with_body, ReadDone done) = 0;
+  // Copies an object into `file` (created or replaced); false when there is no such object.
+  virtual bool read_to_file(std::string_view key, const std::filesystem::path& file) = 0;
+  // The whole object in memory (async_read, waited for), or nothing when there is none. Bad
+  // arguments throw as the writes do; a store that cannot be read throws its failure (Errc::io,
+  // an s3::S3Error).
+  std::optional<std::vector<std::byte>> read(std::string_view key);
   // Deletes an object; deleting one that is not there is not an error.
   virtual void remove(std::string_view key) = 0;
   // Deletes many objects (an S3 store sends DeleteObjects, 1000 keys a request) and returns those

@@ -99,6 +99,7 @@ class Persistence {
   catalog::DeleteJobs& delete_jobs() { return *delete_jobs_; }
 
   ObjectStore& object_store() { return *store_; }
+  const PersistenceConfig& config() const { return config_; }
   staging::Store& staging_store() { return staging_; }
   catalog::PersistJobs& jobs() { return *jobs_; }
   catalog::JobCounts job_counts() { return jobs_->counts(); }

@@ -127,18 +127,6 @@ std::optional<StoredObject> S3ObjectStore::head(std::string_view key) {
   }
 }
 
-std::optional<std::vector<std::byte>> S3ObjectStore::read(std::string_view key) {
-  model::validate_object_key(key);
-  try {
-    const auto body = client_->get_object(std::string(key)).body;
-    const auto* first = reinterpret_cast<const std::byte*>(body.data());
-    return std::vector<std::byte>(first, first + body.size());
-  } catch (const s3::S3Error& e) {
-    if (e.http_status() == 404) return std::nullopt;
-    throw;
-  }
-}
-
 void S3ObjectStore::remove(std::string_view key) {
   model::validate_object_key(key);
   client_->delete_object(std::string(key));
@@ -152,6 +140,45 @@ std::vector<RemoveFailure> S3ObjectStore::remove_many(const std::vector<std::str
     failed.push_back({std::move(failure.key), failure.code + ": " + failure.message});
   }
   return failed;
+}
+
+void S3ObjectStore::async_read(std::string_view key, bool with_body, ReadDone done) {
+  model::validate_object_key(key);
+  auto found = [done](std::exception_ptr failure, const s3::ObjectHead& head, std::string bytes) {
+    if (failure) {
+      try {
+        std::rethrow_exception(failure);
+      } catch (const s3::S3Error& e) {
+        if (e.http_status() != 404) return done(failure, std::nullopt);
+      } catch (...) {
+        return done(failure, std::nullopt);
+      }
+      return done(nullptr, std::nullopt);
+    }
+    done(nullptr, ReadObject{{head.content_length, head.content_type}, std::move(bytes)});
+  };
+  if (with_body) {
+    client_->async_get_object(std::string(key), std::string(), s3::GetOptions{},
+                              [found](std::exception_ptr failure, s3::GetResult result) {
+                                found(failure, result.info, std::move(result.body));
+                              });
+  } else {
+    client_->async_head_object(std::string(key),
+                               [found](std::exception_ptr failure, s3::ObjectHead head) {
+                                 found(failure, head, std::string());
+                               });
+  }
+}
+
+bool S3ObjectStore::read_to_file(std::string_view key, const std::filesystem::path& file) {
+  model::validate_object_key(key);
+  try {
+    client_->get_object_to_file(std::string(key), file.string());
+    return true;
+  } catch (const s3::S3Error& e) {
+    if (e.http_status() == 404) return false;
+    throw;
+  }
 }
 
 std::vector<std::string> S3ObjectStore::list(std::string_view prefix) {

@@ -37,7 +37,9 @@ class S3ObjectStore final : public ObjectStore {
   void async_put_bytes(std::string_view key, std::span<const std::byte> bytes,
                        std::string_view content_type, WriteDone done) override;
   std::optional<StoredObject> head(std::string_view key) override;
-  std::optional<std::vector<std::byte>> read(std::string_view key) override;
+  // HeadObject or GetObject on the S3 client's event loop (as many at once as callers start).
+  void async_read(std::string_view key, bool with_body, ReadDone done) override;
+  bool read_to_file(std::string_view key, const std::filesystem::path& file) override;
   void remove(std::string_view key) override;
   // DeleteObjects in batches of 1000 keys.
   std::vector<RemoveFailure> remove_many(const std::vector<std::string>& keys) override;

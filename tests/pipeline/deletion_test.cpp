@@ -64,8 +64,11 @@ class HeldWritesStore final : public ObjectStore {
     });
   }
   std::optional<StoredObject> head(std::string_view key) override { return local_.head(key); }
-  std::optional<std::vector<std::byte>> read(std::string_view key) override {
-    return local_.read(key);
+  void async_read(std::string_view key, bool with_body, ReadDone done) override {
+    local_.async_read(key, with_body, std::move(done));
+  }
+  bool read_to_file(std::string_view key, const std::filesystem::path& file) override {
+    return local_.read_to_file(key, file);
   }
   void remove(std::string_view key) override { local_.remove(key); }
   std::vector<std::string> list(std::string_view prefix) override { return local_.list(prefix); }

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+// Client::verify on the embedded local object store (DESIGN §6.9): the damage scenario, resuming
+// an interrupted run, and refused options.
+#include <gtest/gtest.h>
+
+#include <boost/asio/use_future.hpp>
+
+#include "expect_error.hpp"
+#include "pindeck/async.hpp"
+#include "pindeck/client.hpp"
+#include "pindeck/error.hpp"
+#include "pipeline/local_object_store.hpp"
+#include "temp_dir.hpp"
+#include "verify_scenario.hpp"
+
+namespace pindeck {
+namespace {
+
+using namespace std::chrono_literals;
+using pindeck::test::TempDir;
+
+PersistenceConfig quick() {
+  PersistenceConfig config;
+  config.poll_interval = 50ms;
+  return config;
+}
+
+TEST(ClientVerify, FindsAndRepairsDamageOnTheLocalStore) {
+  TempDir dir;
+  auto client = Client::open(dir.path() / "data");
+  const auto config = quick();
+  client.start_persistence(config);
+  pipeline::LocalObjectStore store(dir.path() / "data" / "objects", config.bucket);
+  test::run_verify_scenario(client, store, config, dir.path());
+}
+
+TEST(ClientVerify, AnInterruptedRunContinuesWhereItStopped) {
+  TempDir dir;
+  auto client = Client::open(dir.path());
+  client.start_persistence(quick());
+  const auto jpeg = test::encode(test::gradient(200, 100).get(), ".jpg");
+  const Record persisted = client.wait_persisted(client.upload_bytes(jpeg).id, 30s);
+  ASSERT_EQ(persisted.storage_persist_status, PersistStatus::succeeded);
+  // 150 more records naming the same objects (as a host's import may): two pages of 100.
+  std::vector<Record> copies(150, persisted);
+  for (auto& copy : copies) {
+    copy.id.clear();
+    copy.unique_id.clear();
+  }
+  client.create_batch(copies);
+  const std::string removed = *persisted.preview_storage_path;
+  std::filesystem::remove(dir.path() / "objects" / "pindeck" / removed);
+
+  std::vector<VerifyProgress> seen;
+  VerifyOptions stop_after_one_page;
+  stop_after_one_page.progress = [&](const VerifyProgress& p) {
+    seen.push_back(p);
+    return false;
+  };
+  const VerifyReport first = client.verify(stop_after_one_page);
+  EXPECT_FALSE(first.complete);
+  EXPECT_FALSE(first.resumed);
+  EXPECT_EQ(first.records_checked, 100u);
+  EXPECT_EQ(first.findings.size(), 100u);  // the preview every record of the page names
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].records_done, 100u);
+  EXPECT_EQ(seen[0].records_total, 151u);
+
+  seen.clear();
+  VerifyOptions go_on;
+  go_on.progress = [&](const VerifyProgress& p) {
+    seen.push_back(p);
+    return true;
+  };
+  const VerifyReport second = client.verify(go_on);
+  EXPECT_TRUE(second.complete);
+  EXPECT_TRUE(second.resumed);
+  EXPECT_EQ(second.records_checked, 151u);
+  EXPECT_EQ(second.objects_checked, 151u * 5);
+  EXPECT_EQ(second.findings.size(), 151u);
+  ASSERT_EQ(seen.size(), 1u) << "the resumed run went over the first page again";
+  EXPECT_EQ(seen[0].records_done, 151u);
+
+  // Complete: the next run starts over.
+  const VerifyReport third = client.verify();
+  EXPECT_FALSE(third.resumed);
+  EXPECT_EQ(third.records_checked, 151u);
+}
+
+TEST(ClientVerify, ASavedPositionIsDroppedWithRestartAndKeptPerFilter) {
+  TempDir dir;
+  auto client = Client::open(dir.path());
+  client.start_persistence(quick());
+  const auto png = test::encode(test::gradient(120, 80).get(), ".png");
+  Record meta;
+  meta.category = "Walls";
+  client.wait_persisted(client.upload_bytes(png, meta).id, 30s);
+  VerifyOptions stop;
+  stop.filter.category = "Walls";
+  stop.progress = [](const VerifyProgress&) { return false; };
+  EXPECT_FALSE(client.verify(stop).complete);
+
+  VerifyOptions other_filter;
+  other_filter.filter.category = "Floors";
+  EXPECT_FALSE(client.verify(other_filter).resumed);
+  EXPECT_FALSE(client.verify(other_filter).orphans_checked);
+
+  VerifyOptions restart;
+  restart.filter.category = "Walls";
+  restart.restart = true;
+  const auto fresh = client.verify(restart);
+  EXPECT_FALSE(fresh.resumed);
+  EXPECT_EQ(fresh.records_checked, 1u);
+}
+
+TEST(ClientVerify, RecordsNotYetPersistedAreCountedNotChecked) {
+  TempDir dir;
+  auto client = Client::open(dir.path());
+  Record pending;
+  pending.storage_persist_status = PersistStatus::pending;
+  client.create(pending);
+  client.start_persistence(quick());
+  const auto report = client.verify();
+  EXPECT_EQ(report.records_not_persisted, 1u);
+  EXPECT_EQ(report.records_checked, 0u);
+  EXPECT_EQ(report.objects_checked, 0u);
+}
+
+TEST(ClientVerify, BadOptionsAreRefusedNamingThem) {
+  TempDir dir;
+  auto client = Client::open(dir.path());
+  VerifyOptions options;
+  options.max_in_flight = 0;
+  test::expect_error([&] { client.verify(options); }, Errc::invalid, "max_in_flight");
+  options.max_in_flight = 65;
+  test::expect_error([&] { client.verify(options); }, Errc::invalid, "max_in_flight");
+  VerifyOptions filtered_delete;
+  filtered_delete.filter.category = "Walls";
+  filtered_delete.delete_orphans = true;
+  test::expect_error([&] { client.verify(filtered_delete); }, Errc::invalid, "delete_orphans");
+}
+
+TEST(ClientVerify, TheAsyncFormCompletesWithTheReport) {
+  TempDir dir;
+  auto client = Client::open(dir.path());
+  client.start_persistence(quick());
+  const auto png = test::encode(test::gradient(120, 80).get(), ".png");
+  client.wait_persisted(client.upload_bytes(png).id, 30s);
+  auto report = async_verify(client, VerifyOptions{}, boost::asio::use_future).get();
+  EXPECT_TRUE(report.complete);
+  EXPECT_EQ(report.records_checked, 1u);
+  EXPECT_EQ(report.objects_checked, 5u);
+}
+
+}  // namespace
+}  // namespace pindeck
