@@ -22,4 +22,10 @@ void print_page_json(std::ostream& out, const pindeck::RecordPage& page);
 
 void print_record_json(std::ostream& out, const pindeck::Record& record);
 
+// One line per record: its id and its palette ("-" when it has none).
+void print_palettes(std::ostream& out, const std::vector<pindeck::Record>& records);
+
+// [record, ...]
+void print_records_json(std::ostream& out, const std::vector<pindeck::Record>& records);
+
 }  // namespace pindeck_cli

@@ -84,14 +84,19 @@ std::optional<ColourFilter> check_query(const RecordQuery& q) {
   return ColourFilter{parse_query_colour("color", *q.color), limit_512};
 }
 
+// The reds of the box, as a JSON array for json_each: each is one seek in the colour index.
+std::string reds_of(const ColourBox& box) {
+  nlohmann::json reds = nlohmann::json::array();
+  for (int r = box.r_lo; r <= box.r_hi; ++r) reds.push_back(r);
+  return reds.dump();
+}
+
 // A table (pk, dist) of the records with a palette colour within the filter's distance, `dist`
 // being redmean_distance_512 of the nearest. Only the colour index's rows inside the box around
 // the colour are read (every red in range is one seek, green bounds the seek, blue is checked in
 // the index), and the exact distance is computed for those.
 std::pair<std::string, std::vector<Param>> near_colours(const ColourFilter& c) {
   const ColourBox box = colour_box(c.centre, c.limit_512);
-  nlohmann::json reds = nlohmann::json::array();
-  for (int r = box.r_lo; r <= box.r_hi; ++r) reds.push_back(r);
   const std::int64_t r = c.centre.r, g = c.centre.g, b = c.centre.b;
   return {
       "(SELECT pk, MIN(dist) AS dist FROM ("
@@ -101,8 +106,24 @@ std::pair<std::string, std::vector<Param>> near_colours(const ColourFilter& c) {
       "FROM record_colors c WHERE c.r IN (SELECT value FROM json_each(?)) "
       "AND c.g BETWEEN ? AND ? AND c.b BETWEEN ? AND ?) "
       "WHERE dist <= ? GROUP BY pk)",
-      {r, r, r, g, g, r, b, b, reds.dump(), std::int64_t{box.g_lo}, std::int64_t{box.g_hi},
+      {r, r, r, g, g, r, b, b, reds_of(box), std::int64_t{box.g_lo}, std::int64_t{box.g_hi},
        std::int64_t{box.b_lo}, std::int64_t{box.b_hi}, c.limit_512}};
+}
+
+// A condition on records `r`: a palette colour within the filter's distance. The matches are
+// collected once; `+` keeps SQLite from fetching each match by key and sorting them all (with
+// their documents), so the query's own order drives the scan and stops at the page's end.
+std::pair<std::string, std::vector<Param>> near_condition(const ColourFilter& c) {
+  const ColourBox box = colour_box(c.centre, c.limit_512);
+  const std::int64_t r = c.centre.r, g = c.centre.g, b = c.centre.b;
+  return {
+      "+r.pk IN (SELECT c.record_pk FROM record_colors c "
+      "WHERE c.r IN (SELECT value FROM json_each(?)) "
+      "AND c.g BETWEEN ? AND ? AND c.b BETWEEN ? AND ? "
+      "AND (1024 + ? + c.r) * (c.r - ?) * (c.r - ?) + 2048 * (c.g - ?) * (c.g - ?) "
+      "+ (1534 - ? - c.r) * (c.b - ?) * (c.b - ?) <= ?)",
+      {reds_of(box), std::int64_t{box.g_lo}, std::int64_t{box.g_hi}, std::int64_t{box.b_lo},
+       std::int64_t{box.b_hi}, r, r, r, g, g, r, b, b, c.limit_512}};
 }
 
 // Adds the query's filters on records `r`, leaving out the first `skip_tags` tags (already
@@ -185,8 +206,8 @@ RecordPage list_records(Database& db, const RecordQuery& q) {
     std::string order;
     const auto add_colour = [&] {
       if (!colour) return;
-      auto [near_sql, near_params] = near_colours(*colour);
-      f.add("r.pk IN (SELECT pk FROM " + near_sql + ")", std::move(near_params));
+      auto [near_sql, near_params] = near_condition(*colour);
+      f.add(near_sql, std::move(near_params));
     };
     if (q.order == RecordOrder::newest_first) {
       // With a tag, the tag's own rows (keyed newest first) drive the query: no sort, however
@@ -262,8 +283,8 @@ RecordPage search_records(Database& db, std::string_view text, const RecordQuery
     f.param(fts_query(text));  // the MATCH placeholder comes first in the statement
     add_record_filters(f, q);
     if (colour) {
-      auto [near_sql, near_params] = near_colours(*colour);
-      f.add("r.pk IN (SELECT pk FROM " + near_sql + ")", std::move(near_params));
+      auto [near_sql, near_params] = near_condition(*colour);
+      f.add(near_sql, std::move(near_params));
     }
     inner =
         "SELECT records_fts.rowid AS pk, records_fts.rank AS score "

@@ -153,6 +153,16 @@ std::optional<StoredObject> LocalObjectStore::head(std::string_view key) {
   return info;
 }
 
+std::string LocalObjectStore::read(std::string_view key) {
+  util::InputFile in(path_of(key));  // Errc::not_found naming the path when it is not there
+  std::string bytes;
+  std::byte buffer[64 * 1024];
+  while (const auto n = in.read_some(buffer)) {
+    bytes.append(reinterpret_cast<const char*>(buffer), n);
+  }
+  return bytes;
+}
+
 void LocalObjectStore::remove(std::string_view key) {
   const auto data_path = path_of(key);
   bool removed = false;

@@ -29,6 +29,7 @@ class LocalObjectStore final : public ObjectStore {
   void async_put_bytes(std::string_view key, std::span<const std::byte> bytes,
                        std::string_view content_type, WriteDone done) override;
   std::optional<StoredObject> head(std::string_view key) override;
+  std::string read(std::string_view key) override;
   void remove(std::string_view key) override;
   std::vector<std::string> list(std::string_view prefix) override;
   // file://<absolute root>/<bucket>/<key>

@@ -66,6 +66,8 @@ class ObjectStore {
 
   // Size and content type of an object, or nothing when there is none.
   virtual std::optional<StoredObject> head(std::string_view key) = 0;
+  // The bytes of an object; Errc::not_found naming the key when there is none.
+  virtual std::string read(std::string_view key) = 0;
   // Deletes an object; deleting one that is not there is not an error.
   virtual void remove(std::string_view key) = 0;
   // Deletes many objects (an S3 store sends DeleteObjects, 1000 keys a request) and returns those

@@ -127,6 +127,18 @@ std::optional<StoredObject> S3ObjectStore::head(std::string_view key) {
   }
 }
 
+std::string S3ObjectStore::read(std::string_view key) {
+  model::validate_object_key(key);
+  try {
+    return client_->get_object(std::string(key)).body;
+  } catch (const s3::S3Error& e) {
+    if (e.http_status() == 404) {
+      throw Error(Errc::not_found, "object " + std::string(key) + " is not in bucket " + bucket_);
+    }
+    throw;
+  }
+}
+
 void S3ObjectStore::remove(std::string_view key) {
   model::validate_object_key(key);
   client_->delete_object(std::string(key));

@@ -37,6 +37,7 @@ class S3ObjectStore final : public ObjectStore {
   void async_put_bytes(std::string_view key, std::span<const std::byte> bytes,
                        std::string_view content_type, WriteDone done) override;
   std::optional<StoredObject> head(std::string_view key) override;
+  std::string read(std::string_view key) override;
   void remove(std::string_view key) override;
   // DeleteObjects in batches of 1000 keys.
   std::vector<RemoveFailure> remove_many(const std::vector<std::string>& keys) override;
