@@ -64,6 +64,7 @@ class HeldWritesStore final : public ObjectStore {
     });
   }
   std::optional<StoredObject> head(std::string_view key) override { return local_.head(key); }
+  std::string read(std::string_view key) override { return local_.read(key); }
   void remove(std::string_view key) override { local_.remove(key); }
   std::vector<std::string> list(std::string_view prefix) override { return local_.list(prefix); }
   std::string public_url(std::string_view key) const override { return local_.public_url(key); }
