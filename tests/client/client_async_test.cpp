@@ -178,7 +178,7 @@ TEST(ClientAsync, APaletteIsSampledAgainFromTheStagedCopy) {
   TempDir dir;
   BlockedStore store(dir.path());
   auto client = store.open_client();
-  const Record pending = upload(client, 7);
+  const Record pending = client.upload_file(PINDECK_TEST_DATA "/images/truchet-l.webp");
   ASSERT_TRUE(pending.storage_id);
   auto resampled = async_resample_palette(client, pending.id, boost::asio::use_future);
   const Record sampled = resampled.get();

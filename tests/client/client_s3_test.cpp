@@ -130,16 +130,21 @@ TEST(ClientS3, APaletteIsSampledAgainFromTheOriginalInTheBucket) {
   near.color = "#000000";
   EXPECT_TRUE(client.list(near).records.empty());
 
-  // Another bucket's client cannot read the original: not_found, naming both stores.
+  // A client persisting elsewhere (the local store) cannot read the original: not_found, naming
+  // both stores.
   TempDir other_dir;
-  std::filesystem::copy(dir.path() / "catalog.sqlite", other_dir.path() / "catalog.sqlite");
   auto other = Client::open(other_dir.path());
+  Record copy = done;
+  copy.id.clear();
+  copy.unique_id.clear();
+  const Record elsewhere = other.create(copy);
   try {
-    other.resample_palette(done.id);
+    other.resample_palette(elsewhere.id);
     ADD_FAILURE() << "resampled without the original";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), Errc::not_found);
-    EXPECT_NE(std::string(e.what()).find("the record names rustfs bucket"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("the record names rustfs bucket " + *done.storage_bucket),
+              std::string::npos)
         << e.what();
   }
 }
