@@ -5,7 +5,9 @@
 //                                    [--wait] [--json]
 //   pindeck [--data-dir DIR] list [filters] [--json] [--color-output auto|always|never]
 //   pindeck [--data-dir DIR] show ID [--json] [--color-output auto|always|never]
-//   pindeck [--data-dir DIR] search TEXT [filters] [--json] [--color-output auto|always|never]
+//   pindeck [--data-dir DIR] search TEXT [filters] [--order relevance|closeness] [--json]
+//                                    [--color-output auto|always|never]
+//   pindeck [--data-dir DIR] palette ID... [--resample] [--json]
 //   pindeck [--data-dir DIR] sheet [filters] --out FILE.html [--limit N] [--link]
 //   pindeck [--data-dir DIR] backfill [--limit N] [--wait] [--json]
 //   pindeck [--data-dir DIR] delete ID... [--family] [--dry-run] [--json]
@@ -42,7 +44,9 @@ constexpr int exit_usage = 2;
 constexpr int exit_problems = 3;
 
 struct FindOptions {
-  std::optional<std::string> category, group, project, moodboard, source_type, status, cursor;
+  std::optional<std::string> category, group, project, moodboard, source_type, status, cursor,
+      color;
+  double distance = 78;
   std::vector<std::string> tags;
   bool originals = false;
   std::string order = "uploadedAt";
@@ -72,16 +76,32 @@ void add_filter_options(CLI::App& cmd, FindOptions& o) {
       ->check(CLI::IsMember(statuses));
   cmd.add_option("--tag", o.tags, "only records with this tag (repeat for several)");
   cmd.add_flag("--originals", o.originals, "only records that are not variations");
+  cmd.add_option(
+      "--color", o.color,
+      "only records with a palette colour near this one (#rgb or #rrggbb, '#' optional)");
+  cmd.add_option("--distance", o.distance,
+                 "how near --color, in redmean distance (0 to 765; default 78)");
 }
 
+// `list` and `sheet` have every order.
 void add_order_option(CLI::App& cmd, FindOptions& o) {
-  cmd.add_option("--order", o.order, "uploadedAt (newest first) or project (project row)")
-      ->check(CLI::IsMember({"uploadedAt", "project"}));
+  cmd.add_option("--order", o.order,
+                 "uploadedAt (newest first), project (project row) or closeness (nearest "
+                 "--color first)")
+      ->check(CLI::IsMember({"uploadedAt", "project", "closeness"}));
 }
 
-void add_find_options(CLI::App& cmd, FindOptions& o, bool with_order) {
+// `search` ranks by relevance unless ordered by closeness.
+void add_find_options(CLI::App& cmd, FindOptions& o, bool search) {
   add_filter_options(cmd, o);
-  if (with_order) add_order_option(cmd, o);
+  if (search) {
+    o.order = "relevance";
+    cmd.add_option("--order", o.order,
+                   "relevance (best matches first) or closeness (nearest --color first)")
+        ->check(CLI::IsMember({"relevance", "closeness"}));
+  } else {
+    add_order_option(cmd, o);
+  }
   cmd.add_option("--limit", o.limit, "records per page")->check(CLI::Range(1, 1000));
   cmd.add_option("--cursor", o.cursor, "continue after the page that printed this cursor");
 }
@@ -96,8 +116,11 @@ pindeck::RecordQuery to_query(const FindOptions& o) {
   if (o.status) q.status = statuses.at(*o.status);
   q.tags = o.tags;
   q.originals_only = o.originals;
-  q.order =
-      o.order == "project" ? pindeck::RecordOrder::project_row : pindeck::RecordOrder::newest_first;
+  q.color = o.color;
+  q.color_distance = o.distance;
+  q.order = o.order == "project"     ? pindeck::RecordOrder::project_row
+            : o.order == "closeness" ? pindeck::RecordOrder::closeness
+                                     : pindeck::RecordOrder::newest_first;
   q.limit = o.limit;
   q.cursor = o.cursor;
   return q;
@@ -128,7 +151,7 @@ int main(int argc, char** argv) {
 
   FindOptions list;
   auto* list_cmd = app.add_subcommand("list", "list records, newest first");
-  add_find_options(*list_cmd, list, true);
+  add_find_options(*list_cmd, list, false);
   list_cmd->add_flag("--json", json_out, "print {\"records\": [...], \"nextCursor\": ...}");
 
   std::string show_id;
@@ -140,8 +163,17 @@ int main(int argc, char** argv) {
   FindOptions search;
   auto* search_cmd = app.add_subcommand("search", "full-text search, best matches first");
   search_cmd->add_option("TEXT", search_text, "words to find")->required();
-  add_find_options(*search_cmd, search, false);
+  add_find_options(*search_cmd, search, true);
   search_cmd->add_flag("--json", json_out, "print {\"records\": [...], \"nextCursor\": ...}");
+
+  std::vector<std::string> palette_ids;
+  bool resample = false;
+  auto* palette_cmd = app.add_subcommand("palette", "print records' colour palettes");
+  palette_cmd->add_option("ID", palette_ids, "record ids")->required();
+  palette_cmd->add_flag("--resample", resample,
+                        "sample each palette again from the staged copy or the stored original "
+                        "first, and store it");
+  palette_cmd->add_flag("--json", json_out, "print the records as a JSON array");
 
   std::vector<std::string> delete_ids;
   FindOptions delete_filter;
@@ -240,6 +272,13 @@ int main(int argc, char** argv) {
       auto page = client.search(search_text, to_query(search));
       json_out ? pindeck_cli::print_page_json(std::cout, page)
                : pindeck_cli::print_table(std::cout, page, swatches);
+    } else if (*palette_cmd) {
+      std::vector<pindeck::Record> records;
+      for (const auto& id : palette_ids) {
+        records.push_back(resample ? client.resample_palette(id) : client.get(id));
+      }
+      json_out ? pindeck_cli::print_records_json(std::cout, records)
+               : pindeck_cli::print_palettes(std::cout, records, swatches);
     } else if (*sheet_cmd) {
       const auto shown = pindeck_cli::write_sheet(client, to_query(sheet_filter), sheet, std::cerr);
       std::cout << "wrote " << sheet.out.string() << " (" << shown << " record"

@@ -159,4 +159,25 @@ void print_record_json(std::ostream& out, const pindeck::Record& record) {
   out << json::parse(pindeck::record_to_json(record)).dump(2) << '\n';
 }
 
+void print_palettes(std::ostream& out, const std::vector<pindeck::Record>& records,
+                    bool palette_swatches) {
+  for (const auto& r : records) {
+    out << printable(r.id);
+    if (!r.colors || r.colors->empty()) {
+      out << " -";
+    } else if (palette_swatches) {
+      out << ' ' << swatches(*r.colors);
+    } else {
+      for (const auto& c : *r.colors) out << ' ' << printable(c);
+    }
+    out << '\n';
+  }
+}
+
+void print_records_json(std::ostream& out, const std::vector<pindeck::Record>& records) {
+  json all = json::array();
+  for (const auto& r : records) all.push_back(json::parse(pindeck::record_to_json(r)));
+  out << all.dump(2) << '\n';
+}
+
 }  // namespace pindeck_cli

@@ -40,4 +40,12 @@ void print_page_json(std::ostream& out, const pindeck::RecordPage& page);
 
 void print_record_json(std::ostream& out, const pindeck::Record& record);
 
+// One line per record: its id and its palette ("-" when it has none), drawn as swatches with
+// `palette_swatches`.
+void print_palettes(std::ostream& out, const std::vector<pindeck::Record>& records,
+                    bool palette_swatches);
+
+// [record, ...]
+void print_records_json(std::ostream& out, const std::vector<pindeck::Record>& records);
+
 }  // namespace pindeck_cli

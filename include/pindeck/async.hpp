@@ -5,9 +5,9 @@
 // The completion runs on the token's associated executor (for a plain callback, a thread of
 // Asio's system executor).
 //
-// Uploads, deletions, backfill, verify, get, lineage and project ordering run on the client's two
-// background threads. A wait for persistence holds no thread at all while it waits: any number of
-// them can be pending at once.
+// Uploads, deletions, backfill, verify, get, lineage, project ordering and palette resampling run
+// on the client's two background threads. A wait for persistence holds no thread at all while it
+// waits: any number of them can be pending at once.
 //
 // Lifetime: the client must stay where it is (not moved) until its operations have completed.
 // Closing it (destroying it) with operations in flight is safe: waits and work not yet started
@@ -143,6 +143,14 @@ template <typename Token>
 auto async_backfill(Client& client, BackfillOptions options, Token&& token) {
   return detail::async_run<int>(client, std::forward<Token>(token),
                                 [&client, options] { return client.backfill(options); });
+}
+
+// Client::resample_palette in the background; completes with the record as stored.
+template <typename Token>
+auto async_resample_palette(Client& client, std::string id, Token&& token) {
+  return detail::async_run<Record>(
+      client, std::forward<Token>(token),
+      [&client, id = std::move(id)] { return client.resample_palette(id); });
 }
 
 // Client::remove of several records in the background; completes with the report.

@@ -208,6 +208,13 @@ class PD_EXPORT Client {
   // §6.9). Errc::invalid for a bad option; Errc::network / Errc::s3 when the store cannot be
   // asked (the position so far is kept).
   VerifyReport verify(const VerifyOptions& options = {});
+  // Samples the record's palette again (DESIGN §5) from its staged copy, or else from its original
+  // in the object store this client persists to (local or S3), and stores it as the record's
+  // colors, which colour search then finds; returns the record as stored. Errc::not_found naming
+  // the id when there is no such record, or naming the stores when neither copy is here (a record
+  // persisted to another store or bucket); Errc::media when the bytes are not an image;
+  // Errc::network or Errc::s3 when the store cannot be read. Starts persistence as an upload does.
+  Record resample_palette(std::string_view id);
 
  private:
   friend struct detail::ClientAccess;

@@ -198,17 +198,26 @@ PD_EXPORT int pd_records_delete(pd_client* client, const char* request_json, cha
 /* Lists records. `query_json` (NULL for all) is an object with optional keys:
  *   "category", "group", "projectName", "moodboardName", "sourceType", "status": exact match;
  *   "tag": a tag, or "tags": [tags] (records carrying all of them); "originalsOnly": true;
- *   "order": "uploadedAt" (newest first, the default) or "project" (projectOrder, then title);
+ *   "color": records with a palette colour near this one ("#rgb", "#rgba", "#rrggbb" or
+ *   "#rrggbbaa", '#' optional, any case, alpha ignored), that is within "colorDistance" (a number
+ *   from 0 to 765, default 78) in redmean distance;
+ *   "order": "uploadedAt" (newest first, the default), "project" (projectOrder, then title) or
+ *   "closeness" (needs "color": the record's nearest palette colour first);
  *   "limit": 1 to 1000 (default 50); "cursor": the nextCursor of the previous page.
  * *out_json receives {"records": [...], "nextCursor": "..."}; nextCursor is null on the last
- * page. PD_ERR_INVALID: a bad query, named; PD_ERR_MISUSE: the client was closed. */
+ * page. PD_OK. PD_ERR_INVALID: client or out_json NULL, malformed JSON, or a bad query (an
+ * unknown key, a wrong type, a bad colour or distance, "closeness" without "color", a cursor of
+ * another order), the message naming the key; PD_ERR_DATABASE: the catalog could not be read;
+ * PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_record_list(pd_client* client, const char* query_json, char** out_json);
 
 /* Full-text search over title, description, tags and sref: every word of `text` must match (the
  * last one also as a prefix when it has 3 characters or more), best matches first. `query_json`
- * takes the filters, "limit" and "cursor" of pd_record_list() (NULL for none; "order" is not
- * allowed); the answer has the same shape. PD_ERR_INVALID: `text` is not valid UTF-8, or a bad
- * query; PD_ERR_MISUSE: the client was closed. */
+ * takes the filters (with "color" and "colorDistance"), "limit" and "cursor" of pd_record_list()
+ * (NULL for none); "order" may only be "closeness" (with "color": nearest first instead of best
+ * matches first). The answer has the same shape. PD_OK. PD_ERR_INVALID: a NULL argument, `text`
+ * without a word or not valid UTF-8, or a bad query as for pd_record_list ("order": "project"
+ * too); PD_ERR_DATABASE: the catalog could not be read; PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_record_search(pd_client* client, const char* text, const char* query_json,
                                char** out_json);
 
@@ -349,6 +358,17 @@ PD_EXPORT int pd_backfill(pd_client* client, int limit, int* out_count);
 /* pd_backfill with flags (0 or PD_BACKFILL_INCLUDE_PERMANENT).
  * PD_ERR_INVALID: `limit` out of range, an unknown flag, or client NULL. */
 PD_EXPORT int pd_backfill_ex(pd_client* client, int limit, unsigned int flags, int* out_count);
+
+/* Samples the record's colour palette again from its staged copy, or else from its original in
+ * the object store this client persists to (local or S3; persistence starts as for an upload),
+ * and stores it as the record's "colors", which "color" queries then find. *out_json receives the
+ * record as stored; free it with pd_string_free(). PD_OK. PD_ERR_INVALID: a NULL argument, or
+ * persistence settings from the environment that are wrong; PD_ERR_NOT_FOUND: no record has this
+ * id, or neither its staged copy nor its original is in this client's stores (the message names
+ * them); PD_ERR_MEDIA: the bytes are not a decodable image; PD_ERR_NETWORK, PD_ERR_S3: the
+ * object store could not be read; PD_ERR_IO: a local file could not be read; PD_ERR_DATABASE: the
+ * catalog could not be written; PD_ERR_MISUSE: the client was closed. */
+PD_EXPORT int pd_resample_palette(pd_client* client, const char* id, char** out_json);
 
 /* Blocks until the record's storagePersistStatus is "succeeded" or "failed", or `timeout_ms`
  * passes (then the record is returned still "pending"). *out_json receives the record.

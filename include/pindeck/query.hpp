@@ -15,6 +15,8 @@ namespace pindeck {
 enum class RecordOrder {
   newest_first,  // uploadedAt, newest first
   project_row,   // projectOrder (records without one last), then title
+  closeness,     // needs `color`: the record's palette colour nearest it first (ties in the order
+                 // stored)
 };
 
 // Filters (all optional, combined with AND), order and paging for list() and search().
@@ -25,11 +27,16 @@ struct RecordQuery {
   std::optional<std::string> moodboard_name;
   std::optional<SourceType> source_type;
   std::optional<RecordStatus> status;
-  std::vector<std::string> tags;                  // records carrying every one of these tags
-  bool originals_only = false;                    // only records without a parentImageId
-  RecordOrder order = RecordOrder::newest_first;  // list() only; search() ranks by relevance
-  int limit = 50;                                 // 1 to 1000
-  std::optional<std::string> cursor;              // next_cursor of the previous page
+  std::vector<std::string> tags;  // records carrying every one of these tags
+  bool originals_only = false;    // only records without a parentImageId
+  // Records with a palette colour within `color_distance` (redmean, DESIGN §8) of this colour:
+  // #rgb, #rgba, #rrggbb or #rrggbbaa, '#' optional, any case, alpha ignored.
+  std::optional<std::string> color;
+  double color_distance = 78;  // 0 to 765 (black to white is about 764.8)
+  // list(); search() ranks by relevance unless this is closeness
+  RecordOrder order = RecordOrder::newest_first;
+  int limit = 50;                     // 1 to 1000
+  std::optional<std::string> cursor;  // next_cursor of the previous page
 };
 
 struct RecordPage {

@@ -150,9 +150,10 @@ int pd_record_search(pd_client* client, const char* text, const char* query_json
     pindeck::Client& c = live_client(client);
     require_arg(text, "text");
     auto query = query_or_default(query_json);
-    if (query.order != pindeck::RecordOrder::newest_first) {
+    if (query.order == pindeck::RecordOrder::project_row) {
       throw pindeck::Error(pindeck::Errc::invalid,
-                           "query.order: search results are ranked by relevance; leave order out");
+                           "query.order: search results are ranked by relevance (or by "
+                           "\"closeness\" to \"color\"); leave order out");
     }
     auto page = c.search(text, query);
     *out_json = copy_out(pindeck::catalog::page_to_json(page).dump());

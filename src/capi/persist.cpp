@@ -219,6 +219,15 @@ int pd_backfill_ex(pd_client* client, int limit, unsigned int flags, int* out_co
   });
 }
 
+int pd_resample_palette(pd_client* client, const char* id, char** out_json) {
+  return pindeck::capi::guard([&] {
+    reset_out(out_json, "out_json");
+    pindeck::Client& c = live_client(client);
+    require_arg(id, "id");
+    *out_json = record_out(c.resample_palette(id));
+  });
+}
+
 int pd_wait_persisted(pd_client* client, const char* id, std::int64_t timeout_ms, char** out_json) {
   return pindeck::capi::guard([&] {
     reset_out(out_json, "out_json");

@@ -48,6 +48,7 @@ std::string encode_cursor(const Cursor& cursor) {
         if constexpr (std::is_same_v<T, TimeCursor>) return {"t", c.uploaded_at, c.pk};
         if constexpr (std::is_same_v<T, ProjectCursor>) return {"p", c.project_sort, c.title, c.pk};
         if constexpr (std::is_same_v<T, OffsetCursor>) return {"o", c.offset};
+        if constexpr (std::is_same_v<T, ClosenessCursor>) return {"c", c.distance_512, c.pk};
       },
       cursor);
   return base64(payload.dump());
@@ -67,6 +68,10 @@ Cursor decode_cursor(std::string_view token) {
   }
   if (kind == "o" && p.size() == 2 && p[1].is_number_integer() && p[1].get<std::int64_t>() >= 0) {
     return OffsetCursor{p[1].get<std::int64_t>()};
+  }
+  if (kind == "c" && p.size() == 3 && p[1].is_number_integer() && p[2].is_number_integer() &&
+      p[1].get<std::int64_t>() >= 0) {
+    return ClosenessCursor{p[1].get<std::int64_t>(), p[2].get<std::int64_t>()};
   }
   bad_cursor();
 }

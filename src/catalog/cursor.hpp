@@ -22,12 +22,18 @@ struct ProjectCursor {
   std::int64_t pk;
 };
 
+// After a page ordered by closeness to a colour.
+struct ClosenessCursor {
+  std::int64_t distance_512;  // redmean_distance_512 of the record's nearest colour
+  std::int64_t pk;
+};
+
 // After a page of search results, which are ranked, not keyed.
 struct OffsetCursor {
   std::int64_t offset;
 };
 
-using Cursor = std::variant<TimeCursor, ProjectCursor, OffsetCursor>;
+using Cursor = std::variant<TimeCursor, ProjectCursor, OffsetCursor, ClosenessCursor>;
 
 std::string encode_cursor(const Cursor& cursor);
 

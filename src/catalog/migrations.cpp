@@ -74,12 +74,40 @@ SELECT pk, title, json_extract(doc, '$.description'),
 FROM records;
 )sql";
 
-constexpr std::array<Migration, 5> all{{
+// v6: the palette's colours as rows, for "colour near" (record_queries.cpp, colour_near.hpp):
+// keyed by red, green, blue, so a search reads only the box of colours that can be near, and
+// WITHOUT ROWID so the key is the whole row. As with tags, the catalog deletes a record's rows by
+// full key from the record's own colour list. Only #rrggbb colours (any case: older versions may
+// have stored such) get a row, in the catalog's code and here alike.
+constexpr std::string_view v6_colours = R"sql(
+CREATE TABLE record_colors (
+  r INTEGER NOT NULL,
+  g INTEGER NOT NULL,
+  b INTEGER NOT NULL,
+  record_pk INTEGER NOT NULL,
+  PRIMARY KEY (r, g, b, record_pk)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO record_colors (r, g, b, record_pk)
+SELECT (instr('0123456789abcdef', substr(c, 2, 1)) - 1) * 16
+         + instr('0123456789abcdef', substr(c, 3, 1)) - 1,
+       (instr('0123456789abcdef', substr(c, 4, 1)) - 1) * 16
+         + instr('0123456789abcdef', substr(c, 5, 1)) - 1,
+       (instr('0123456789abcdef', substr(c, 6, 1)) - 1) * 16
+         + instr('0123456789abcdef', substr(c, 7, 1)) - 1,
+       pk
+FROM (SELECT records.pk AS pk, lower(colour.value) AS c
+      FROM records, json_each(records.doc, '$.colors') AS colour
+      WHERE json_type(records.doc, '$.colors') = 'array' AND colour.type = 'text')
+WHERE c GLOB '#[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]';
+)sql";
+
+constexpr std::array<Migration, 6> all{{
     {1, "records and tags", v1_records},
     {2, "full-text search", v2_search},
     {3, "persist jobs", persist_jobs_schema},
     {4, "failure kinds and backfill order of persist jobs", persist_jobs_backfill_schema},
     {5, "delete jobs", delete_jobs_schema},
+    {6, "palette colours for colour search", v6_colours},
 }};
 
 }  // namespace

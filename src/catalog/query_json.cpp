@@ -70,9 +70,17 @@ RecordQuery query_from_json(const json& object) {
         q.order = RecordOrder::newest_first;
       } else if (order == "project") {
         q.order = RecordOrder::project_row;
+      } else if (order == "closeness") {
+        q.order = RecordOrder::closeness;
       } else {
-        refuse(key, "unknown value " + json(order).dump() + " (expected uploadedAt or project)");
+        refuse(key, "unknown value " + json(order).dump() +
+                        " (expected uploadedAt, project or closeness)");
       }
+    } else if (key == "color") {
+      q.color = string_value(key, v);
+    } else if (key == "colorDistance") {
+      if (!v.is_number()) refuse(key, std::string("must be a number, not ") + v.type_name());
+      q.color_distance = v.get<double>();
     } else if (key == "limit") {
       if (!v.is_number_integer()) refuse(key, "must be a whole number");
       auto limit = v.get<std::int64_t>();

@@ -3,7 +3,10 @@
 //
 // Query: {"category", "group", "projectName", "moodboardName", "sourceType", "status": strings;
 //         "tag": string, "tags": [strings] (all required); "originalsOnly": bool;
-//         "order": "uploadedAt" (newest first, default) or "project"; "limit": 1..1000 (50);
+//         "color": a colour (#rgb, #rgba, #rrggbb, #rrggbbaa, '#' optional);
+//         "colorDistance": 0..765 (78);
+//         "order": "uploadedAt" (newest first, default), "project" or "closeness" (to "color");
+//         "limit": 1..1000 (50);
 //         "cursor": the nextCursor of the previous page}
 // Page:  {"records": [...], "nextCursor": string, or null on the last page}
 #pragma once

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "catalog/colour_near.hpp"
 #include "catalog/cursor.hpp"
 #include "model/enums.hpp"
 #include "model/record_json.hpp"
@@ -58,7 +59,13 @@ class Filter {
   std::vector<Param> params_;
 };
 
-void check_query(const RecordQuery& q) {
+// A query's colour filter, checked: what is near and how near.
+struct ColourFilter {
+  Rgb centre;
+  std::int64_t limit_512;
+};
+
+std::optional<ColourFilter> check_query(const RecordQuery& q) {
   if (q.limit < 1 || q.limit > max_page_size) {
     throw Error(Errc::invalid, "limit: must be between 1 and " + std::to_string(max_page_size) +
                                    " (got " + std::to_string(q.limit) + ")");
@@ -67,6 +74,56 @@ void check_query(const RecordQuery& q) {
     throw Error(Errc::invalid, "tags: at most " + std::to_string(max_tag_filters) +
                                    " tags can be filtered on at once");
   }
+  const std::int64_t limit_512 = distance_limit_512("colorDistance", q.color_distance);
+  if (!q.color) {
+    if (q.order == RecordOrder::closeness) {
+      throw Error(Errc::invalid, "order: closeness needs a color to measure against");
+    }
+    return std::nullopt;
+  }
+  return ColourFilter{parse_query_colour("color", *q.color), limit_512};
+}
+
+// The reds of the box, as a JSON array for json_each: each is one seek in the colour index.
+std::string reds_of(const ColourBox& box) {
+  nlohmann::json reds = nlohmann::json::array();
+  for (int r = box.r_lo; r <= box.r_hi; ++r) reds.push_back(r);
+  return reds.dump();
+}
+
+// A table (pk, dist) of the records with a palette colour within the filter's distance, `dist`
+// being redmean_distance_512 of the nearest. Only the colour index's rows inside the box around
+// the colour are read (every red in range is one seek, green bounds the seek, blue is checked in
+// the index), and the exact distance is computed for those.
+std::pair<std::string, std::vector<Param>> near_colours(const ColourFilter& c) {
+  const ColourBox box = colour_box(c.centre, c.limit_512);
+  const std::int64_t r = c.centre.r, g = c.centre.g, b = c.centre.b;
+  return {
+      "(SELECT pk, MIN(dist) AS dist FROM ("
+      "SELECT c.record_pk AS pk, "
+      "(1024 + ? + c.r) * (c.r - ?) * (c.r - ?) + 2048 * (c.g - ?) * (c.g - ?) "
+      "+ (1534 - ? - c.r) * (c.b - ?) * (c.b - ?) AS dist "
+      "FROM record_colors c WHERE c.r IN (SELECT value FROM json_each(?)) "
+      "AND c.g BETWEEN ? AND ? AND c.b BETWEEN ? AND ?) "
+      "WHERE dist <= ? GROUP BY pk)",
+      {r, r, r, g, g, r, b, b, reds_of(box), std::int64_t{box.g_lo}, std::int64_t{box.g_hi},
+       std::int64_t{box.b_lo}, std::int64_t{box.b_hi}, c.limit_512}};
+}
+
+// A condition on records `r`: a palette colour within the filter's distance. The matches are
+// collected once; `+` keeps SQLite from fetching each match by key and sorting them all (with
+// their documents), so the query's own order drives the scan and stops at the page's end.
+std::pair<std::string, std::vector<Param>> near_condition(const ColourFilter& c) {
+  const ColourBox box = colour_box(c.centre, c.limit_512);
+  const std::int64_t r = c.centre.r, g = c.centre.g, b = c.centre.b;
+  return {
+      "+r.pk IN (SELECT c.record_pk FROM record_colors c "
+      "WHERE c.r IN (SELECT value FROM json_each(?)) "
+      "AND c.g BETWEEN ? AND ? AND c.b BETWEEN ? AND ? "
+      "AND (1024 + ? + c.r) * (c.r - ?) * (c.r - ?) + 2048 * (c.g - ?) * (c.g - ?) "
+      "+ (1534 - ? - c.r) * (c.b - ?) * (c.b - ?) <= ?)",
+      {reds_of(box), std::int64_t{box.g_lo}, std::int64_t{box.g_hi}, std::int64_t{box.b_lo},
+       std::int64_t{box.b_hi}, r, r, r, g, g, r, b, b, c.limit_512}};
 }
 
 // Adds the query's filters on records `r`, leaving out the first `skip_tags` tags (already
@@ -97,10 +154,12 @@ Expected cursor_for(const RecordQuery& q, std::string_view what) {
   return std::get<Expected>(c);
 }
 
-// Up to `limit` records of a statement selecting (doc, pk), and whether more rows follow.
+// Up to `limit` records of a statement selecting (doc, pk, distance), and whether more rows
+// follow.
 struct PageRows {
   std::vector<Record> records;
   std::int64_t last_pk = 0;
+  std::int64_t last_distance = 0;  // of the nearest colour, when ordered by closeness
   bool more = false;
 };
 
@@ -113,46 +172,79 @@ PageRows read_page(Statement& stmt, int limit) {
     }
     rows.records.push_back(model::from_stored_json(nlohmann::json::parse(stmt.text(0))));
     rows.last_pk = stmt.integer(1);
+    rows.last_distance = stmt.integer(2);
   }
   return rows;
+}
+
+void add_params(Filter& f, std::vector<Param> params) {
+  for (auto& p : params) f.param(std::move(p));
 }
 
 }  // namespace
 
 RecordPage list_records(Database& db, const RecordQuery& q,
                         std::optional<std::string_view> parent_id) {
-  check_query(q);
+  const auto colour = check_query(q);
   Filter f;
-  if (parent_id) f.add("r.parent_image_id = ?", {std::string(*parent_id)});
-  std::string from = "records r";
-  std::string order;
-  if (q.order == RecordOrder::newest_first) {
-    // With a tag, the tag's own rows (keyed newest first) drive the query: no sort, however
-    // common or rare the tag.
-    std::string time = "r.uploaded_at", pk = "r.pk";
-    if (!q.tags.empty()) {
-      from = "record_tags t JOIN records r ON r.pk = t.record_pk";
-      time = "t.uploaded_at";
-      pk = "t.record_pk";
-      f.add("t.tag = ?", {q.tags.front()});
-    }
-    add_record_filters(f, q, q.tags.empty() ? 0 : 1);
-    if (q.cursor) {
-      auto c = cursor_for<TimeCursor>(q, "list ordered newest first");
-      f.add("(" + time + ", " + pk + ") < (?, ?)", {c.uploaded_at, c.pk});
-    }
-    order = " ORDER BY " + time + " DESC, " + pk + " DESC";
-  } else {
+  const auto add_parent = [&] {
+    if (parent_id) f.add("r.parent_image_id = ?", {std::string(*parent_id)});
+  };
+  std::string sql;
+  if (q.order == RecordOrder::closeness) {
+    // The nearest colour decides the order, so every match is ranked: only keys go through the
+    // sort, and the documents of one page are read after it.
+    auto [near_sql, near_params] = near_colours(*colour);
+    add_params(f, std::move(near_params));
+    add_parent();
     add_record_filters(f, q);
     if (q.cursor) {
-      auto c = cursor_for<ProjectCursor>(q, "list ordered by project row");
-      f.add("(r.project_sort, r.title, r.pk) > (?, ?, ?)", {c.project_sort, c.title, c.pk});
+      auto c = cursor_for<ClosenessCursor>(q, "list ordered by closeness");
+      f.add("(near.dist, near.pk) > (?, ?)", {c.distance_512, c.pk});
     }
-    order = " ORDER BY r.project_sort, r.title, r.pk";
+    sql = "SELECT r.doc, r.pk, hits.dist FROM (SELECT near.pk AS pk, near.dist AS dist FROM " +
+          near_sql + " AS near JOIN records r ON r.pk = near.pk WHERE 1" + f.sql() +
+          " ORDER BY near.dist, near.pk LIMIT ?) AS hits JOIN records r ON r.pk = hits.pk "
+          "ORDER BY hits.dist, hits.pk";
+  } else {
+    add_parent();
+    std::string from = "records r";
+    std::string order;
+    const auto add_colour = [&] {
+      if (!colour) return;
+      auto [near_sql, near_params] = near_condition(*colour);
+      f.add(near_sql, std::move(near_params));
+    };
+    if (q.order == RecordOrder::newest_first) {
+      // With a tag, the tag's own rows (keyed newest first) drive the query: no sort, however
+      // common or rare the tag.
+      std::string time = "r.uploaded_at", pk = "r.pk";
+      if (!q.tags.empty()) {
+        from = "record_tags t JOIN records r ON r.pk = t.record_pk";
+        time = "t.uploaded_at";
+        pk = "t.record_pk";
+        f.add("t.tag = ?", {q.tags.front()});
+      }
+      add_record_filters(f, q, q.tags.empty() ? 0 : 1);
+      add_colour();
+      if (q.cursor) {
+        auto c = cursor_for<TimeCursor>(q, "list ordered newest first");
+        f.add("(" + time + ", " + pk + ") < (?, ?)", {c.uploaded_at, c.pk});
+      }
+      order = " ORDER BY " + time + " DESC, " + pk + " DESC";
+    } else {
+      add_record_filters(f, q);
+      add_colour();
+      if (q.cursor) {
+        auto c = cursor_for<ProjectCursor>(q, "list ordered by project row");
+        f.add("(r.project_sort, r.title, r.pk) > (?, ?, ?)", {c.project_sort, c.title, c.pk});
+      }
+      order = " ORDER BY r.project_sort, r.title, r.pk";
+    }
+    sql = "SELECT r.doc, r.pk, 0 FROM " + from + " WHERE 1" + f.sql() + order + " LIMIT ?";
   }
   f.param(std::int64_t{q.limit} + 1);
-  auto stmt =
-      db.prepare("SELECT r.doc, r.pk FROM " + from + " WHERE 1" + f.sql() + order + " LIMIT ?");
+  auto stmt = db.prepare(sql);
   f.bind_all(stmt);
   PageRows rows = read_page(stmt, q.limit);
   RecordPage page{std::move(rows.records), std::nullopt};
@@ -160,9 +252,11 @@ RecordPage list_records(Database& db, const RecordQuery& q,
     const Record& last = page.records.back();
     if (q.order == RecordOrder::newest_first) {
       page.next_cursor = encode_cursor(TimeCursor{last.uploaded_at, rows.last_pk});
-    } else {
+    } else if (q.order == RecordOrder::project_row) {
       auto sort = last.project_order.value_or(std::numeric_limits<std::int64_t>::max());
       page.next_cursor = encode_cursor(ProjectCursor{sort, last.title, rows.last_pk});
+    } else {
+      page.next_cursor = encode_cursor(ClosenessCursor{rows.last_distance, rows.last_pk});
     }
   }
   return page;
@@ -170,27 +264,53 @@ RecordPage list_records(Database& db, const RecordQuery& q,
 
 RecordPage search_records(Database& db, std::string_view text, const RecordQuery& q) {
   model::require_utf8("text", text);
-  check_query(q);
-  std::int64_t offset = q.cursor ? cursor_for<OffsetCursor>(q, "search").offset : 0;
+  const auto colour = check_query(q);
+  const bool by_closeness = q.order == RecordOrder::closeness;
   Filter f;
-  f.param(fts_query(text));  // the MATCH placeholder comes first in the statement
-  add_record_filters(f, q);
-  f.param(std::int64_t{q.limit} + 1);
-  f.param(offset);
   // The inner query ranks the matches and keeps one page of keys; only then are the documents
   // read, so a common word does not drag every matching document through the sort.
-  auto stmt = db.prepare(
-      "SELECT r.doc, r.pk FROM ("
-      "SELECT records_fts.rowid AS pk, records_fts.rank AS score "
-      "FROM records_fts JOIN records r ON r.pk = records_fts.rowid "
-      "WHERE records_fts MATCH ?" +
-      f.sql() +
-      " ORDER BY score, pk LIMIT ? OFFSET ?) AS hits "
-      "JOIN records r ON r.pk = hits.pk ORDER BY hits.score, hits.pk");
+  std::string inner;
+  std::int64_t offset = 0;
+  if (by_closeness) {
+    auto [near_sql, near_params] = near_colours(*colour);
+    add_params(f, std::move(near_params));  // the subquery comes first in the statement
+    f.param(fts_query(text));
+    add_record_filters(f, q);
+    if (q.cursor) {
+      auto c = cursor_for<ClosenessCursor>(q, "search ordered by closeness");
+      f.add("(near.dist, near.pk) > (?, ?)", {c.distance_512, c.pk});
+    }
+    inner = "SELECT near.pk AS pk, near.dist AS score FROM " + near_sql +
+            " AS near JOIN records r ON r.pk = near.pk "
+            "JOIN records_fts ON records_fts.rowid = near.pk WHERE records_fts MATCH ?" +
+            f.sql();
+  } else {
+    offset = q.cursor ? cursor_for<OffsetCursor>(q, "search").offset : 0;
+    f.param(fts_query(text));  // the MATCH placeholder comes first in the statement
+    add_record_filters(f, q);
+    if (colour) {
+      auto [near_sql, near_params] = near_condition(*colour);
+      f.add(near_sql, std::move(near_params));
+    }
+    inner =
+        "SELECT records_fts.rowid AS pk, records_fts.rank AS score "
+        "FROM records_fts JOIN records r ON r.pk = records_fts.rowid "
+        "WHERE records_fts MATCH ?" +
+        f.sql();
+  }
+  f.param(std::int64_t{q.limit} + 1);
+  f.param(offset);
+  auto stmt = db.prepare("SELECT r.doc, r.pk, hits.score FROM (" + inner +
+                         " ORDER BY score, pk LIMIT ? OFFSET ?) AS hits "
+                         "JOIN records r ON r.pk = hits.pk ORDER BY hits.score, hits.pk");
   f.bind_all(stmt);
   PageRows rows = read_page(stmt, q.limit);
   RecordPage page{std::move(rows.records), std::nullopt};
-  if (rows.more) page.next_cursor = encode_cursor(OffsetCursor{offset + q.limit});
+  if (rows.more) {
+    page.next_cursor = by_closeness
+                           ? encode_cursor(ClosenessCursor{rows.last_distance, rows.last_pk})
+                           : encode_cursor(OffsetCursor{offset + q.limit});
+  }
   return page;
 }
 

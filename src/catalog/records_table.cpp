@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "catalog/colour_near.hpp"
 #include "model/enums.hpp"
 #include "model/ids.hpp"
 #include "model/record_json.hpp"
@@ -163,6 +164,36 @@ void erase_tags_and_search_text(Database& db, std::int64_t pk, const Record& sto
       .run();
 }
 
+// The colour index's rows of a record: one per #rrggbb colour of its palette.
+void write_colours(Database& db, std::int64_t pk, const Record& r) {
+  if (!r.colors) return;
+  for (const auto& text : *r.colors) {
+    auto c = parse_stored_colour(text);
+    if (!c) continue;
+    db.prepare("INSERT OR IGNORE INTO record_colors (r, g, b, record_pk) VALUES (?1, ?2, ?3, ?4)")
+        .bind(1, std::int64_t{c->r})
+        .bind(2, std::int64_t{c->g})
+        .bind(3, std::int64_t{c->b})
+        .bind(4, pk)
+        .run();
+  }
+}
+
+// `stored` is the record as it is in the catalog now: its colours say which rows exist.
+void erase_colours(Database& db, std::int64_t pk, const Record& stored) {
+  if (!stored.colors) return;
+  for (const auto& text : *stored.colors) {
+    auto c = parse_stored_colour(text);
+    if (!c) continue;
+    db.prepare("DELETE FROM record_colors WHERE r = ?1 AND g = ?2 AND b = ?3 AND record_pk = ?4")
+        .bind(1, std::int64_t{c->r})
+        .bind(2, std::int64_t{c->g})
+        .bind(3, std::int64_t{c->b})
+        .bind(4, pk)
+        .run();
+  }
+}
+
 // Runs an INSERT or UPDATE of the records table; a UNIQUE violation is reported naming the field
 // and the record that already holds the value.
 void run_checking_unique_keys(Database& db, Statement& stmt, const Record& r,
@@ -216,7 +247,9 @@ CreateResult insert_record(Database& db, Record r) {
       "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
   bind_columns(insert, r);
   run_checking_unique_keys(db, insert, r, 0);
-  write_tags_and_search_text(db, db.last_insert_rowid(), r);
+  const std::int64_t pk = db.last_insert_rowid();
+  write_tags_and_search_text(db, pk, r);
+  write_colours(db, pk, r);
   return {std::move(r), true};
 }
 
@@ -236,12 +269,17 @@ void replace_record(Database& db, const Record& r) {
   run_checking_unique_keys(db, update, r, *pk);
   erase_tags_and_search_text(db, *pk, stored);
   write_tags_and_search_text(db, *pk, r);
+  if (r.colors != stored.colors) {
+    erase_colours(db, *pk, stored);
+    write_colours(db, *pk, r);
+  }
 }
 
 void delete_record(Database& db, const Record& stored) {
   auto pk = find_pk(db, stored.id);
   if (!pk) throw Error(Errc::not_found, "no record with id " + json_quoted(stored.id));
   erase_tags_and_search_text(db, *pk, stored);
+  erase_colours(db, *pk, stored);
   db.prepare("DELETE FROM records WHERE pk = ?1").bind(1, *pk).run();
 }
 

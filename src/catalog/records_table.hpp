@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Reading and writing records in the catalog's tables (records, record_tags, records_fts), kept in
-// step with each other. Write functions must run inside a Transaction.
+// Reading and writing records in the catalog's tables (records, record_tags, records_fts,
+// record_colors), kept in step with each other. Write functions must run inside a Transaction.
 #pragma once
 
 #include <optional>

@@ -7,6 +7,7 @@
 #include "pindeck/async.hpp"
 #include "pindeck/error.hpp"
 #include "pipeline/object_store.hpp"
+#include "pipeline/palette_resample.hpp"
 #include "pipeline/persistence_config.hpp"
 
 namespace pindeck {
@@ -51,6 +52,12 @@ void PersistenceEngine::close() {
 
 void Client::start_persistence(const PersistenceConfig& config) {
   impl_->persistence.start(config);
+}
+
+Record Client::resample_palette(std::string_view id) {
+  auto& engine = impl_->persistence.get();
+  return pipeline::resample_palette(*impl_->catalog, engine.staging_store(), engine.object_store(),
+                                    id);
 }
 
 Record Client::upload_file(const std::filesystem::path& path, const Record& metadata) {

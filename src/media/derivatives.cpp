@@ -290,6 +290,14 @@ std::vector<DerivativeSpec> DeriveOptions::default_derivatives() {
   };
 }
 
+PixelSample palette_sample(std::span<const std::byte> original, const DeriveOptions& options) {
+  validate(options);
+  const ProbeResult facts = probe(original, options.limits);
+  VipsImagePtr decoded = decode_largest(original, facts, options);
+  return make_palette_sample(decoded.get(), options.palette_sample_size,
+                             std::string(extension(facts.format)));
+}
+
 DerivedSet derive(std::span<const std::byte> original, const DeriveOptions& options) {
   validate(options);
   DerivedSet set;

@@ -86,4 +86,8 @@ struct DerivedSet {
 // for options that make no sense.
 DerivedSet derive(std::span<const std::byte> original, const DeriveOptions& options = {});
 
+// The palette sample derive() makes, from the same decode, without encoding any derivative: so a
+// palette sampled again matches the one persistence stored. Throws as derive() does.
+PixelSample palette_sample(std::span<const std::byte> original, const DeriveOptions& options = {});
+
 }  // namespace pindeck::media

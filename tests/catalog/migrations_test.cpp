@@ -19,7 +19,8 @@ void insert_v1_row(Database& db) {
             9223372036854775807,
             '{"id":"00000000000000001","title":"Old lighthouse","description":"stormy coast",'
             || '"category":"General","tags":["sea"],"uniqueId":"img-1-aaaaaaa",'
-            || '"uploadedAt":1700000000000,"sref":"--sref 77"}');
+            || '"uploadedAt":1700000000000,"sref":"--sref 77",'
+            || '"colors":["#1A2b3c","#ffffff","blue","#1a2b3c"]}');
     INSERT INTO record_tags (tag, uploaded_at, record_pk) VALUES ('sea', 1700000000000, 1);
   )sql");
 }
@@ -46,6 +47,30 @@ TEST(Migrations, EveryOlderVersionIsUpgradedOnOpen) {
               latest_schema_version());
     if (from >= 1) {
       EXPECT_EQ(catalog->get("00000000000000001").title, "Old lighthouse");
+      // The colour rows (v6) were made from the stored palette: its #rrggbb colours in any case,
+      // once each; "blue" is no colour the index knows.
+      RecordQuery near;
+      near.color = "#1a2b3c";
+      near.color_distance = 0;
+      EXPECT_EQ(catalog->list(near).records.size(), 1u);
+      near.color = "#fff";
+      EXPECT_EQ(catalog->list(near).records.size(), 1u);
+      EXPECT_EQ(catalog->read([](Database& db) {
+        auto stmt = db.prepare("SELECT count(*) FROM record_colors WHERE record_pk = 1");
+        stmt.step();
+        return stmt.integer(0);
+      }),
+                2);
+    }
+    if (from == 1) {
+      // The rows follow a later change of the palette. (Only from version 1: the row written
+      // here at a later version has no search entry, which an update would have to remove.)
+      catalog->update("00000000000000001", {{"colors", {"#000000"}}});
+      RecordQuery near;
+      near.color = "#1a2b3c";
+      EXPECT_EQ(catalog->list(near).records.size(), 0u);
+      near.color = "#010101";
+      EXPECT_EQ(catalog->list(near).records.size(), 1u);
     }
     if (from == 1) {
       // The search index (v2) was built from what the older version stored.

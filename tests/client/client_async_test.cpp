@@ -172,5 +172,36 @@ TEST(ClientAsync, ClosingTheClientCompletesOperationsInFlight) {
   }
 }
 
+// While a record is pending its palette is sampled again from the staged copy, in the
+// background, and is the palette persistence then samples.
+TEST(ClientAsync, APaletteIsSampledAgainFromTheStagedCopy) {
+  TempDir dir;
+  BlockedStore store(dir.path());
+  auto client = store.open_client();
+  const Record pending = client.upload_file(PINDECK_TEST_DATA "/images/truchet-l.webp");
+  ASSERT_TRUE(pending.storage_id);
+  auto resampled = async_resample_palette(client, pending.id, boost::asio::use_future);
+  const Record sampled = resampled.get();
+  ASSERT_TRUE(sampled.colors && !sampled.colors->empty());
+  EXPECT_EQ(sampled.storage_persist_status, PersistStatus::pending);
+  RecordQuery near;
+  near.color = sampled.colors->front();
+  near.color_distance = 0;
+  EXPECT_EQ(client.list(near).records.size(), 1u);
+
+  store.unblock();
+  const Record done = client.wait_persisted(pending.id, 120s);
+  ASSERT_EQ(done.storage_persist_status, PersistStatus::succeeded);
+  EXPECT_EQ(done.colors, sampled.colors);
+
+  auto missing = async_resample_palette(client, "no-such-id", boost::asio::use_future);
+  try {
+    missing.get();
+    ADD_FAILURE() << "resampled a record that does not exist";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::not_found);
+  }
+}
+
 }  // namespace
 }  // namespace pindeck

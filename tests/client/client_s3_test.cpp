@@ -124,6 +124,47 @@ TEST(ClientS3, ReadObjectFetchesFromTheServer) {
   EXPECT_EQ(as_string(client.read_object(small_key)), direct.get_object(small_key).body);
   direct.delete_object(small_key);
   test::expect_error([&] { client.read_object(small_key); }, Errc::not_found, small_key);
+// A palette sampled again once the staged copy is gone comes from the original in the S3 bucket,
+// and is the palette persistence sampled; colour search follows it.
+TEST(ClientS3, APaletteIsSampledAgainFromTheOriginalInTheBucket) {
+  TempDir dir;
+  auto client = Client::open(dir.path());
+  client.start_persistence(s3_config("resample"));
+  const Record done =
+      client.wait_persisted(client.upload_file(pindeck::test::sample_images()[0]).id, 120s);
+  ASSERT_EQ(done.storage_persist_status, PersistStatus::succeeded)
+      << done.storage_persist_error.value_or("");
+  ASSERT_FALSE(done.storage_id) << "the staged copy is still there";
+  ASSERT_TRUE(done.colors && !done.colors->empty());
+  client.update(done.id, R"({"colors": ["#000000"]})");
+
+  const Record resampled = client.resample_palette(done.id);
+  EXPECT_EQ(resampled.colors, done.colors);
+  EXPECT_EQ(client.get(done.id).colors, done.colors);
+  RecordQuery near;
+  near.color = done.colors->front();
+  near.color_distance = 0;
+  ASSERT_EQ(client.list(near).records.size(), 1u);
+  near.color = "#000000";
+  EXPECT_TRUE(client.list(near).records.empty());
+
+  // A client persisting elsewhere (the local store) cannot read the original: not_found, naming
+  // both stores.
+  TempDir other_dir;
+  auto other = Client::open(other_dir.path());
+  Record copy = done;
+  copy.id.clear();
+  copy.unique_id.clear();
+  const Record elsewhere = other.create(copy);
+  try {
+    other.resample_palette(elsewhere.id);
+    ADD_FAILURE() << "resampled without the original";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::not_found);
+    EXPECT_NE(std::string(e.what()).find("the record names rustfs bucket " + *done.storage_bucket),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 // A mistyped bucket is never created on its own: the job fails at once, naming the bucket and how

@@ -39,6 +39,9 @@ void check(std::string_view token) {
   if (const auto* offset = std::get_if<OffsetCursor>(&cursor)) {
     require(offset->offset >= 0, "a decoded offset is never negative");
   }
+  if (const auto* closeness = std::get_if<ClosenessCursor>(&cursor)) {
+    require(closeness->distance_512 >= 0, "a decoded distance is never negative");
+  }
   // Cursors have no operator==: their encodings stand for them.
   const std::string encoded = encode_cursor(cursor);
   require(encode_cursor(decode_cursor(encoded)) == encoded,
