@@ -124,6 +124,8 @@ TEST(ClientS3, ReadObjectFetchesFromTheServer) {
   EXPECT_EQ(as_string(client.read_object(small_key)), direct.get_object(small_key).body);
   direct.delete_object(small_key);
   test::expect_error([&] { client.read_object(small_key); }, Errc::not_found, small_key);
+}
+
 // A palette sampled again once the staged copy is gone comes from the original in the S3 bucket,
 // and is the palette persistence sampled; colour search follows it.
 TEST(ClientS3, APaletteIsSampledAgainFromTheOriginalInTheBucket) {
