@@ -19,18 +19,6 @@
 
 static char data_dir[256];
 
-static void field_value(const char* json, const char* name, char* out, size_t size) {
-  char key[64];
-  snprintf(key, sizeof key, "\"%s\":\"", name);
-  const char* start = strstr(json, key);
-  CHECK(start != NULL);
-  start += strlen(key);
-  const char* end = strchr(start, '"');
-  CHECK(end != NULL && (size_t)(end - start) < size);
-  memcpy(out, start, (size_t)(end - start));
-  out[end - start] = '\0';
-}
-
 /* The object keys a deletion report lists, in order; returns how many. */
 static int report_keys(const char* report, char keys[][256]) {
   int n = 0;

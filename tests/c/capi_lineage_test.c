@@ -14,19 +14,6 @@
 #define ID_SIZE 64
 #define UNKNOWN "0000000000000nope"
 
-/* Copies the value of the first string field `name` ("name":"...") out of `json`. */
-static void field_value(const char* json, const char* name, char* out, size_t size) {
-  char key[64];
-  snprintf(key, sizeof key, "\"%s\":\"", name);
-  const char* start = strstr(json, key);
-  CHECK(start != NULL);
-  start += strlen(key);
-  const char* end = strchr(start, '"');
-  CHECK(end != NULL && (size_t)(end - start) < size);
-  memcpy(out, start, (size_t)(end - start));
-  out[end - start] = '\0';
-}
-
 /* Stores a record with this title, upload time and parent (NULL for an original); its id goes to
  * `id`. */
 static void add(pd_client* client, const char* title, long uploaded_at, const char* parent,

@@ -10,19 +10,6 @@
 #include "check.h"
 #include "pindeck/pindeck.h"
 
-/* Copies the value of a top-level string field ("id":"...") out of a record's JSON. */
-static void field_value(const char* json, const char* name, char* out, size_t size) {
-  char key[64];
-  snprintf(key, sizeof key, "\"%s\":\"", name);
-  const char* start = strstr(json, key);
-  CHECK(start != NULL);
-  start += strlen(key);
-  const char* end = strchr(start, '"');
-  CHECK(end != NULL && (size_t)(end - start) < size);
-  memcpy(out, start, (size_t)(end - start));
-  out[end - start] = '\0';
-}
-
 /* The number of records a list answer holds: ids are the only fields named "id". */
 static int count_records(pd_client* client) {
   char* page = NULL;

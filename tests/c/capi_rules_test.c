@@ -35,19 +35,6 @@ static char* created(pd_client* client, const char* json) {
   return out;
 }
 
-/* Copies the value of a top-level string field ("id":"...") out of a record's JSON. */
-static void field_value(const char* json, const char* name, char* out, size_t size) {
-  char key[64];
-  snprintf(key, sizeof key, "\"%s\":\"", name);
-  const char* start = strstr(json, key);
-  CHECK(start != NULL);
-  start += strlen(key);
-  const char* end = strchr(start, '"');
-  CHECK(end != NULL && (size_t)(end - start) < size);
-  memcpy(out, start, (size_t)(end - start));
-  out[end - start] = '\0';
-}
-
 /* {"<field>":"<count times unit>"} in memory the caller frees. */
 static char* record_with_repeated(const char* field, const char* unit, size_t count) {
   const size_t unit_len = strlen(unit);

@@ -46,4 +46,18 @@
     }                                                                                \
   } while (0)
 
+/* Copies the value of the first string field `name` ("name":"...", no escapes in the value) out
+ * of `json`, for the ids and keys the tests read back from the library's JSON. */
+static inline void field_value(const char* json, const char* name, char* out, size_t size) {
+  char key[64];
+  snprintf(key, sizeof key, "\"%s\":\"", name);
+  const char* start = strstr(json, key);
+  CHECK(start != NULL);
+  start += strlen(key);
+  const char* end = strchr(start, '"');
+  CHECK(end != NULL && (size_t)(end - start) < size);
+  memcpy(out, start, (size_t)(end - start));
+  out[end - start] = '\0';
+}
+
 #endif
