@@ -58,15 +58,19 @@ class Filter {
   std::vector<Param> params_;
 };
 
+void check_tag_filters(const RecordQuery& q) {
+  if (q.tags.size() > max_tag_filters) {
+    throw Error(Errc::invalid, "tags: at most " + std::to_string(max_tag_filters) +
+                                   " tags can be filtered on at once");
+  }
+}
+
 void check_query(const RecordQuery& q) {
   if (q.limit < 1 || q.limit > max_page_size) {
     throw Error(Errc::invalid, "limit: must be between 1 and " + std::to_string(max_page_size) +
                                    " (got " + std::to_string(q.limit) + ")");
   }
-  if (q.tags.size() > max_tag_filters) {
-    throw Error(Errc::invalid, "tags: at most " + std::to_string(max_tag_filters) +
-                                   " tags can be filtered on at once");
-  }
+  check_tag_filters(q);
 }
 
 // Adds the query's filters on records `r`, leaving out the first `skip_tags` tags (already
@@ -78,6 +82,13 @@ void add_record_filters(Filter& f, const RecordQuery& q, std::size_t skip_tags =
   f.add_if("r.moodboard_name = ?", q.moodboard_name);
   if (q.source_type) f.add("r.source_type = ?", {std::string(model::to_string(*q.source_type))});
   if (q.status) f.add("r.status = ?", {std::string(model::to_string(*q.status))});
+  f.add_if("r.genre = ?", q.genre);
+  f.add_if("r.style = ?", q.style);
+  f.add_if("r.shot = ?", q.shot);
+  if (q.ai_status) f.add("r.ai_status = ?", {std::string(model::to_string(*q.ai_status))});
+  if (q.variation_type) {
+    f.add("r.variation_type = ?", {std::string(model::to_string(*q.variation_type))});
+  }
   for (std::size_t i = skip_tags; i < q.tags.size(); ++i) {
     f.add(
         "EXISTS (SELECT 1 FROM record_tags WHERE tag = ? AND uploaded_at = r.uploaded_at "
@@ -190,6 +201,38 @@ RecordPage search_records(Database& db, std::string_view text, const RecordQuery
   RecordPage page{std::move(rows.records), std::nullopt};
   if (rows.more) page.next_cursor = encode_cursor(OffsetCursor{offset + q.limit});
   return page;
+}
+
+RecordStats count_records(Database& db, const RecordQuery& q) {
+  check_tag_filters(q);
+  Filter f;
+  add_record_filters(f, q);
+  RecordStats stats;
+  {
+    auto stmt = db.prepare("SELECT count(*) FROM records r WHERE 1" + f.sql());
+    f.bind_all(stmt);
+    stmt.step();
+    stats.total = stmt.integer(0);
+  }
+  // Column names are fixed here, never input; each count is one GROUP BY that the column's index
+  // serves.
+  const std::pair<const char*, std::vector<ValueCount>*> dimensions[] = {
+      {"category", &stats.category},
+      {"group_name", &stats.group},
+      {"genre", &stats.genre},
+      {"style", &stats.style},
+      {"project_name", &stats.project_name},
+      {"moodboard_name", &stats.moodboard_name},
+      {"source_type", &stats.source_type},
+      {"status", &stats.status}};
+  for (const auto& [column, counts] : dimensions) {
+    const std::string c = std::string("r.") + column;
+    auto stmt = db.prepare("SELECT " + c + ", count(*) AS n FROM records r WHERE " + c +
+                           " IS NOT NULL" + f.sql() + " GROUP BY " + c + " ORDER BY n DESC, " + c);
+    f.bind_all(stmt);
+    while (stmt.step()) counts->push_back({stmt.text(0), stmt.integer(1)});
+  }
+  return stats;
 }
 
 static std::size_t code_points(std::string_view s) {

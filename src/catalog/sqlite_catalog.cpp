@@ -82,4 +82,15 @@ RecordPage SqliteCatalog::search(std::string_view text, const RecordQuery& query
   return read([&](Database& db) { return search_records(db, text, query); });
 }
 
+RecordStats SqliteCatalog::stats(const RecordQuery& filter) {
+  return read([&](Database& db) {
+    ReadTransaction snapshot(db);
+    return count_records(db, filter);
+  });
+}
+
+std::int64_t SqliteCatalog::increment(std::string_view id, Counter counter, std::int64_t delta) {
+  return write([&](Database& db) { return increment_counter(db, id, counter, delta); });
+}
+
 }  // namespace pindeck::catalog

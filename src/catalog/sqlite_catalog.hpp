@@ -29,6 +29,8 @@ class SqliteCatalog final : public Catalog {
                                              bool dry_run) override;
   RecordPage list(const RecordQuery& query) override;
   RecordPage search(std::string_view text, const RecordQuery& query) override;
+  RecordStats stats(const RecordQuery& filter) override;
+  std::int64_t increment(std::string_view id, Counter counter, std::int64_t delta) override;
   std::unique_ptr<PersistJobs> persist_jobs(std::string owner, std::chrono::milliseconds lease,
                                             util::Clock clock = util::system_now_ms) override;
   std::unique_ptr<DeleteJobs> delete_jobs(std::string owner, std::chrono::milliseconds lease,

@@ -96,6 +96,14 @@ RecordPage Client::search(std::string_view text, const RecordQuery& query) const
   return impl_->catalog->search(text, query);
 }
 
+RecordStats Client::stats(const RecordQuery& filter) const {
+  return impl_->catalog->stats(filter);
+}
+
+std::int64_t Client::increment(std::string_view id, Counter counter, std::int64_t delta) {
+  return impl_->catalog->increment(id, counter, delta);
+}
+
 const std::filesystem::path& Client::data_dir() const {
   return impl_->data_dir;
 }
