@@ -184,7 +184,8 @@ int main(int argc, char** argv) {
     std::int64_t by = 1;
     CLI::App* cmd = nullptr;
   };
-  CounterCommand counter_commands[] = {{pindeck::Counter::likes}, {pindeck::Counter::views}};
+  CounterCommand counter_commands[] = {{pindeck::Counter::likes, {}, 1, nullptr},
+                                       {pindeck::Counter::views, {}, 1, nullptr}};
   for (auto& c : counter_commands) {
     const bool likes = c.counter == pindeck::Counter::likes;
     c.cmd = app.add_subcommand(likes ? "like" : "view",
