@@ -56,7 +56,7 @@ class RecordMaker {
     r.moodboard_name = "board-" + std::to_string(pick(50));
     r.source_type = static_cast<pindeck::SourceType>(pick(4));
     r.status = static_cast<pindeck::RecordStatus>(pick(4));
-    if (pick(10) == 0) r.parent_image_id = "parent-" + std::to_string(pick(1000));
+    if (pick(10) == 0) r.parent_image_id = "";  // a variation: insert_all names its parent
     r.sref = "--sref " + std::to_string(pick(100000));
     r.uploaded_at = 1700000000000 + static_cast<std::int64_t>(counter_++) * 1000;
     r.content_type = "image/jpeg";
@@ -79,13 +79,28 @@ class RecordMaker {
   int counter_ = 0;
 };
 
+// A variation's parent must be stored (DESIGN §2), so variations name one of the first 1,000
+// records; those of the first batch stay originals.
 void insert_all(Catalog& catalog, int batch_size) {
   RecordMaker maker;
+  std::vector<std::string> parents;
   for (int done = 0; done < total_records; done += batch_size) {
     std::vector<Record> batch;
     batch.reserve(static_cast<std::size_t>(batch_size));
-    for (int i = 0; i < batch_size; ++i) batch.push_back(maker.next());
-    catalog.insert_batch(std::move(batch));
+    for (int i = 0; i < batch_size; ++i) {
+      Record r = maker.next();
+      if (r.parent_image_id) {
+        if (parents.empty()) {
+          r.parent_image_id.reset();
+        } else {
+          r.parent_image_id = parents[static_cast<std::size_t>(done + i) % parents.size()];
+        }
+      }
+      batch.push_back(std::move(r));
+    }
+    for (auto& result : catalog.insert_batch(std::move(batch))) {
+      if (parents.size() < 1000) parents.push_back(result.record.id);
+    }
   }
 }
 

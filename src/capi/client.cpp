@@ -173,9 +173,11 @@ int pd_record_increment(pd_client* client, const char* id, int counter, int64_t 
     pindeck::Client& c = live_client(client);
     require_arg(id, "id");
     if (counter != PD_COUNTER_LIKES && counter != PD_COUNTER_VIEWS) {
-      throw pindeck::Error(pindeck::Errc::invalid,
-                           "counter: must be PD_COUNTER_LIKES or PD_COUNTER_VIEWS (got " +
-                               std::to_string(counter) + ")");
+      throw pindeck::Error(
+          pindeck::Errc::invalid,
+          std::string("counter: must be PD_COUNTER_LIKES or PD_COUNTER_VIEWS (got ")
+              .append(std::to_string(counter))
+              .append(")"));
     }
     const auto which =
         counter == PD_COUNTER_LIKES ? pindeck::Counter::likes : pindeck::Counter::views;

@@ -206,16 +206,25 @@ RecordPage search_records(Database& db, std::string_view text, const RecordQuery
 RecordStats count_records(Database& db, const RecordQuery& q) {
   check_tag_filters(q);
   Filter f;
-  add_record_filters(f, q);
+  // As in list(): with a tag, its own rows drive the count (a tag has few records; checking
+  // every record for it costs far more).
+  std::string from = "records r";
+  if (!q.tags.empty()) {
+    from = "record_tags t CROSS JOIN records r ON r.pk = t.record_pk";
+    f.add("t.tag = ?", {q.tags.front()});
+  }
+  add_record_filters(f, q, q.tags.empty() ? 0 : 1);
   RecordStats stats;
   {
-    auto stmt = db.prepare("SELECT count(*) FROM records r WHERE 1" + f.sql());
+    auto stmt = db.prepare("SELECT count(*) FROM " + from + " WHERE 1" + f.sql());
     f.bind_all(stmt);
     stmt.step();
     stats.total = stmt.integer(0);
   }
-  // Column names are fixed here, never input; each count is one GROUP BY that the column's index
-  // serves.
+  // Column names are fixed here, never input. Without a filter, each count is one GROUP BY over
+  // the column's own index; with one, "+column" keeps SQLite from walking that index (reading
+  // every record to test the filter), so the filter's index selects the records and they are
+  // grouped in a temporary table.
   const std::pair<const char*, std::vector<ValueCount>*> dimensions[] = {
       {"category", &stats.category},
       {"group_name", &stats.group},
@@ -225,10 +234,11 @@ RecordStats count_records(Database& db, const RecordQuery& q) {
       {"moodboard_name", &stats.moodboard_name},
       {"source_type", &stats.source_type},
       {"status", &stats.status}};
+  const char* prefix = f.sql().empty() ? "r." : "+r.";
   for (const auto& [column, counts] : dimensions) {
-    const std::string c = std::string("r.") + column;
-    auto stmt = db.prepare("SELECT " + c + ", count(*) AS n FROM records r WHERE " + c +
-                           " IS NOT NULL" + f.sql() + " GROUP BY " + c + " ORDER BY n DESC, " + c);
+    const std::string c = std::string(prefix) + column;
+    auto stmt = db.prepare("SELECT " + c + ", count(*) AS n FROM " + from + " WHERE " + c +
+                           " IS NOT NULL" + f.sql() + " GROUP BY " + c + " ORDER BY n DESC, 1");
     f.bind_all(stmt);
     while (stmt.step()) counts->push_back({stmt.text(0), stmt.integer(1)});
   }
