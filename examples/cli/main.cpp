@@ -16,6 +16,8 @@
 //   pindeck [--data-dir DIR] project order NAME ID... [--json]
 //   pindeck [--data-dir DIR] verify [filters] [--repair] [--delete-orphans] [--max-in-flight N]
 //                                    [--restart] [--json]
+//   pindeck [--data-dir DIR] stats [filters] [--json]
+//   pindeck [--data-dir DIR] like|view ID [--by N] [--json]
 //
 // Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage
 // (including an option value the record would refuse), 3 verify found problems it did not put
@@ -44,8 +46,8 @@ constexpr int exit_usage = 2;
 constexpr int exit_problems = 3;
 
 struct FindOptions {
-  std::optional<std::string> category, group, project, moodboard, source_type, status, cursor,
-      color;
+  std::optional<std::string> category, group, project, moodboard, source_type, status, genre, style,
+      shot, ai_status, variation_type, cursor, color;
   double distance = 78;
   std::vector<std::string> tags;
   bool originals = false;
@@ -63,6 +65,13 @@ const std::map<std::string, pindeck::RecordStatus> statuses{
     {"draft", pindeck::RecordStatus::draft},
     {"pending", pindeck::RecordStatus::pending},
     {"broken", pindeck::RecordStatus::broken}};
+const std::map<std::string, pindeck::AiStatus> ai_statuses{
+    {"queued", pindeck::AiStatus::queued},
+    {"processing", pindeck::AiStatus::processing},
+    {"completed", pindeck::AiStatus::completed},
+    {"failed", pindeck::AiStatus::failed}};
+const std::map<std::string, pindeck::VariationType> variation_types{
+    {"shot_type", pindeck::VariationType::shot_type}, {"style", pindeck::VariationType::style}};
 
 // Filters only: what `delete --where` takes.
 void add_filter_options(CLI::App& cmd, FindOptions& o) {
@@ -74,6 +83,13 @@ void add_filter_options(CLI::App& cmd, FindOptions& o) {
       ->check(CLI::IsMember(source_types));
   cmd.add_option("--status", o.status, "only this moderation status")
       ->check(CLI::IsMember(statuses));
+  cmd.add_option("--genre", o.genre, "only this genre");
+  cmd.add_option("--style", o.style, "only this style");
+  cmd.add_option("--shot", o.shot, "only this shot");
+  cmd.add_option("--ai-status", o.ai_status, "only records whose AI analysis is in this state")
+      ->check(CLI::IsMember(ai_statuses));
+  cmd.add_option("--variation-type", o.variation_type, "only variations of this type")
+      ->check(CLI::IsMember(variation_types));
   cmd.add_option("--tag", o.tags, "only records with this tag (repeat for several)");
   cmd.add_flag("--originals", o.originals, "only records that are not variations");
   cmd.add_option(
@@ -114,6 +130,11 @@ pindeck::RecordQuery to_query(const FindOptions& o) {
   q.moodboard_name = o.moodboard;
   if (o.source_type) q.source_type = source_types.at(*o.source_type);
   if (o.status) q.status = statuses.at(*o.status);
+  q.genre = o.genre;
+  q.style = o.style;
+  q.shot = o.shot;
+  if (o.ai_status) q.ai_status = ai_statuses.at(*o.ai_status);
+  if (o.variation_type) q.variation_type = variation_types.at(*o.variation_type);
   q.tags = o.tags;
   q.originals_only = o.originals;
   q.color = o.color;
@@ -198,7 +219,8 @@ int main(int argc, char** argv) {
     const auto filter = to_query(delete_filter);
     const bool has_filter = filter.category || filter.group || filter.project_name ||
                             filter.moodboard_name || filter.source_type || filter.status ||
-                            !filter.tags.empty() || filter.originals_only;
+                            filter.genre || filter.style || filter.shot || filter.ai_status ||
+                            filter.variation_type || !filter.tags.empty() || filter.originals_only;
     if (delete_where && !has_filter) {
       throw CLI::ValidationError("--where", "needs at least one filter (--category, --tag, ...)");
     }
@@ -235,6 +257,32 @@ int main(int argc, char** argv) {
   verify_cmd->add_flag("--restart", verify_options.restart,
                        "start over instead of continuing an interrupted run");
   verify_cmd->add_flag("--json", json_out, "print the report as JSON");
+  FindOptions stats_filter;
+  auto* stats_cmd = app.add_subcommand(
+      "stats", "count the records the filters select, per category, group, genre, style, ...");
+  add_filter_options(*stats_cmd, stats_filter);
+  stats_cmd->add_flag("--json", json_out,
+                      "print {\"total\", \"category\": [{\"value\", \"count\"}, ...], ...}");
+
+  // like and view bump one counter each; --by takes a negative number to take likes back.
+  struct CounterCommand {
+    pindeck::Counter counter;
+    std::string id;
+    std::int64_t by = 1;
+    CLI::App* cmd = nullptr;
+  };
+  CounterCommand counter_commands[] = {{pindeck::Counter::likes, {}, 1, nullptr},
+                                       {pindeck::Counter::views, {}, 1, nullptr}};
+  for (auto& c : counter_commands) {
+    const bool likes = c.counter == pindeck::Counter::likes;
+    c.cmd = app.add_subcommand(likes ? "like" : "view",
+                               likes ? "add a like to a record (atomic; prints the new count)"
+                                     : "count a view of a record (atomic; prints the new count)");
+    c.cmd->add_option("ID", c.id, "record id")->required();
+    c.cmd->add_option("--by", c.by, "how much to add (negative to take away)");
+    c.cmd->add_flag("--json", json_out,
+                    likes ? "print {\"id\", \"likes\"}" : "print {\"id\", \"views\"}");
+  }
 
   pindeck_cli::PersistCommands persist;
   pindeck_cli::add_persist_commands(app, persist, json_out);
@@ -293,6 +341,13 @@ int main(int argc, char** argv) {
       if (!pindeck_cli::run_verify(std::cout, client, verify_options, json_out)) {
         return exit_problems;
       }
+    } else if (*stats_cmd) {
+      pindeck_cli::print_stats(std::cout, client.stats(to_query(stats_filter)), json_out);
+    }
+    for (const auto& c : counter_commands) {
+      if (!*c.cmd) continue;
+      pindeck_cli::print_counter(std::cout, c.id, c.counter,
+                                 client.increment(c.id, c.counter, c.by), json_out);
     }
     return exit_ok;
   } catch (const std::exception& e) {

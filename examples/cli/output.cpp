@@ -174,10 +174,68 @@ void print_palettes(std::ostream& out, const std::vector<pindeck::Record>& recor
   }
 }
 
+namespace {
+
+struct StatsField {
+  const char* name;  // as in JSON and pd_record_stats
+  const std::vector<pindeck::ValueCount>* counts;
+};
+
+std::vector<StatsField> stats_fields(const pindeck::RecordStats& s) {
+  return {{"category", &s.category},
+          {"group", &s.group},
+          {"genre", &s.genre},
+          {"style", &s.style},
+          {"projectName", &s.project_name},
+          {"moodboardName", &s.moodboard_name},
+          {"sourceType", &s.source_type},
+          {"status", &s.status}};
+}
+
+}  // namespace
+
+void print_stats(std::ostream& out, const pindeck::RecordStats& stats, bool json_out) {
+  if (json_out) {
+    json answer = {{"total", stats.total}};
+    for (const auto& field : stats_fields(stats)) {
+      json list = json::array();
+      for (const auto& c : *field.counts) list.push_back({{"value", c.value}, {"count", c.count}});
+      answer[field.name] = std::move(list);
+    }
+    out << answer.dump(2) << '\n';
+    return;
+  }
+  out << "records: " << stats.total << '\n';
+  for (const auto& field : stats_fields(stats)) {
+    out << field.name << ":";
+    std::int64_t with_value = 0;
+    const char* separator = " ";
+    for (const auto& c : *field.counts) {
+      out << separator << printable(c.value) << ' ' << c.count;
+      separator = ", ";
+      with_value += c.count;
+    }
+    if (with_value < stats.total) {
+      out << (field.counts->empty() ? " " : "; ") << stats.total - with_value << " without";
+    }
+    out << '\n';
+  }
+}
+
 void print_records_json(std::ostream& out, const std::vector<pindeck::Record>& records) {
   json all = json::array();
   for (const auto& r : records) all.push_back(json::parse(pindeck::record_to_json(r)));
   out << all.dump(2) << '\n';
+}
+
+void print_counter(std::ostream& out, const std::string& id, pindeck::Counter counter,
+                   std::int64_t value, bool json_out) {
+  const char* name = counter == pindeck::Counter::likes ? "likes" : "views";
+  if (json_out) {
+    out << json{{"id", id}, {name, value}}.dump() << '\n';
+  } else {
+    out << name << ": " << value << '\n';
+  }
 }
 
 }  // namespace pindeck_cli

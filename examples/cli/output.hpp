@@ -48,4 +48,13 @@ void print_palettes(std::ostream& out, const std::vector<pindeck::Record>& recor
 // [record, ...]
 void print_records_json(std::ostream& out, const std::vector<pindeck::Record>& records);
 
+// The counts of `pindeck stats`: for people, the total and one line per field ("genre: Noir 5,
+// Drama 2; 3 without"); as JSON, {"total", "category": [{"value", "count"}, ...], "group",
+// "genre", "style", "projectName", "moodboardName", "sourceType", "status"} as pd_record_stats.
+void print_stats(std::ostream& out, const pindeck::RecordStats& stats, bool json_out);
+
+// The value of a counter after `pindeck like|view`: "likes: 3", or {"id", "likes": 3}.
+void print_counter(std::ostream& out, const std::string& id, pindeck::Counter counter,
+                   std::int64_t value, bool json_out);
+
 }  // namespace pindeck_cli

@@ -24,7 +24,16 @@ const std::map<std::string, std::string, std::less<>> option_of_field{
     {"sref", "--sref"},
     {"sourceUrl", "--source-url"},
     {"parentImageId", "--parent"},
+    {"genre", "--genre"},
+    {"style", "--style"},
+    {"shot", "--shot"},
 };
+
+const std::map<std::string, pindeck::AiStatus> ai_statuses{
+    {"queued", pindeck::AiStatus::queued},
+    {"processing", pindeck::AiStatus::processing},
+    {"completed", pindeck::AiStatus::completed},
+    {"failed", pindeck::AiStatus::failed}};
 
 // The library's refusal ("projectOrder: must not be negative (got -1)", "tags[1]: must not be
 // an empty string") told in terms of the option the user typed.
@@ -57,6 +66,13 @@ void add_record_options(CLI::App& command, RecordOptions& options) {
   command.add_option("--source-url", options.source_url, "where the image came from");
   command.add_option("--parent", options.parent,
                      "id of the record each image is a variation of (its parentImageId)");
+  command.add_option("--genre", options.genre, "genre (e.g. Noir, Sci-Fi)");
+  command.add_option("--style", options.style, "visual style or medium (e.g. 35mm Film, VHS)");
+  command.add_option("--shot", options.shot, "shot (e.g. Medium Shot, OTS)");
+  command
+      .add_option("--ai-status", options.ai_status,
+                  "state of the vision model's analysis: queued, processing, completed or failed")
+      ->check(CLI::IsMember(ai_statuses));
   // The record's own rules decide (one owner for them), applied to the metadata alone before the
   // first file is read.
   command.callback([&options] {
@@ -81,6 +97,10 @@ pindeck::Record metadata_from(const RecordOptions& options) {
   metadata.sref = options.sref;
   metadata.source_url = options.source_url;
   metadata.parent_image_id = options.parent;
+  metadata.genre = options.genre;
+  metadata.style = options.style;
+  metadata.shot = options.shot;
+  if (options.ai_status) metadata.ai_status = ai_statuses.at(*options.ai_status);
   return metadata;
 }
 

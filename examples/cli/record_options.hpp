@@ -18,7 +18,7 @@ namespace pindeck_cli {
 
 struct RecordOptions {
   std::optional<std::string> title, description, category, group, project, moodboard, sref,
-      source_url, parent;
+      source_url, parent, genre, style, shot, ai_status;
   std::optional<std::int64_t> project_order;
   std::vector<std::string> tags;
 };

@@ -5,9 +5,9 @@
 // The completion runs on the token's associated executor (for a plain callback, a thread of
 // Asio's system executor).
 //
-// Uploads, deletions, backfill, verify, get, lineage, project ordering and palette resampling run
-// on the client's two background threads. A wait for persistence holds no thread at all while it
-// waits: any number of them can be pending at once.
+// Uploads, deletions, backfill, verify, get, lineage, project ordering, palette resampling, stats
+// and increments run on the client's two background threads. A wait for persistence holds no
+// thread at all while it waits: any number of them can be pending at once.
 //
 // Lifetime: the client must stay where it is (not moved) until its operations have completed.
 // Closing it (destroying it) with operations in flight is safe: waits and work not yet started
@@ -227,6 +227,24 @@ auto async_set_project_order(Client& client, std::string project_name, std::vect
       [&client, project_name = std::move(project_name), ids = std::move(ids)] {
         return client.set_project_order(project_name, ids);
       });
+}
+
+// Client::stats in the background; completes with the counts.
+template <typename Token>
+auto async_stats(Client& client, RecordQuery filter, Token&& token) {
+  return detail::async_run<RecordStats>(
+      client, std::forward<Token>(token),
+      [&client, filter = std::move(filter)] { return client.stats(filter); });
+}
+
+// Client::increment in the background; completes with the new value.
+template <typename Token>
+auto async_increment(Client& client, std::string id, Counter counter, std::int64_t delta,
+                     Token&& token) {
+  return detail::async_run<std::int64_t>(client, std::forward<Token>(token),
+                                         [&client, id = std::move(id), counter, delta] {
+                                           return client.increment(id, counter, delta);
+                                         });
 }
 
 }  // namespace pindeck

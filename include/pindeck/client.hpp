@@ -143,6 +143,20 @@ class PD_EXPORT Client {
   // project name. Nothing changes then.
   std::size_t set_project_order(std::string_view project_name, const std::vector<std::string>& ids);
 
+  // ---- Counts and counters ----
+
+  // Counts over the records `filter` selects (its order, limit and cursor are ignored): how many,
+  // and per value of category, group, genre, style, projectName, moodboardName, sourceType and
+  // status, most common first (see RecordStats), all read at one moment. Errc::invalid for more
+  // tag filters than list() takes.
+  RecordStats stats(const RecordQuery& filter = {}) const;
+
+  // Adds `delta` (negative to take away) to the record's likes or views and returns the new value,
+  // in one statement: increments from many threads and processes on one data directory all count.
+  // Errc::invalid when the count would become negative or exceed limits::count (nothing changes);
+  // Errc::not_found naming a missing id.
+  std::int64_t increment(std::string_view id, Counter counter, std::int64_t delta = 1);
+
   const std::filesystem::path& data_dir() const;
 
   // ---- Persistence (DESIGN §6; settings in pindeck/persistence.hpp, asynchronous forms with

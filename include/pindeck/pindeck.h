@@ -94,9 +94,10 @@ PD_EXPORT int pd_set_log_sink(pd_log_fn sink, void* user, int min_level);
 #define PD_MAX_TITLE_CHARS 300
 #define PD_MAX_DESCRIPTION_CHARS 10000
 #define PD_MAX_CATEGORY_CHARS 100
-#define PD_MAX_TAG_CHARS 100  /* each tag */
-#define PD_MAX_TAGS 100       /* tags on one record */
-#define PD_MAX_NAME_CHARS 200 /* group, projectName, moodboardName, source */
+#define PD_MAX_LABEL_CHARS 100 /* genre, style, shot (never empty when given) */
+#define PD_MAX_TAG_CHARS 100   /* each tag */
+#define PD_MAX_TAGS 100        /* tags on one record */
+#define PD_MAX_NAME_CHARS 200  /* group, projectName, moodboardName, source */
 #define PD_MAX_SREF_CHARS 1000
 #define PD_MAX_MODIFICATION_MODE_CHARS 200
 #define PD_MAX_VARIATION_DETAIL_CHARS 2000
@@ -108,7 +109,7 @@ PD_EXPORT int pd_set_log_sink(pd_log_fn sink, void* user, int min_level);
 #define PD_MAX_COLORS 5
 /* uploadedAt and ingestedAt: 0 to 9999-12-31T23:59:59.999Z in ms. */
 #define PD_MAX_TIME_MS INT64_C(253402300799999)
-/* projectOrder, variationCount, width, height, byteSize: 0 to 2^53 - 1. */
+/* projectOrder, variationCount, likes, views, width, height, byteSize: 0 to 2^53 - 1. */
 #define PD_MAX_COUNT INT64_C(9007199254740991)
 /* The JSON text of one record (pd_record_create, upload metadata) or one patch. */
 #define PD_MAX_RECORD_JSON_BYTES 1048576
@@ -117,7 +118,10 @@ PD_EXPORT int pd_set_log_sink(pd_log_fn sink, void* user, int min_level);
 #define PD_MAX_BATCH_JSON_BYTES 16777216
 /* storageBucket follows S3's bucket rules, storagePath, previewStoragePath and
  * derivativeStoragePaths the object key rules (DESIGN §3: [a-z0-9/_.-], no "..", at most 1024
- * bytes), storageId is 32 lowercase hex digits, sha256 64, parentImageId names a stored record. */
+ * bytes), storageId is 32 lowercase hex digits, sha256 64, parentImageId names a stored record.
+ * aiStatus is "queued", "processing", "completed" or "failed"; variationType "shot_type" or
+ * "style", and only on a record with a parentImageId. likes and views are on every record (0 when
+ * not given) and cannot be unset. */
 
 /* A client owns a data directory and the catalog in it. One client may be used from many threads
  * at once, and several processes may open the same data directory. */
@@ -196,7 +200,8 @@ PD_EXPORT int pd_record_delete(pd_client* client, const char* id);
 PD_EXPORT int pd_records_delete(pd_client* client, const char* request_json, char** out_json);
 
 /* Lists records. `query_json` (NULL for all) is an object with optional keys:
- *   "category", "group", "projectName", "moodboardName", "sourceType", "status": exact match;
+ *   "category", "group", "projectName", "moodboardName", "sourceType", "status", "genre",
+ *   "style", "shot", "aiStatus", "variationType": exact match;
  *   "tag": a tag, or "tags": [tags] (records carrying all of them); "originalsOnly": true;
  *   "color": records with a palette colour near this one ("#rgb", "#rgba", "#rrggbb" or
  *   "#rrggbbaa", '#' optional, any case, alpha ignored), that is within "colorDistance" (a number
@@ -272,6 +277,29 @@ PD_EXPORT int pd_record_family(pd_client* client, const char* id, char** out_jso
  * PD_ERR_DATABASE: the catalog could not be written; PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_project_set_order(pd_client* client, const char* project_name,
                                    const char* ids_json, size_t* out_changed);
+
+/* Counts over the records `query_json` selects (NULL for all; the filters of pd_record_list,
+ * whose "order", "limit" and "cursor" are ignored), read at one moment. *out_json receives
+ * {"total": n, "category": [{"value": "Film", "count": 3}, ...], "group": [...], "genre": [...],
+ * "style": [...], "projectName": [...], "moodboardName": [...], "sourceType": [...],
+ * "status": [...]}: each list most common first, then by value (bytewise); records without a value
+ * for a field are not in its list ("total" minus the list's counts is how many). Free it with
+ * pd_string_free(). PD_OK. PD_ERR_INVALID: out_json NULL, malformed JSON, an unknown key or a bad
+ * filter value, named; PD_ERR_DATABASE: the catalog could not be read; PD_ERR_MISUSE: the client
+ * was closed. */
+PD_EXPORT int pd_record_stats(pd_client* client, const char* query_json, char** out_json);
+
+/* The counters of pd_record_increment. */
+typedef enum pd_counter { PD_COUNTER_LIKES = 0, PD_COUNTER_VIEWS = 1 } pd_counter;
+
+/* Adds `delta` (negative to take away) to the record's likes or views (a pd_counter) in one
+ * statement, so increments from many threads and processes on one data directory all count.
+ * *out_value (may be NULL) receives the new value. PD_OK. PD_ERR_INVALID: client or id NULL, an
+ * unknown counter, or a result that would be negative or over PD_MAX_COUNT (the message says so;
+ * nothing changes); PD_ERR_NOT_FOUND: no record has this id; PD_ERR_DATABASE: the catalog could
+ * not be written; PD_ERR_MISUSE: the client was closed. */
+PD_EXPORT int pd_record_increment(pd_client* client, const char* id, int counter, int64_t delta,
+                                  int64_t* out_value);
 
 /* ---- Media: palette and derivatives ------------------------------------------------------- */
 

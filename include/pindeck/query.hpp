@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Finding records: the filters, order and paging of Client::list() and Client::search(), a
-// record's lineage (Client::family()), and what Client::create_batch() reports for each record.
+// record's lineage (Client::family()), the counts of Client::stats(), and what
+// Client::create_batch() reports for each record.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +29,11 @@ struct RecordQuery {
   std::optional<std::string> moodboard_name;
   std::optional<SourceType> source_type;
   std::optional<RecordStatus> status;
+  std::optional<std::string> genre;
+  std::optional<std::string> style;
+  std::optional<std::string> shot;
+  std::optional<AiStatus> ai_status;
+  std::optional<VariationType> variation_type;
   std::vector<std::string> tags;  // records carrying every one of these tags
   bool originals_only = false;    // only records without a parentImageId
   // Records with a palette colour within `color_distance` (redmean, DESIGN §8) of this colour:
@@ -60,6 +67,32 @@ struct Family {
   // generation; at most max_family_records.
   std::vector<Record> records;
   bool complete = true;  // false when the family has more than max_family_records records
+};
+
+// How many records hold one value of a field.
+struct ValueCount {
+  std::string value;
+  std::int64_t count = 0;
+
+  bool operator==(const ValueCount&) const = default;
+};
+
+// What Client::stats() counts over the records a filter selects, as Pindeck's sidebar shows them.
+// Each list holds the values records have, most common first (then by value, bytewise); records
+// without a value for a field are left out of its list (total minus the list's sum is how many),
+// so a value spelt "none" cannot be mistaken for them.
+struct RecordStats {
+  std::int64_t total = 0;
+  std::vector<ValueCount> category;
+  std::vector<ValueCount> group;
+  std::vector<ValueCount> genre;
+  std::vector<ValueCount> style;
+  std::vector<ValueCount> project_name;
+  std::vector<ValueCount> moodboard_name;
+  std::vector<ValueCount> source_type;  // the names of SourceType
+  std::vector<ValueCount> status;       // the names of RecordStatus
+
+  bool operator==(const RecordStats&) const = default;
 };
 
 // What create_batch() did with one record.

@@ -21,6 +21,12 @@ enum class SourceType { upload, discord, pinterest, ai };
 enum class StorageProvider { convex, rustfs, local };
 enum class PersistStatus { pending, succeeded, failed };
 enum class RecordStatus { active, draft, pending, broken };
+// Where Pindeck's vision model is with a record (genre, style, shot, tags, ...).
+enum class AiStatus { queued, processing, completed, failed };
+// What an AI variation changed from its parent.
+enum class VariationType { shot_type, style };
+// The counters a host bumps with Client::increment().
+enum class Counter { likes, views };
 
 // Limits on what a record holds (DESIGN §2), refused with Errc::invalid naming the field and the
 // limit wherever a record is created or changed. People's text is counted in characters (Unicode
@@ -33,9 +39,10 @@ namespace limits {
 inline constexpr std::size_t title_chars = 300;
 inline constexpr std::size_t description_chars = 10000;  // multi-line
 inline constexpr std::size_t category_chars = 100;
-inline constexpr std::size_t tag_chars = 100;   // each tag
-inline constexpr std::size_t tags = 100;        // tags on one record
-inline constexpr std::size_t name_chars = 200;  // group, projectName, moodboardName, source
+inline constexpr std::size_t label_chars = 100;  // genre, style, shot (from the vision model)
+inline constexpr std::size_t tag_chars = 100;    // each tag
+inline constexpr std::size_t tags = 100;         // tags on one record
+inline constexpr std::size_t name_chars = 200;   // group, projectName, moodboardName, source
 inline constexpr std::size_t sref_chars = 1000;
 inline constexpr std::size_t modification_mode_chars = 200;
 inline constexpr std::size_t variation_detail_chars = 2000;
@@ -52,8 +59,8 @@ inline constexpr std::size_t colors = 5;
 // uploadedAt and ingestedAt: ms since the epoch, up to 9999-12-31T23:59:59.999Z (what ISO 8601
 // and JavaScript dates can show).
 inline constexpr std::int64_t time_ms = 253402300799999;
-// projectOrder, variationCount, width, height, byteSize: 0 to 2^53 - 1, so JavaScript hosts read
-// them exactly.
+// projectOrder, variationCount, likes, views, width, height, byteSize: 0 to 2^53 - 1, so
+// JavaScript hosts read them exactly.
 inline constexpr std::int64_t count = 9007199254740991;
 // The JSON text of one record or one patch.
 inline constexpr std::size_t record_json_bytes = std::size_t{1} << 20;
@@ -88,6 +95,17 @@ struct Record {
   std::optional<SourceType> source_type;
   std::optional<std::vector<std::string>> colors;  // lowercase #rrggbb, at most 5
 
+  // What Pindeck's vision model says of the image ("Noir", "35mm Film", "Medium Shot"), one line
+  // each, never empty when given; and where that analysis is.
+  std::optional<std::string> genre;
+  std::optional<std::string> style;
+  std::optional<std::string> shot;
+  std::optional<AiStatus> ai_status;
+
+  // Counters every record has (as in Pindeck), changed atomically with Client::increment().
+  std::int64_t likes = 0;
+  std::int64_t views = 0;
+
   // Persistence fields.
   std::optional<StorageProvider> storage_provider;
   std::optional<std::string> storage_bucket;
@@ -113,6 +131,7 @@ struct Record {
   std::optional<std::string> parent_image_id;
   std::optional<std::string> generation_artifact_key;  // unique
   std::optional<std::int64_t> variation_count;
+  std::optional<VariationType> variation_type;  // only on a variation (with parent_image_id)
   std::optional<std::string> modification_mode;
   std::optional<std::string> variation_detail;
 

@@ -12,6 +12,7 @@
 static_assert(PD_MAX_TITLE_CHARS == pindeck::limits::title_chars);
 static_assert(PD_MAX_DESCRIPTION_CHARS == pindeck::limits::description_chars);
 static_assert(PD_MAX_CATEGORY_CHARS == pindeck::limits::category_chars);
+static_assert(PD_MAX_LABEL_CHARS == pindeck::limits::label_chars);
 static_assert(PD_MAX_TAG_CHARS == pindeck::limits::tag_chars);
 static_assert(PD_MAX_TAGS == pindeck::limits::tags);
 static_assert(PD_MAX_NAME_CHARS == pindeck::limits::name_chars);
@@ -157,6 +158,35 @@ int pd_record_search(pd_client* client, const char* text, const char* query_json
     }
     auto page = c.search(text, query);
     *out_json = copy_out(pindeck::catalog::page_to_json(page).dump());
+  });
+}
+
+int pd_record_stats(pd_client* client, const char* query_json, char** out_json) {
+  return pindeck::capi::guard([&] {
+    reset_out(out_json, "out_json");
+    pindeck::Client& c = live_client(client);
+    auto stats = c.stats(query_or_default(query_json));
+    *out_json = copy_out(pindeck::catalog::stats_to_json(stats).dump());
+  });
+}
+
+int pd_record_increment(pd_client* client, const char* id, int counter, int64_t delta,
+                        int64_t* out_value) {
+  return pindeck::capi::guard([&] {
+    if (out_value != nullptr) *out_value = 0;
+    pindeck::Client& c = live_client(client);
+    require_arg(id, "id");
+    if (counter != PD_COUNTER_LIKES && counter != PD_COUNTER_VIEWS) {
+      throw pindeck::Error(
+          pindeck::Errc::invalid,
+          std::string("counter: must be PD_COUNTER_LIKES or PD_COUNTER_VIEWS (got ")
+              .append(std::to_string(counter))
+              .append(")"));
+    }
+    const auto which =
+        counter == PD_COUNTER_LIKES ? pindeck::Counter::likes : pindeck::Counter::views;
+    const std::int64_t value = c.increment(id, which, delta);
+    if (out_value != nullptr) *out_value = value;
   });
 }
 }

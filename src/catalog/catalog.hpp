@@ -52,6 +52,12 @@ class Catalog {
                                                      bool dry_run) = 0;
   virtual RecordPage list(const RecordQuery& query) = 0;
   virtual RecordPage search(std::string_view text, const RecordQuery& query) = 0;
+  // Counts per value of the fields RecordStats names over the records `filter` selects (its order,
+  // limit and cursor are ignored), all read at one moment.
+  virtual RecordStats stats(const RecordQuery& filter) = 0;
+  // Adds `delta` to a record's likes or views atomically (also against other processes) and
+  // returns the new value; Errc::invalid when it would leave 0 to limits::count.
+  virtual std::int64_t increment(std::string_view id, Counter counter, std::int64_t delta) = 0;
 
   // Lineage (DESIGN §8; lineage.hpp says what each returns and refuses).
   virtual std::optional<Record> parent(std::string_view id) = 0;

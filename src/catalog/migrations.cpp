@@ -101,13 +101,33 @@ FROM (SELECT records.pk AS pk, lower(colour.value) AS c
 WHERE c GLOB '#[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]';
 )sql";
 
-constexpr std::array<Migration, 6> all{{
+// v7: the rest of Pindeck's record (genre, style, shot, aiStatus, likes, views, variationType) as
+// columns for filters, counts and atomic increments. Older records have none of them: the labels
+// are NULL and the counters 0, as their documents read. genre and style get indexes because
+// Pindeck's sidebar counts them (Client::stats), shot because Pindeck filters on it; sourceType
+// gets one now for the same counts, which otherwise read every document.
+constexpr std::string_view v7_pindeck_fields = R"sql(
+ALTER TABLE records ADD COLUMN genre TEXT;
+ALTER TABLE records ADD COLUMN style TEXT;
+ALTER TABLE records ADD COLUMN shot TEXT;
+ALTER TABLE records ADD COLUMN ai_status TEXT;
+ALTER TABLE records ADD COLUMN variation_type TEXT;
+ALTER TABLE records ADD COLUMN likes INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE records ADD COLUMN views INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX records_by_genre ON records (genre, uploaded_at);
+CREATE INDEX records_by_style ON records (style, uploaded_at);
+CREATE INDEX records_by_shot ON records (shot, uploaded_at);
+CREATE INDEX records_by_source_type ON records (source_type, uploaded_at);
+)sql";
+
+constexpr std::array<Migration, 7> all{{
     {1, "records and tags", v1_records},
     {2, "full-text search", v2_search},
     {3, "persist jobs", persist_jobs_schema},
     {4, "failure kinds and backfill order of persist jobs", persist_jobs_backfill_schema},
     {5, "delete jobs", delete_jobs_schema},
     {6, "palette colours for colour search", v6_colours},
+    {7, "genre, style, shot, aiStatus, likes, views and variationType", v7_pindeck_fields},
 }};
 
 }  // namespace

@@ -55,6 +55,16 @@ RecordQuery query_from_json(const json& object) {
       q.source_type = enum_value(key, v, model::parse_source_type);
     } else if (key == "status") {
       q.status = enum_value(key, v, model::parse_record_status);
+    } else if (key == "genre") {
+      q.genre = string_value(key, v);
+    } else if (key == "style") {
+      q.style = string_value(key, v);
+    } else if (key == "shot") {
+      q.shot = string_value(key, v);
+    } else if (key == "aiStatus") {
+      q.ai_status = enum_value(key, v, model::parse_ai_status);
+    } else if (key == "variationType") {
+      q.variation_type = enum_value(key, v, model::parse_variation_type);
     } else if (key == "tag") {
       q.tags.push_back(string_value(key, v));
     } else if (key == "tags") {
@@ -103,6 +113,23 @@ json page_to_json(const RecordPage& page) {
   json out = {{"records", std::move(records)}, {"nextCursor", nullptr}};
   if (page.next_cursor) out["nextCursor"] = *page.next_cursor;
   return out;
+}
+
+json stats_to_json(const RecordStats& stats) {
+  const auto counts = [](const std::vector<ValueCount>& list) {
+    json out = json::array();
+    for (const auto& [value, count] : list) out.push_back({{"value", value}, {"count", count}});
+    return out;
+  };
+  return {{"total", stats.total},
+          {"category", counts(stats.category)},
+          {"group", counts(stats.group)},
+          {"genre", counts(stats.genre)},
+          {"style", counts(stats.style)},
+          {"projectName", counts(stats.project_name)},
+          {"moodboardName", counts(stats.moodboard_name)},
+          {"sourceType", counts(stats.source_type)},
+          {"status", counts(stats.status)}};
 }
 
 }  // namespace pindeck::catalog

@@ -59,6 +59,13 @@ class Filter {
   std::vector<Param> params_;
 };
 
+void check_tag_filters(const RecordQuery& q) {
+  if (q.tags.size() > max_tag_filters) {
+    throw Error(Errc::invalid, "tags: at most " + std::to_string(max_tag_filters) +
+                                   " tags can be filtered on at once");
+  }
+}
+
 // A query's colour filter, checked: what is near and how near.
 struct ColourFilter {
   Rgb centre;
@@ -70,10 +77,7 @@ std::optional<ColourFilter> check_query(const RecordQuery& q) {
     throw Error(Errc::invalid, "limit: must be between 1 and " + std::to_string(max_page_size) +
                                    " (got " + std::to_string(q.limit) + ")");
   }
-  if (q.tags.size() > max_tag_filters) {
-    throw Error(Errc::invalid, "tags: at most " + std::to_string(max_tag_filters) +
-                                   " tags can be filtered on at once");
-  }
+  check_tag_filters(q);
   const std::int64_t limit_512 = distance_limit_512("colorDistance", q.color_distance);
   if (!q.color) {
     if (q.order == RecordOrder::closeness) {
@@ -135,6 +139,13 @@ void add_record_filters(Filter& f, const RecordQuery& q, std::size_t skip_tags =
   f.add_if("r.moodboard_name = ?", q.moodboard_name);
   if (q.source_type) f.add("r.source_type = ?", {std::string(model::to_string(*q.source_type))});
   if (q.status) f.add("r.status = ?", {std::string(model::to_string(*q.status))});
+  f.add_if("r.genre = ?", q.genre);
+  f.add_if("r.style = ?", q.style);
+  f.add_if("r.shot = ?", q.shot);
+  if (q.ai_status) f.add("r.ai_status = ?", {std::string(model::to_string(*q.ai_status))});
+  if (q.variation_type) {
+    f.add("r.variation_type = ?", {std::string(model::to_string(*q.variation_type))});
+  }
   for (std::size_t i = skip_tags; i < q.tags.size(); ++i) {
     f.add(
         "EXISTS (SELECT 1 FROM record_tags WHERE tag = ? AND uploaded_at = r.uploaded_at "
@@ -312,6 +323,54 @@ RecordPage search_records(Database& db, std::string_view text, const RecordQuery
                            : encode_cursor(OffsetCursor{offset + q.limit});
   }
   return page;
+}
+
+RecordStats count_records(Database& db, const RecordQuery& q) {
+  check_tag_filters(q);
+  Filter f;
+  // As in list(): with a tag, its own rows drive the count (a tag has few records; checking
+  // every record for it costs far more).
+  std::string from = "records r";
+  if (!q.tags.empty()) {
+    from = "record_tags t CROSS JOIN records r ON r.pk = t.record_pk";
+    f.add("t.tag = ?", {q.tags.front()});
+  }
+  add_record_filters(f, q, q.tags.empty() ? 0 : 1);
+  if (q.color) {
+    const ColourFilter colour{parse_query_colour("color", *q.color),
+                              distance_limit_512("colorDistance", q.color_distance)};
+    auto [near_sql, near_params] = near_condition(colour);
+    f.add(near_sql, std::move(near_params));
+  }
+  RecordStats stats;
+  {
+    auto stmt = db.prepare("SELECT count(*) FROM " + from + " WHERE 1" + f.sql());
+    f.bind_all(stmt);
+    stmt.step();
+    stats.total = stmt.integer(0);
+  }
+  // Column names are fixed here, never input. Without a filter, each count is one GROUP BY over
+  // the column's own index; with one, "+column" keeps SQLite from walking that index (reading
+  // every record to test the filter), so the filter's index selects the records and they are
+  // grouped in a temporary table.
+  const std::pair<const char*, std::vector<ValueCount>*> dimensions[] = {
+      {"category", &stats.category},
+      {"group_name", &stats.group},
+      {"genre", &stats.genre},
+      {"style", &stats.style},
+      {"project_name", &stats.project_name},
+      {"moodboard_name", &stats.moodboard_name},
+      {"source_type", &stats.source_type},
+      {"status", &stats.status}};
+  const char* prefix = f.sql().empty() ? "r." : "+r.";
+  for (const auto& [column, counts] : dimensions) {
+    const std::string c = std::string(prefix) + column;
+    auto stmt = db.prepare("SELECT " + c + ", count(*) AS n FROM " + from + " WHERE " + c +
+                           " IS NOT NULL" + f.sql() + " GROUP BY " + c + " ORDER BY n DESC, 1");
+    f.bind_all(stmt);
+    while (stmt.step()) counts->push_back({stmt.text(0), stmt.integer(1)});
+  }
+  return stats;
 }
 
 static std::size_t code_points(std::string_view s) {

@@ -20,6 +20,10 @@ RecordPage list_records(Database& db, const RecordQuery& query,
 
 RecordPage search_records(Database& db, std::string_view text, const RecordQuery& query);
 
+// Counts the records `query` selects (its filters; order, limit and cursor are ignored) per value
+// of each field RecordStats names. Call inside a read transaction for counts of one moment.
+RecordStats count_records(Database& db, const RecordQuery& query);
+
 // The last word of a search also matches as a prefix once it is this long: shorter prefixes
 // match a large part of the vocabulary and cost far more than they find.
 inline constexpr std::size_t min_prefix_chars = 3;

@@ -96,7 +96,7 @@ std::optional<std::string> enum_text(const auto& value) {
   return std::string(model::to_string(*value));
 }
 
-// Binds ?2..?16 of the records columns, in the order the INSERT and UPDATE below name them.
+// Binds ?2..?23 of the records columns, in the order the INSERT and UPDATE below name them.
 void bind_columns(Statement& stmt, const Record& r) {
   stmt.bind(2, r.id)
       .bind(3, r.unique_id)
@@ -112,7 +112,14 @@ void bind_columns(Statement& stmt, const Record& r) {
       .bind(13, r.parent_image_id)
       .bind(14, r.external_id)
       .bind(15, r.generation_artifact_key)
-      .bind(16, to_doc(r));
+      .bind(16, to_doc(r))
+      .bind(17, r.genre)
+      .bind(18, r.style)
+      .bind(19, r.shot)
+      .bind(20, enum_text(r.ai_status))
+      .bind(21, enum_text(r.variation_type))
+      .bind(22, r.likes)
+      .bind(23, r.views);
 }
 
 std::string joined_tags(const Record& r) {
@@ -243,8 +250,10 @@ CreateResult insert_record(Database& db, Record r) {
   auto insert = db.prepare(
       "INSERT INTO records (id, unique_id, uploaded_at, title, category, group_name, "
       "project_name, project_sort, moodboard_name, source_type, status, parent_image_id, "
-      "external_id, generation_artifact_key, doc) "
-      "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+      "external_id, generation_artifact_key, doc, genre, style, shot, ai_status, variation_type, "
+      "likes, views) "
+      "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+      "?20, ?21, ?22, ?23)");
   bind_columns(insert, r);
   run_checking_unique_keys(db, insert, r, 0);
   const std::int64_t pk = db.last_insert_rowid();
@@ -263,7 +272,8 @@ void replace_record(Database& db, const Record& r) {
       "UPDATE records SET id = ?2, unique_id = ?3, uploaded_at = ?4, title = ?5, category = ?6, "
       "group_name = ?7, project_name = ?8, project_sort = ?9, moodboard_name = ?10, "
       "source_type = ?11, status = ?12, parent_image_id = ?13, external_id = ?14, "
-      "generation_artifact_key = ?15, doc = ?16 WHERE pk = ?1");
+      "generation_artifact_key = ?15, doc = ?16, genre = ?17, style = ?18, shot = ?19, "
+      "ai_status = ?20, variation_type = ?21, likes = ?22, views = ?23 WHERE pk = ?1");
   update.bind(1, *pk);
   bind_columns(update, r);
   run_checking_unique_keys(db, update, r, *pk);
@@ -273,6 +283,39 @@ void replace_record(Database& db, const Record& r) {
     erase_colours(db, *pk, stored);
     write_colours(db, *pk, r);
   }
+}
+
+std::int64_t increment_counter(Database& db, std::string_view id, Counter counter,
+                               std::int64_t delta) {
+  const auto name = model::to_string(counter);
+  if (delta < -limits::count || delta > limits::count) {
+    throw Error(Errc::invalid, std::string(name) + ": an increment must be between -" +
+                                   std::to_string(limits::count) + " and " +
+                                   std::to_string(limits::count) + " (got " +
+                                   std::to_string(delta) + ")");
+  }
+  // One statement: the column and the document change together, whoever else is counting. The
+  // column name is one of two fixed names, never input.
+  const std::string column(name);
+  auto stmt = db.prepare("UPDATE records SET " + column + " = " + column +
+                         " + ?2, doc = json_set(doc, '$." + column + "', " + column +
+                         " + ?2) WHERE id = ?1 AND " + column +
+                         " + ?2 BETWEEN 0 AND ?3 RETURNING " + column);
+  stmt.bind(1, id).bind(2, delta).bind(3, limits::count);
+  if (stmt.step()) return stmt.integer(0);
+  const Record stored = load_record(db, id);
+  const std::int64_t now = counter == Counter::likes ? stored.likes : stored.views;
+  std::string problem = column;
+  problem += ": ";
+  problem += std::to_string(now);
+  problem += delta < 0 ? " - " : " + ";
+  problem += std::to_string(delta < 0 ? -delta : delta);
+  problem += " would be ";
+  problem += delta < 0 ? "negative" : "over the limit of ";
+  if (delta >= 0) problem += std::to_string(limits::count);
+  problem += "; the count stays ";
+  problem += std::to_string(now);
+  throw Error(Errc::invalid, problem);
 }
 
 void delete_record(Database& db, const Record& stored) {

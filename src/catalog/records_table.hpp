@@ -24,6 +24,12 @@ CreateResult insert_record(Database& db, Record record);
 // Rewrites a stored record (matched by id) after validating it.
 void replace_record(Database& db, const Record& record);
 
+// Adds `delta` (negative to take away) to a record's likes or views in one statement, and returns
+// the new value. Errc::invalid when the result would be negative or over limits::count (nothing
+// changes), Errc::not_found naming a missing id.
+std::int64_t increment_counter(Database& db, std::string_view id, Counter counter,
+                               std::int64_t delta);
+
 // Deletes a stored record's rows: the record, its tags, its search entry and (by the foreign key)
 // its persist job. The caller decides whether it may go (record_removal.hpp).
 void delete_record(Database& db, const Record& stored);

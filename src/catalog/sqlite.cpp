@@ -209,4 +209,16 @@ void Transaction::commit() {
   open_ = false;
 }
 
+ReadTransaction::ReadTransaction(Database& db) : db_(db) {
+  db_.prepare("BEGIN").run();
+}
+
+ReadTransaction::~ReadTransaction() {
+  try {
+    db_.prepare("ROLLBACK").run();  // nothing was written: ending it either way is the same
+  } catch (const Error&) {
+    // Already ended by SQLite on an error.
+  }
+}
+
 }  // namespace pindeck::catalog

@@ -99,4 +99,17 @@ class Transaction {
   bool open_ = true;
 };
 
+// BEGIN (deferred) on construction and ended on destruction: the statements run meanwhile read one
+// snapshot of the catalog (under WAL, writers of other connections go on).
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Database& db);
+  ~ReadTransaction();
+  ReadTransaction(const ReadTransaction&) = delete;
+  ReadTransaction& operator=(const ReadTransaction&) = delete;
+
+ private:
+  Database& db_;
+};
+
 }  // namespace pindeck::catalog

@@ -108,4 +108,15 @@ std::size_t SqliteCatalog::set_project_order(std::string_view project_name,
   return write([&](Database& db) { return catalog::set_project_order(db, project_name, ids); });
 }
 
+RecordStats SqliteCatalog::stats(const RecordQuery& filter) {
+  return read([&](Database& db) {
+    ReadTransaction snapshot(db);
+    return count_records(db, filter);
+  });
+}
+
+std::int64_t SqliteCatalog::increment(std::string_view id, Counter counter, std::int64_t delta) {
+  return write([&](Database& db) { return increment_counter(db, id, counter, delta); });
+}
+
 }  // namespace pindeck::catalog

@@ -36,6 +36,8 @@ class SqliteCatalog final : public Catalog {
   Family family(std::string_view id) override;
   std::size_t set_project_order(std::string_view project_name,
                                 const std::vector<std::string>& ids) override;
+  RecordStats stats(const RecordQuery& filter) override;
+  std::int64_t increment(std::string_view id, Counter counter, std::int64_t delta) override;
   std::unique_ptr<PersistJobs> persist_jobs(std::string owner, std::chrono::milliseconds lease,
                                             util::Clock clock = util::system_now_ms) override;
   std::unique_ptr<DeleteJobs> delete_jobs(std::string owner, std::chrono::milliseconds lease,

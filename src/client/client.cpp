@@ -122,6 +122,14 @@ std::size_t Client::set_project_order(std::string_view project_name,
   return impl_->catalog->set_project_order(project_name, ids);
 }
 
+RecordStats Client::stats(const RecordQuery& filter) const {
+  return impl_->catalog->stats(filter);
+}
+
+std::int64_t Client::increment(std::string_view id, Counter counter, std::int64_t delta) {
+  return impl_->catalog->increment(id, counter, delta);
+}
+
 const std::filesystem::path& Client::data_dir() const {
   return impl_->data_dir;
 }

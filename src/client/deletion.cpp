@@ -35,7 +35,8 @@ DeleteReport cleaned_up(client::Cleanup& cleanup, DeleteReport report, bool dry_
 // that forgot its condition meant.
 void require_a_filter(const RecordQuery& q) {
   const bool filters = q.category || q.group || q.project_name || q.moodboard_name ||
-                       q.source_type || q.status || !q.tags.empty() || q.originals_only || q.color;
+                       q.source_type || q.status || q.genre || q.style || q.shot || q.ai_status ||
+                       q.variation_type || !q.tags.empty() || q.originals_only || q.color;
   if (!filters) {
     throw Error(Errc::invalid,
                 "delete filter: name at least one condition (an empty filter matches every "

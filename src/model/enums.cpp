@@ -25,6 +25,13 @@ constexpr NameTable<RecordStatus, 4> record_statuses{{{RecordStatus::active, "ac
                                                       {RecordStatus::draft, "draft"},
                                                       {RecordStatus::pending, "pending"},
                                                       {RecordStatus::broken, "broken"}}};
+constexpr NameTable<AiStatus, 4> ai_statuses{{{AiStatus::queued, "queued"},
+                                              {AiStatus::processing, "processing"},
+                                              {AiStatus::completed, "completed"},
+                                              {AiStatus::failed, "failed"}}};
+constexpr NameTable<VariationType, 2> variation_types{
+    {{VariationType::shot_type, "shot_type"}, {VariationType::style, "style"}}};
+constexpr NameTable<Counter, 2> counters{{{Counter::likes, "likes"}, {Counter::views, "views"}}};
 
 template <typename Enum, std::size_t N>
 std::string_view name_of(const NameTable<Enum, N>& table, Enum v) {
@@ -57,6 +64,16 @@ std::string_view to_string(RecordStatus v) {
   return name_of(record_statuses, v);
 }
 
+std::string_view to_string(AiStatus v) {
+  return name_of(ai_statuses, v);
+}
+std::string_view to_string(VariationType v) {
+  return name_of(variation_types, v);
+}
+std::string_view to_string(Counter v) {
+  return name_of(counters, v);
+}
+
 std::optional<SourceType> parse_source_type(std::string_view s) {
   return value_of(source_types, s);
 }
@@ -68,6 +85,13 @@ std::optional<PersistStatus> parse_persist_status(std::string_view s) {
 }
 std::optional<RecordStatus> parse_record_status(std::string_view s) {
   return value_of(record_statuses, s);
+}
+
+std::optional<AiStatus> parse_ai_status(std::string_view s) {
+  return value_of(ai_statuses, s);
+}
+std::optional<VariationType> parse_variation_type(std::string_view s) {
+  return value_of(variation_types, s);
 }
 
 }  // namespace pindeck::model

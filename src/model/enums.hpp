@@ -13,6 +13,9 @@ std::string_view to_string(SourceType v);
 std::string_view to_string(StorageProvider v);
 std::string_view to_string(PersistStatus v);
 std::string_view to_string(RecordStatus v);
+std::string_view to_string(AiStatus v);
+std::string_view to_string(VariationType v);
+std::string_view to_string(Counter v);
 
 // Each parse_* returns nothing for an unknown name; callers turn that into an error naming the
 // field (see expected_values()).
@@ -20,6 +23,8 @@ std::optional<SourceType> parse_source_type(std::string_view s);
 std::optional<StorageProvider> parse_storage_provider(std::string_view s);
 std::optional<PersistStatus> parse_persist_status(std::string_view s);
 std::optional<RecordStatus> parse_record_status(std::string_view s);
+std::optional<AiStatus> parse_ai_status(std::string_view s);
+std::optional<VariationType> parse_variation_type(std::string_view s);
 
 // "upload, discord, pinterest or ai": the accepted names, for error messages.
 template <typename Enum>
@@ -39,6 +44,14 @@ constexpr std::string_view expected_values<PersistStatus>() {
 template <>
 constexpr std::string_view expected_values<RecordStatus>() {
   return "active, draft, pending or broken";
+}
+template <>
+constexpr std::string_view expected_values<AiStatus>() {
+  return "queued, processing, completed or failed";
+}
+template <>
+constexpr std::string_view expected_values<VariationType>() {
+  return "shot_type or style";
 }
 
 }  // namespace pindeck::model

@@ -11,8 +11,8 @@ namespace pindeck::model {
 
 namespace {
 // Fields every record has; a patch may change them but not unset them.
-constexpr std::array<std::string_view, 5> required_fields{"title", "category", "tags", "uniqueId",
-                                                          "uploadedAt"};
+constexpr std::array<std::string_view, 7> required_fields{
+    "title", "category", "tags", "uniqueId", "uploadedAt", "likes", "views"};
 }  // namespace
 
 Record apply_patch(const Record& current, const nlohmann::json& patch) {

@@ -180,6 +180,12 @@ json to_json(const Record& r) {
   if (!r.unique_id.empty()) j["uniqueId"] = r.unique_id;
   put(j, "sourceType", r.source_type);
   if (r.colors) j["colors"] = *r.colors;
+  put(j, "genre", r.genre);
+  put(j, "style", r.style);
+  put(j, "shot", r.shot);
+  put(j, "aiStatus", r.ai_status);
+  j["likes"] = r.likes;
+  j["views"] = r.views;
   put(j, "storageProvider", r.storage_provider);
   put(j, "storageBucket", r.storage_bucket);
   put(j, "storagePersistStatus", r.storage_persist_status);
@@ -202,6 +208,7 @@ json to_json(const Record& r) {
   put(j, "parentImageId", r.parent_image_id);
   put(j, "generationArtifactKey", r.generation_artifact_key);
   put(j, "variationCount", r.variation_count);
+  put(j, "variationType", r.variation_type);
   put(j, "modificationMode", r.modification_mode);
   put(j, "variationDetail", r.variation_detail);
   put(j, "contentType", r.content_type);
@@ -233,6 +240,12 @@ Record read_fields(const json& object) {
   }
   r.source_type = in.enumeration("sourceType", parse_source_type);
   r.colors = in.strings("colors");
+  r.genre = in.string("genre");
+  r.style = in.string("style");
+  r.shot = in.string("shot");
+  r.ai_status = in.enumeration("aiStatus", parse_ai_status);
+  if (in.present_not_null("likes")) r.likes = *in.integer("likes");
+  if (in.present_not_null("views")) r.views = *in.integer("views");
   r.storage_provider = in.enumeration("storageProvider", parse_storage_provider);
   r.storage_bucket = in.string("storageBucket");
   r.storage_persist_status = in.enumeration("storagePersistStatus", parse_persist_status);
@@ -255,6 +268,7 @@ Record read_fields(const json& object) {
   r.parent_image_id = in.string("parentImageId");
   r.generation_artifact_key = in.string("generationArtifactKey");
   r.variation_count = in.integer("variationCount");
+  r.variation_type = in.enumeration("variationType", parse_variation_type);
   r.modification_mode = in.string("modificationMode");
   r.variation_detail = in.string("variationDetail");
   r.content_type = in.string("contentType");

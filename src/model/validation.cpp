@@ -169,6 +169,12 @@ void check_colors(const std::optional<std::vector<std::string>>& colors) {
   }
 }
 
+// genre, style and shot: one-line labels like category, but optional.
+void check_label(const char* field, const std::optional<std::string>& label) {
+  require_not_empty(field, label);
+  check_text(field, label, limits::label_chars, Unit::chars);
+}
+
 constexpr const char* max_time_note = " (9999-12-31T23:59:59.999Z)";
 
 // Checks every field of `r`, or only those that differ from `before` when it is given.
@@ -201,6 +207,11 @@ void check(const Record& r, const Record* before) {
     check_value("uniqueId", r.unique_id, limits::id_bytes, Unit::bytes, Lines::one);
   }
   if (changed(&Record::colors)) check_colors(r.colors);
+  if (changed(&Record::genre)) check_label("genre", r.genre);
+  if (changed(&Record::style)) check_label("style", r.style);
+  if (changed(&Record::shot)) check_label("shot", r.shot);
+  if (changed(&Record::likes)) check_range("likes", r.likes, limits::count);
+  if (changed(&Record::views)) check_range("views", r.views, limits::count);
 
   if (changed(&Record::storage_bucket)) {
     check_storage_name("storageBucket", r.storage_bucket, validate_bucket_name);
@@ -259,6 +270,11 @@ void check(const Record& r, const Record* before) {
   }
   if (changed(&Record::variation_count)) {
     check_range("variationCount", r.variation_count, limits::count);
+  }
+  // The type says what a variation changed from its parent, so it needs one.
+  if ((changed(&Record::variation_type) || changed(&Record::parent_image_id)) && r.variation_type &&
+      !r.parent_image_id) {
+    refuse("variationType", "is only for a variation: set parentImageId too");
   }
   if (changed(&Record::modification_mode)) {
     check_text("modificationMode", r.modification_mode, limits::modification_mode_chars,

@@ -41,12 +41,19 @@ TEST(Migrations, EveryOlderVersionIsUpgradedOnOpen) {
       migrate(*db, from);
       EXPECT_EQ(schema_version(*db), from);
       if (from >= 1) insert_v1_row(*db);
+      // From version 2 on, a stored record has its search entry too (an update removes it).
+      if (from >= 2) {
+        db->run_script(
+            "INSERT INTO records_fts (rowid, title, description, tags, sref) "
+            "VALUES (1, 'Old lighthouse', 'stormy coast', 'sea', '--sref 77')");
+      }
     }
     auto catalog = SqliteCatalog::open(file);
     EXPECT_EQ(catalog->read([](Database& db) { return schema_version(db); }),
               latest_schema_version());
     if (from >= 1) {
-      EXPECT_EQ(catalog->get("00000000000000001").title, "Old lighthouse");
+      const Record old = catalog->get("00000000000000001");
+      EXPECT_EQ(old.title, "Old lighthouse");
       // The colour rows (v6) were made from the stored palette: its #rrggbb colours in any case,
       // once each; "blue" is no colour the index knows.
       RecordQuery near;
@@ -61,6 +68,24 @@ TEST(Migrations, EveryOlderVersionIsUpgradedOnOpen) {
         return stmt.integer(0);
       }),
                 2);
+      // Pindeck's other fields (v7): no labels, counters at 0, in the columns as in the document.
+      EXPECT_EQ(old.genre, std::nullopt);
+      EXPECT_EQ(old.ai_status, std::nullopt);
+      EXPECT_EQ(old.likes, 0);
+      EXPECT_EQ(old.views, 0);
+      EXPECT_EQ(catalog->increment(old.id, Counter::likes, 3), 3);
+      EXPECT_EQ(catalog->get(old.id).likes, 3);
+      RecordQuery noir;
+      noir.genre = "Noir";
+      EXPECT_TRUE(catalog->list(noir).records.empty());
+      catalog->update(old.id, nlohmann::json{{"genre", "Noir"}, {"aiStatus", "completed"}});
+      EXPECT_EQ(catalog->list(noir).records.size(), 1u);
+      const RecordStats stats = catalog->stats({});
+      EXPECT_EQ(stats.total, 1);
+      EXPECT_EQ(stats.genre, (std::vector<ValueCount>{{"Noir", 1}}));
+      EXPECT_EQ(stats.category, (std::vector<ValueCount>{{"General", 1}}));
+      EXPECT_TRUE(stats.source_type.empty());
+      EXPECT_EQ(catalog->get(old.id).likes, 3) << "an update keeps the count";
     }
     if (from == 1) {
       // The rows follow a later change of the palette. (Only from version 1: the row written

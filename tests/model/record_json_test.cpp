@@ -28,6 +28,12 @@ json full_record() {
       {"uniqueId", "img-1700000000000-abc1234"},
       {"sourceType", "discord"},
       {"colors", {"#0a1b2c", "#ffffff"}},
+      {"genre", "Noir"},
+      {"style", "35mm Film"},
+      {"shot", "Medium Shot"},
+      {"aiStatus", "completed"},
+      {"likes", 12},
+      {"views", 340},
       {"storageProvider", "rustfs"},
       {"storageBucket", "pindeck"},
       {"storagePersistStatus", "succeeded"},
@@ -51,6 +57,7 @@ json full_record() {
       {"parentImageId", "0mf3k2abcdxyz0000"},
       {"generationArtifactKey", "gen-1"},
       {"variationCount", 2},
+      {"variationType", "shot_type"},
       {"modificationMode", "subtle"},
       {"variationDetail", "warmer"},
       {"contentType", "image/jpeg"},
@@ -68,13 +75,22 @@ TEST(RecordJson, EveryFieldRoundTripsUnderItsCamelCaseName) {
   EXPECT_EQ(r.source_type, SourceType::discord);
   EXPECT_EQ(r.storage_persist_status, PersistStatus::succeeded);
   EXPECT_EQ(r.derivative_urls->large, "http://s/3");
+  EXPECT_EQ(r.shot, "Medium Shot");
+  EXPECT_EQ(r.ai_status, AiStatus::completed);
+  EXPECT_EQ(r.variation_type, VariationType::shot_type);
+  EXPECT_EQ(r.views, 340);
   EXPECT_EQ(to_json(r), in);
 }
 
 TEST(RecordJson, UnsetOptionalFieldsAreAbsentNotNull) {
   Record r = from_json(json::object());
   json out = to_json(r);
-  EXPECT_EQ(out, (json{{"title", "Untitled"}, {"category", "General"}, {"tags", json::array()}}));
+  // likes and views are on every Pindeck record, so they are written even when 0.
+  EXPECT_EQ(out, (json{{"title", "Untitled"},
+                       {"category", "General"},
+                       {"tags", json::array()},
+                       {"likes", 0},
+                       {"views", 0}}));
 }
 
 TEST(RecordJson, DefaultsApplyWhenFieldsAreLeftOut) {

@@ -74,5 +74,39 @@ TEST(Validation, RepeatedTagsAreDroppedKeepingTheFirst) {
   EXPECT_EQ(r.tags, (std::vector<std::string>{"b", "a", "c"}));
 }
 
+TEST(Validation, PindeckLabelsAreOneLineAndAtMost100Characters) {
+  for (auto member : {&Record::genre, &Record::style, &Record::shot}) {
+    Record r;
+    r.*member = std::string(100, 'a');
+    EXPECT_EQ(refusal(r), "");
+    r.*member = std::string(101, 'a');
+    EXPECT_NE(refusal(r).find(": must be at most 100 characters (got 101)"), std::string::npos);
+    r.*member =
+        "a\x1f"
+        "b";
+    EXPECT_NE(refusal(r).find(": contains the control character U+001F at character 1"),
+              std::string::npos);
+    r.*member = "";
+    EXPECT_NE(refusal(r).find(": must not be empty when given"), std::string::npos);
+  }
+  Record r;
+  r.shot = "OTS\n";
+  EXPECT_EQ(refusal(r).substr(0, 6), "shot: ");
+}
+
+TEST(Validation, CountersAreNonNegativeAndAVariationTypeNeedsAParent) {
+  Record r;
+  r.likes = -1;
+  EXPECT_EQ(refusal(r), "likes: must not be negative (got -1)");
+  r.likes = limits::count;
+  r.views = limits::count + 1;
+  EXPECT_EQ(refusal(r), "views: must be at most 9007199254740991 (got 9007199254740992)");
+  r.views = 0;
+  r.variation_type = VariationType::style;
+  EXPECT_EQ(refusal(r), "variationType: is only for a variation: set parentImageId too");
+  r.parent_image_id = "00000000000000001";
+  EXPECT_EQ(refusal(r), "");
+}
+
 }  // namespace
 }  // namespace pindeck::model
