@@ -21,9 +21,9 @@ TEST(CatalogMemory, ReleasingMemoryEmptiesThePageCacheABurstFilled) {
   const auto before = sqlite3_memory_used();
   std::vector<Record> burst(2000);
   for (std::size_t i = 0; i < burst.size(); ++i) {
-    burst[i].title = "frame " + std::to_string(i);
+    burst[i].title = std::string("frame ").append(std::to_string(i));
     burst[i].description = std::string(400, static_cast<char>('a' + i % 26));
-    burst[i].tags = {"burst", "t" + std::to_string(i % 50)};
+    burst[i].tags = {"burst", std::string("t").append(std::to_string(i % 50))};
   }
   catalog->insert_batch(burst);
   const auto filled = sqlite3_memory_used();
