@@ -3,7 +3,6 @@
 // nothing crashes (this suite also runs under ASan+UBSan).
 #include <gtest/gtest.h>
 
-#include <sanitizer/lsan_interface.h>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -15,13 +14,6 @@
 #include "media/derivatives.hpp"
 #include "media/probe.hpp"
 #include "pindeck/error.hpp"
-
-// libx265, which libheif uses to write the HEIC samples these tests make, leaks a little per
-// encoder it creates; that is outside libpindeck (which only decodes HEIC), so LeakSanitizer is
-// told to ignore allocations made inside it.
-extern "C" __attribute__((visibility("default"))) const char* __lsan_default_suppressions() {
-  return "leak:libx265.so\n";
-}
 
 namespace pindeck::media {
 namespace {
@@ -341,6 +333,44 @@ TEST(Hostile, DecompressionBombsAreRefusedBeforeDecoding) {
     // A decode would fail on the missing pixel data with another message: the limit came first.
     const std::string message = derive_error(bomb);
     EXPECT_TRUE(contains(message, "over the limit of 100000000")) << message;
+  }
+}
+
+// The AVIF with the length of its first item's data set to zero: the container is whole, but the
+// AV1 decoder is handed an empty payload. fuzz_media found that libheif 1.15 then leaks the
+// packet inside libdav1d (tests/support/lsan_suppressions.c).
+Bytes without_coded_data(Bytes bytes) {
+  const auto at = [&](std::size_t i) { return std::to_integer<std::uint32_t>(bytes.at(i)); };
+  for (std::size_t i = 4; i + 4 < bytes.size(); ++i) {
+    if (std::memcmp(bytes.data() + i, "iloc", 4) != 0) continue;
+    // iloc (ISO/IEC 14496-12 8.11.3): version and flags, then the field sizes in nibbles, the item
+    // count, and per item its ID, [construction method,] data reference, base offset and extents.
+    std::size_t p = i + 4;
+    const std::uint32_t version = at(p);
+    const std::size_t offset_size = at(p + 4) >> 4, length_size = at(p + 4) & 0xF;
+    const std::size_t base_offset_size = at(p + 5) >> 4;
+    const std::size_t index_size = version >= 1 ? (at(p + 5) & 0xF) : 0;
+    p += 6 + (version < 2 ? 2 : 4);  // item count
+    p += (version < 2 ? 2 : 4) + (version >= 1 ? 2 : 0) + 2 + base_offset_size;
+    p += 2 + index_size + offset_size;  // extent count, first extent's index and offset
+    for (std::size_t k = 0; k < length_size; ++k) bytes.at(p + k) = std::byte{0};
+    return bytes;
+  }
+  throw std::runtime_error("no iloc box in the AVIF");
+}
+
+TEST(Hostile, AnAvifWithoutCodedDataIsSurvived) {
+  auto image = gradient(16, 16);
+  const Bytes whole = encode(image.get(), ".avif");
+  ASSERT_NO_THROW(derive(whole));
+  const Bytes damaged = without_coded_data(whole);
+  ASSERT_NE(damaged, whole);
+  // libvips 8.14 turns the decoder's refusal into black tiles and a warning rather than an error,
+  // so both outcomes stand; under ASan this test shows the path is clean apart from that leak.
+  try {
+    EXPECT_EQ(derive(damaged).derivatives.size(), 4u);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::media) << e.what();
   }
 }
 

@@ -16,7 +16,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <random>
 #include <string>
@@ -33,6 +32,7 @@ namespace {
 
 using test::mib;
 using test::resident_kib;
+using test::status_field;
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -43,16 +43,6 @@ constexpr const char* usage = R"(usage: pindeck_burst_rss [options]
   --s3            persist to the test S3 server (PINDECK_TEST_S3_ENV) instead of the local store
   --growth X      allowed growth of idle RSS after the burst (default 0.10)
 )";
-
-// A number of /proc/self/status (sizes in KiB): VmHWM (peak resident), RssAnon (heap, stacks),
-// RssFile (mapped files: code of the libraries, the catalog's shared memory index).
-long status_field(const std::string& field) {
-  std::ifstream status("/proc/self/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with(field + ":")) return std::stol(line.substr(field.size() + 1));
-  }
-  return 0;
-}
 
 void upload_and_wait(Client& client, const std::vector<std::filesystem::path>& paths) {
   std::vector<std::string> ids;

@@ -41,6 +41,7 @@ using test::mib;
 using test::open_fds;
 using test::port_of;
 using test::resident_kib;
+using test::status_field;
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -365,6 +366,9 @@ class Soak {
 
   void sample_resources() {
     rss_.sample(resident_kib());
+    anonymous_.sample(status_field("RssAnon"));
+    mapped_files_.sample(status_field("RssFile"));
+    threads_.sample(status_field("Threads"));
     const auto fds = open_fds();
     files_.sample(fds.others);
     sockets_.sample(fds.sockets);
@@ -420,10 +424,13 @@ class Soak {
     }
     ++checks_;
     std::printf(
-        "[resources check %d] idle RSS %.1f MiB (start %.1f), fds %ld (start %ld), sockets %ld "
+        "[resources check %d] idle RSS %.1f MiB (start %.1f; anonymous %.1f, start %.1f; mapped "
+        "files %.1f, start %.1f; threads %ld, start %ld), fds %ld (start %ld), sockets %ld "
         "(start %ld): %s\n",
-        checks_, mib(rss_.last), mib(rss_.start), files_.last, files_.start, sockets_.last,
-        sockets_.start, failures.empty() ? "ok" : "FAILED");
+        checks_, mib(rss_.last), mib(rss_.start), mib(anonymous_.last), mib(anonymous_.start),
+        mib(mapped_files_.last), mib(mapped_files_.start), threads_.last, threads_.start,
+        files_.last, files_.start, sockets_.last, sockets_.start,
+        failures.empty() ? "ok" : "FAILED");
     for (const auto& failure : failures) std::printf("    %s\n", failure.c_str());
     if (!failures.empty()) ++failed_checks_;
   }
@@ -475,6 +482,9 @@ class Soak {
   int checks_ = 0;
   int failed_checks_ = 0;
   Gauge rss_;
+  Gauge anonymous_;     // of rss_: heap and stacks
+  Gauge mapped_files_;  // of rss_: libraries' code, the catalog's mapped pages
+  Gauge threads_;
   Gauge files_;
   Gauge sockets_;
 };

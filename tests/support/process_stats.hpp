@@ -10,13 +10,20 @@
 
 namespace pindeck::test {
 
-// VmRSS of this process in KiB (0 when /proc cannot say).
-inline long resident_kib() {
+// A number of /proc/self/status (0 when /proc cannot say), sizes in KiB: VmRSS (resident),
+// VmHWM (peak resident), RssAnon (heap, stacks), RssFile (mapped files: code of the libraries,
+// the catalog's memory-mapped pages and shared memory index); Threads.
+inline long status_field(const std::string& field) {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+    if (line.starts_with(field + ":")) return std::stol(line.substr(field.size() + 1));
   }
   return 0;
+}
+
+// VmRSS of this process in KiB.
+inline long resident_kib() {
+  return status_field("VmRSS");
 }
 
 // Open file descriptors of this process, sockets apart from the rest (files, pipes, eventfds):
