@@ -47,6 +47,12 @@ TEST(Migrations, EveryOlderVersionIsUpgradedOnOpen) {
             "INSERT INTO records_fts (rowid, title, description, tags, sref) "
             "VALUES (1, 'Old lighthouse', 'stormy coast', 'sea', '--sref 77')");
       }
+      // From version 6 on, its palette's colour rows too (#1a2b3c and #ffffff).
+      if (from >= 6) {
+        db->run_script(
+            "INSERT INTO record_colors (r, g, b, record_pk) "
+            "VALUES (26, 43, 60, 1), (255, 255, 255, 1)");
+      }
     }
     auto catalog = SqliteCatalog::open(file);
     EXPECT_EQ(catalog->read([](Database& db) { return schema_version(db); }),
