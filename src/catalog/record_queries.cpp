@@ -95,39 +95,54 @@ std::string reds_of(const ColourBox& box) {
   return reds.dump();
 }
 
-// A table (pk, dist) of the records with a palette colour within the filter's distance, `dist`
-// being redmean_distance_512 of the nearest. Only the colour index's rows inside the box around
-// the colour are read (every red in range is one seek, green bounds the seek, blue is checked in
-// the index), and the exact distance is computed for those.
-std::pair<std::string, std::vector<Param>> near_colours(const ColourFilter& c) {
+// Rows `c` of record_colors inside the box around the filter's colour (every red in range is one
+// seek, green bounds the seek, blue is checked in the index), and the rows' redmean_distance_512
+// to it, computed exactly for those rows only.
+struct NearColourSql {
+  std::string in_box;
+  std::vector<Param> in_box_params;
+  std::string distance;
+  std::vector<Param> distance_params;
+};
+
+NearColourSql near_colour_sql(const ColourFilter& c) {
   const ColourBox box = colour_box(c.centre, c.limit_512);
   const std::int64_t r = c.centre.r, g = c.centre.g, b = c.centre.b;
-  return {
-      "(SELECT pk, MIN(dist) AS dist FROM ("
-      "SELECT c.record_pk AS pk, "
-      "(1024 + ? + c.r) * (c.r - ?) * (c.r - ?) + 2048 * (c.g - ?) * (c.g - ?) "
-      "+ (1534 - ? - c.r) * (c.b - ?) * (c.b - ?) AS dist "
-      "FROM record_colors c WHERE c.r IN (SELECT value FROM json_each(?)) "
-      "AND c.g BETWEEN ? AND ? AND c.b BETWEEN ? AND ?) "
-      "WHERE dist <= ? GROUP BY pk)",
-      {r, r, r, g, g, r, b, b, reds_of(box), std::int64_t{box.g_lo}, std::int64_t{box.g_hi},
-       std::int64_t{box.b_lo}, std::int64_t{box.b_hi}, c.limit_512}};
+  return {"c.r IN (SELECT value FROM json_each(?)) AND c.g BETWEEN ? AND ? AND c.b BETWEEN ? AND ?",
+          {reds_of(box), std::int64_t{box.g_lo}, std::int64_t{box.g_hi}, std::int64_t{box.b_lo},
+           std::int64_t{box.b_hi}},
+          "(1024 + ? + c.r) * (c.r - ?) * (c.r - ?) + 2048 * (c.g - ?) * (c.g - ?) "
+          "+ (1534 - ? - c.r) * (c.b - ?) * (c.b - ?)",
+          {r, r, r, g, g, r, b, b}};
+}
+
+std::vector<Param> joined(std::vector<Param> first, const std::vector<Param>& second) {
+  first.insert(first.end(), second.begin(), second.end());
+  return first;
+}
+
+// A table (pk, dist) of the records with a palette colour within the filter's distance, `dist`
+// being redmean_distance_512 of the nearest.
+std::pair<std::string, std::vector<Param>> near_colours(const ColourFilter& c) {
+  const NearColourSql near = near_colour_sql(c);
+  std::vector<Param> params = joined(near.distance_params, near.in_box_params);
+  params.emplace_back(c.limit_512);
+  return {"(SELECT pk, MIN(dist) AS dist FROM (SELECT c.record_pk AS pk, " + near.distance +
+              " AS dist FROM record_colors c WHERE " + near.in_box +
+              ") WHERE dist <= ? GROUP BY pk)",
+          std::move(params)};
 }
 
 // A condition on records `r`: a palette colour within the filter's distance. The matches are
 // collected once; `+` keeps SQLite from fetching each match by key and sorting them all (with
 // their documents), so the query's own order drives the scan and stops at the page's end.
 std::pair<std::string, std::vector<Param>> near_condition(const ColourFilter& c) {
-  const ColourBox box = colour_box(c.centre, c.limit_512);
-  const std::int64_t r = c.centre.r, g = c.centre.g, b = c.centre.b;
-  return {
-      "+r.pk IN (SELECT c.record_pk FROM record_colors c "
-      "WHERE c.r IN (SELECT value FROM json_each(?)) "
-      "AND c.g BETWEEN ? AND ? AND c.b BETWEEN ? AND ? "
-      "AND (1024 + ? + c.r) * (c.r - ?) * (c.r - ?) + 2048 * (c.g - ?) * (c.g - ?) "
-      "+ (1534 - ? - c.r) * (c.b - ?) * (c.b - ?) <= ?)",
-      {reds_of(box), std::int64_t{box.g_lo}, std::int64_t{box.g_hi}, std::int64_t{box.b_lo},
-       std::int64_t{box.b_hi}, r, r, r, g, g, r, b, b, c.limit_512}};
+  const NearColourSql near = near_colour_sql(c);
+  std::vector<Param> params = joined(near.in_box_params, near.distance_params);
+  params.emplace_back(c.limit_512);
+  return {"+r.pk IN (SELECT c.record_pk FROM record_colors c WHERE " + near.in_box + " AND " +
+              near.distance + " <= ?)",
+          std::move(params)};
 }
 
 // Adds the query's filters on records `r`, leaving out the first `skip_tags` tags (already

@@ -7,11 +7,10 @@
 # again; a bad --color or --distance is refused naming it.
 set -euo pipefail
 pindeck=$1 data=$2 work=$3
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
 
 "$pindeck" upload "$data"/images/truchet-l.webp "$data"/images/flow-5120x2880.jpg --wait --json \
   --tags shot > uploaded.json

@@ -7,11 +7,9 @@
 # usage: delete_test.sh PINDECK_BINARY TEST_DATA_DIR
 set -euo pipefail
 pindeck=$1 data=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-# The local store, whatever the environment says.
-unset PINDECK_S3_ENDPOINT AWS_ENDPOINT_URL_S3 AWS_ENDPOINT_URL PINDECK_S3_BUCKET
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+in_scratch_dir
+use_local_store
 
 "$pindeck" upload "$data"/images/*.jpg --wait --json --category Keep --tags harbour > keep.json
 "$pindeck" upload "$data"/images/*.jpg --wait --json --category Drop --tags harbour > drop.json

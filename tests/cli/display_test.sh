@@ -6,11 +6,11 @@
 # nor break the one-line-per-record format.
 set -euo pipefail
 pindeck=$1 data=$2 work=$3
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v sqlite3 > /dev/null || fail "sqlite3 is needed (scripts/install-deps.sh test)"
 
 # expect_refused STDERR_PART -- ARGS...: the command exits 2, says STDERR_PART, stores nothing.

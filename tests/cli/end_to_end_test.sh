@@ -5,23 +5,10 @@
 # messages of bad input.
 set -euo pipefail
 pindeck=$1 data=$2 work=$3
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect_exit CODE STDERR_PART -- ARGS...: the command exits with CODE and says STDERR_PART.
-expect_exit() {
-  local code=$1 part=$2
-  shift 3
-  set +e
-  "$pindeck" "$@" > out.txt 2> err.txt
-  local rc=$?
-  set -e
-  [ "$rc" = "$code" ] || fail "pindeck $* exited $rc, expected $code; stderr: $(cat err.txt)"
-  grep -qF -- "$part" err.txt || fail "pindeck $* said '$(cat err.txt)', expected '$part'"
-}
 
 # Everything under the data directory, with sizes: unchanged means nothing was stored.
 data_state() { find pindeck-data -type f -printf '%p %s\n' | sort; }

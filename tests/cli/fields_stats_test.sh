@@ -5,24 +5,9 @@
 # checked against counts made here from what was uploaded, and `like`/`view`.
 set -euo pipefail
 pindeck=$1 data=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-unset PINDECK_S3_ENDPOINT AWS_ENDPOINT_URL_S3 AWS_ENDPOINT_URL PINDECK_S3_BUCKET
-
-fail() { echo "FAIL: $*" >&2; exit 1; }
-
-# expect_exit CODE STDERR_PART -- ARGS...
-expect_exit() {
-  local code=$1 part=$2
-  shift 3
-  set +e
-  "$pindeck" "$@" > out.txt 2> err.txt
-  local rc=$?
-  set -e
-  [ "$rc" = "$code" ] || fail "pindeck $* exited $rc, expected $code; stderr: $(cat err.txt)"
-  grep -qF -- "$part" err.txt || fail "pindeck $* said '$(cat err.txt)', expected '$part'"
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+in_scratch_dir
+use_local_store
 
 image="$data/images/truchet-l.webp"
 expect_exit 2 "--genre: contains the control character U+001B at character 2" -- \

@@ -7,11 +7,11 @@
 # catch a deliberately broken image and a derivative removed from the store.
 set -euo pipefail
 pindeck=$1 region_mean=$2 data=$3 work=$4
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
 command -v chromium > /dev/null || fail "chromium is needed (scripts/install-deps.sh test)"
 command -v script > /dev/null || fail "script (util-linux) is needed"
 unset PINDECK_S3_ENDPOINT AWS_ENDPOINT_URL AWS_ENDPOINT_URL_S3 NO_COLOR

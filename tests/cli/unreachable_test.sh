@@ -6,9 +6,8 @@
 # usage: unreachable_test.sh PINDECK_BINARY TEST_DATA_DIR
 set -euo pipefail
 pindeck=$1 data=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+in_scratch_dir
 
 export PINDECK_S3_ENDPOINT=http://127.0.0.1:9  # the discard port: connections are refused
 export PINDECK_S3_ACCESS_KEY=test-access PINDECK_S3_SECRET_KEY=test-secret

@@ -6,9 +6,8 @@
 # usage: upload_test.sh PINDECK_BINARY TEST_DATA_DIR
 set -euo pipefail
 pindeck=$1 data=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+in_scratch_dir
 
 "$pindeck" upload "$data"/images/*.jpg --wait --json --description "Plates" --category Film \
   --tags night,city --group Location --project Reel --project-order 0 --moodboard Mood \

@@ -20,6 +20,7 @@
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
 #include "pipeline/local_object_store.hpp"
+#include "quick_persistence.hpp"
 #include "scoped_env.hpp"
 #include "temp_dir.hpp"
 
@@ -35,12 +36,6 @@ void without_s3_settings(test::ScopedEnv& env) {
        {"PINDECK_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "PINDECK_S3_BUCKET"}) {
     env.unset(name);
   }
-}
-
-PersistenceConfig quick() {
-  PersistenceConfig config;
-  config.poll_interval = 50ms;
-  return config;
 }
 
 // A small real image, different for each `n`.
@@ -103,7 +98,7 @@ TEST(ClientDelete, AfterUploadAndWaitDeletionLeavesNoObjectStagedCopyJobOrSearch
   without_s3_settings(env);
   TempDir dir;
   auto client = Client::open(dir.path());
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   const auto records = upload_and_wait(client, 3, "harbour");
   Stores stores(dir.path());
   // Everything exists before the deletion.
@@ -135,7 +130,7 @@ TEST(ClientDelete, AClientThatNeverStartedPersistenceCleansUpToo) {
   std::vector<Record> records;
   {
     auto uploader = Client::open(dir.path());
-    uploader.start_persistence(quick());
+    uploader.start_persistence(test::quick_persistence());
     records = upload_and_wait(uploader, 2, "field");
   }
   Stores stores(dir.path());
@@ -152,7 +147,7 @@ TEST(ClientDelete, APendingRecordLosesItsStagedCopy) {
   without_s3_settings(env);
   TempDir dir;
   auto client = Client::open(dir.path());
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   const std::string bytes = small_png(1);
   const Record r =
       client.upload_bytes(std::as_bytes(std::span(bytes.data(), bytes.size())), {}, "p.png");
@@ -249,7 +244,7 @@ TEST(ClientDelete, KilledAtTenPointsOfABulkDeletionThenRestartedLeavesExactlyThe
   std::vector<Record> records;
   {
     auto client = Client::open(original);
-    client.start_persistence(quick());
+    client.start_persistence(test::quick_persistence());
     records = upload_and_wait(client, 30, "bulk");
   }
   std::vector<std::string> doomed;

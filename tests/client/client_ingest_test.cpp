@@ -19,6 +19,7 @@
 
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
+#include "quick_persistence.hpp"
 #include "read_file.hpp"
 #include "scoped_tmpfs.hpp"
 #include "temp_dir.hpp"
@@ -30,12 +31,6 @@ namespace {
 using namespace std::chrono_literals;
 using pindeck::test::ScopedTmpfs;
 using pindeck::test::TempDir;
-
-PersistenceConfig quick() {
-  PersistenceConfig config;
-  config.poll_interval = 50ms;
-  return config;
-}
 
 std::size_t entries_in(const std::filesystem::path& dir) {
   EXPECT_TRUE(std::filesystem::is_directory(dir)) << dir << " is missing";
@@ -66,7 +61,7 @@ void expect_nothing_kept(const Client& client) {
 TEST(ClientIngest, ATruncatedImageIsRefusedFromEveryEntryPoint) {
   TempDir dir;
   auto client = Client::open(dir.path() / "data");
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   const std::string whole = test::read_file(test::sample_images().front());
   const std::string half = whole.substr(0, whole.size() / 2);
   const auto half_path = dir.path() / "half.jpg";
@@ -110,7 +105,7 @@ TEST(ClientIngest, ATruncatedImageIsRefusedFromEveryEntryPoint) {
 TEST(ClientIngest, OnlyRegularFilesAreReadAndAFifoDoesNotBlock) {
   TempDir dir;
   auto client = Client::open(dir.path() / "data");
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   const auto fifo = dir.path() / "pipe.jpg";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   auto refused =
@@ -143,7 +138,7 @@ TEST(ClientIngest, ADiskFullAtStagingIsSaidPlainlyAndTheNextUploadThatFitsSuccee
   if (!disk.mounted()) GTEST_SKIP() << disk.error();
   const auto data_dir = disk.path() / "data";
   auto client = Client::open(data_dir);
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   const auto too_big = test::sample_images().front();  // 3.9 MB on a 3 MiB disk
   const Error full = error_of([&] { client.upload_file(too_big); });
   EXPECT_EQ(full.code(), Errc::io);

@@ -16,6 +16,7 @@
 #include "pindeck/async.hpp"
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
+#include "quick_persistence.hpp"
 #include "temp_dir.hpp"
 #include "test_images.hpp"
 
@@ -25,16 +26,10 @@ namespace {
 using namespace std::chrono_literals;
 using pindeck::test::TempDir;
 
-PersistenceConfig quick() {
-  PersistenceConfig config;
-  config.poll_interval = 50ms;
-  return config;
-}
-
 TEST(ClientPersistence, BlockingUploadFromAStreamThenWait) {
   TempDir dir;
   auto client = Client::open(dir.path());
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   std::ifstream in(pindeck::test::sample_images()[2], std::ios::binary);
   Record metadata;
   metadata.tags = {"pattern"};
@@ -45,7 +40,7 @@ TEST(ClientPersistence, BlockingUploadFromAStreamThenWait) {
   EXPECT_EQ(done.storage_persist_status, PersistStatus::succeeded);
   EXPECT_EQ(done.tags, std::vector<std::string>{"pattern"});
   EXPECT_EQ(client.get(pending.id), done);
-  test::expect_error([&] { client.start_persistence(quick()); }, Errc::conflict);
+  test::expect_error([&] { client.start_persistence(test::quick_persistence()); }, Errc::conflict);
 }
 
 // Objects read back through the library, by a client that has not started persistence (so it
@@ -56,7 +51,7 @@ TEST(ClientPersistence, ReadObjectGivesTheStoredBytes) {
   Record done;
   {
     auto writer = Client::open(dir.path());
-    writer.start_persistence(quick());
+    writer.start_persistence(test::quick_persistence());
     done = writer.wait_persisted(writer.upload_file(image).id, 60s);
   }
   ASSERT_EQ(done.storage_persist_status, PersistStatus::succeeded);
@@ -79,7 +74,7 @@ TEST(ClientPersistence, ReadObjectGivesTheStoredBytes) {
 TEST(ClientPersistence, AsyncWithACallback) {
   TempDir dir;
   auto client = Client::open(dir.path());
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   std::promise<Record> uploaded;
   async_upload_file(client, pindeck::test::sample_images()[2], Record{},
                     [&](std::exception_ptr error, Record record) {
@@ -104,7 +99,7 @@ TEST(ClientPersistence, AsyncWithACallback) {
 TEST(ClientPersistence, AsyncWithUseFutureDeliversErrorsAsExceptions) {
   TempDir dir;
   auto client = Client::open(dir.path());
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   auto refused =
       async_upload_bytes(client, "not an image", Record{}, "x.jpg", boost::asio::use_future);
   try {
@@ -125,7 +120,7 @@ TEST(ClientPersistence, AsyncWithUseFutureDeliversErrorsAsExceptions) {
 TEST(ClientPersistence, AsyncBackfillWithOptionsIncludesPermanentFailuresOnlyWhenAsked) {
   TempDir dir;
   auto client = Client::open(dir.path());
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   const std::string damaged = test::undecodable_png();
   const Record broken = client.upload_bytes(
       std::as_bytes(std::span(damaged.data(), damaged.size())), Record{}, "broken.png");
@@ -140,7 +135,7 @@ TEST(ClientPersistence, AsyncBackfillWithOptionsIncludesPermanentFailuresOnlyWhe
 TEST(ClientPersistence, AsyncWithUseAwaitable) {
   TempDir dir;
   auto client = Client::open(dir.path());
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   boost::asio::io_context io;
   std::optional<Record> result;
   boost::asio::co_spawn(

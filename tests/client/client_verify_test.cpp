@@ -10,6 +10,7 @@
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
 #include "pipeline/local_object_store.hpp"
+#include "quick_persistence.hpp"
 #include "temp_dir.hpp"
 #include "verify_scenario.hpp"
 
@@ -19,16 +20,10 @@ namespace {
 using namespace std::chrono_literals;
 using pindeck::test::TempDir;
 
-PersistenceConfig quick() {
-  PersistenceConfig config;
-  config.poll_interval = 50ms;
-  return config;
-}
-
 TEST(ClientVerify, FindsAndRepairsDamageOnTheLocalStore) {
   TempDir dir;
   auto client = Client::open(dir.path() / "data");
-  const auto config = quick();
+  const auto config = test::quick_persistence();
   client.start_persistence(config);
   pipeline::LocalObjectStore store(dir.path() / "data" / "objects", config.bucket);
   test::run_verify_scenario(client, store, config, dir.path());
@@ -37,7 +32,7 @@ TEST(ClientVerify, FindsAndRepairsDamageOnTheLocalStore) {
 TEST(ClientVerify, AnInterruptedRunContinuesWhereItStopped) {
   TempDir dir;
   auto client = Client::open(dir.path());
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   const auto jpeg = test::encode(test::gradient(200, 100).get(), ".jpg");
   const Record persisted = client.wait_persisted(client.upload_bytes(jpeg).id, 30s);
   ASSERT_EQ(persisted.storage_persist_status, PersistStatus::succeeded);
@@ -90,7 +85,7 @@ TEST(ClientVerify, AnInterruptedRunContinuesWhereItStopped) {
 TEST(ClientVerify, ASavedPositionIsDroppedWithRestartAndKeptPerFilter) {
   TempDir dir;
   auto client = Client::open(dir.path());
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   const auto png = test::encode(test::gradient(120, 80).get(), ".png");
   Record meta;
   meta.category = "Walls";
@@ -119,7 +114,7 @@ TEST(ClientVerify, RecordsNotYetPersistedAreCountedNotChecked) {
   Record pending;
   pending.storage_persist_status = PersistStatus::pending;
   client.create(pending);
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   const auto report = client.verify();
   EXPECT_EQ(report.records_not_persisted, 1u);
   EXPECT_EQ(report.records_checked, 0u);
@@ -143,7 +138,7 @@ TEST(ClientVerify, BadOptionsAreRefusedNamingThem) {
 TEST(ClientVerify, TheAsyncFormCompletesWithTheReport) {
   TempDir dir;
   auto client = Client::open(dir.path());
-  client.start_persistence(quick());
+  client.start_persistence(test::quick_persistence());
   const auto png = test::encode(test::gradient(120, 80).get(), ".png");
   client.wait_persisted(client.upload_bytes(png).id, 30s);
   auto report = async_verify(client, VerifyOptions{}, boost::asio::use_future).get();

@@ -7,6 +7,8 @@
 // every invariant held, 1 when one failed, 2 when the soak could not run.
 //
 // Run it through scripts/soak.sh, which starts and stops the S3 server; `--help` lists options.
+#include <sqlite3.h>
+
 #include <unistd.h>
 
 #include <atomic>
@@ -37,6 +39,7 @@ namespace pindeck::soak {
 namespace {
 
 using test::Gauge;
+using test::heap_in_use_kib;
 using test::mib;
 using test::open_fds;
 using test::port_of;
@@ -369,6 +372,8 @@ class Soak {
     anonymous_.sample(status_field("RssAnon"));
     mapped_files_.sample(status_field("RssFile"));
     threads_.sample(status_field("Threads"));
+    heap_.sample(heap_in_use_kib());
+    sqlite_.sample(static_cast<long>(sqlite3_memory_used() / 1024));
     const auto fds = open_fds();
     files_.sample(fds.others);
     sockets_.sample(fds.sockets);
@@ -397,10 +402,12 @@ class Soak {
     }
     std::printf(
         "[%s check %d at %5.0f s] records %d (succeeded %d, pending %d, failed %d), objects %d, "
-        "orphans seen %d (removal queued %d), RSS %.1f MiB, fds %ld + %ld sockets: %s\n",
+        "orphans seen %d (removal queued %d), RSS %.1f MiB (heap in use %.1f, SQLite %.1f), fds "
+        "%ld + %ld sockets: %s\n",
         final ? "final" : "minute", checks_, seconds_since(start), report.records, report.succeeded,
         report.pending, report.failed, report.objects, report.orphans_seen, report.removals_queued,
-        mib(rss_.last), files_.last, sockets_.last, report.failures.empty() ? "ok" : "FAILED");
+        mib(rss_.last), mib(heap_.last), mib(sqlite_.last), files_.last, sockets_.last,
+        report.failures.empty() ? "ok" : "FAILED");
     for (const auto& failure : report.failures) std::printf("    %s\n", failure.c_str());
     std::fflush(stdout);
     if (!report.failures.empty()) ++failed_checks_;
@@ -425,12 +432,12 @@ class Soak {
     ++checks_;
     std::printf(
         "[resources check %d] idle RSS %.1f MiB (start %.1f; anonymous %.1f, start %.1f; mapped "
-        "files %.1f, start %.1f; threads %ld, start %ld), fds %ld (start %ld), sockets %ld "
-        "(start %ld): %s\n",
+        "files %.1f, start %.1f; heap in use %.1f, start %.1f; SQLite %.1f, start %.1f; threads "
+        "%ld, start %ld), fds %ld (start %ld), sockets %ld (start %ld): %s\n",
         checks_, mib(rss_.last), mib(rss_.start), mib(anonymous_.last), mib(anonymous_.start),
-        mib(mapped_files_.last), mib(mapped_files_.start), threads_.last, threads_.start,
-        files_.last, files_.start, sockets_.last, sockets_.start,
-        failures.empty() ? "ok" : "FAILED");
+        mib(mapped_files_.last), mib(mapped_files_.start), mib(heap_.last), mib(heap_.start),
+        mib(sqlite_.last), mib(sqlite_.start), threads_.last, threads_.start, files_.last,
+        files_.start, sockets_.last, sockets_.start, failures.empty() ? "ok" : "FAILED");
     for (const auto& failure : failures) std::printf("    %s\n", failure.c_str());
     if (!failures.empty()) ++failed_checks_;
   }
@@ -485,6 +492,8 @@ class Soak {
   Gauge anonymous_;     // of rss_: heap and stacks
   Gauge mapped_files_;  // of rss_: libraries' code, the catalog's mapped pages
   Gauge threads_;
+  Gauge heap_;    // malloc's bytes in use
+  Gauge sqlite_;  // of heap_: SQLite's (page caches, statements)
   Gauge files_;
   Gauge sockets_;
 };

@@ -3,6 +3,10 @@
 // descriptors, read from /proc (Linux), and a running start / peak / end record of a figure.
 #pragma once
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +28,18 @@ inline long status_field(const std::string& field) {
 // VmRSS of this process in KiB.
 inline long resident_kib() {
   return status_field("VmRSS");
+}
+
+// Bytes malloc has handed out and not had back (in its arenas and in mmapped chunks), in KiB; -1
+// where the allocator cannot say. Growth here is memory held; RSS growth without it is memory the
+// allocator keeps free.
+inline long heap_in_use_kib() {
+#if defined(__GLIBC__)
+  const struct mallinfo2 info = mallinfo2();
+  return static_cast<long>((info.uordblks + info.hblkhd) / 1024);
+#else
+  return -1;
+#endif
 }
 
 // Open file descriptors of this process, sockets apart from the rest (files, pipes, eventfds):
