@@ -2,8 +2,10 @@
 #include "catalog/record_queries.hpp"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -358,16 +360,7 @@ RecordStats count_records(Database& db, const RecordQuery& q) {
     f.add(near_sql, std::move(near_params));
   }
   RecordStats stats;
-  {
-    auto stmt = db.prepare("SELECT count(*) FROM " + from + " WHERE 1" + f.sql());
-    f.bind_all(stmt);
-    stmt.step();
-    stats.total = stmt.integer(0);
-  }
-  // Column names are fixed here, never input. Without a filter, each count is one GROUP BY over
-  // the column's own index; with one, "+column" keeps SQLite from walking that index (reading
-  // every record to test the filter), so the filter's index selects the records and they are
-  // grouped in a temporary table.
+  // Column names are fixed here, never input.
   const std::pair<const char*, std::vector<ValueCount>*> dimensions[] = {
       {"category", &stats.category},
       {"group_name", &stats.group},
@@ -377,13 +370,40 @@ RecordStats count_records(Database& db, const RecordQuery& q) {
       {"moodboard_name", &stats.moodboard_name},
       {"source_type", &stats.source_type},
       {"status", &stats.status}};
-  const char* prefix = f.sql().empty() ? "r." : "+r.";
-  for (const auto& [column, counts] : dimensions) {
-    const std::string c = std::string(prefix) + column;
-    auto stmt = db.prepare("SELECT " + c + ", count(*) AS n FROM " + from + " WHERE " + c +
-                           " IS NOT NULL" + f.sql() + " GROUP BY " + c + " ORDER BY n DESC, 1");
-    f.bind_all(stmt);
-    while (stmt.step()) counts->push_back({stmt.text(0), stmt.integer(1)});
+  if (f.sql().empty()) {
+    // Without a filter, each count is one GROUP BY over the column's own index.
+    auto total = db.prepare("SELECT count(*) FROM records");
+    total.step();
+    stats.total = total.integer(0);
+    for (const auto& [column, counts] : dimensions) {
+      const std::string c = std::string("r.") + column;
+      auto stmt = db.prepare("SELECT " + c + ", count(*) AS n FROM records r WHERE " + c +
+                             " IS NOT NULL GROUP BY " + c + " ORDER BY n DESC, 1");
+      while (stmt.step()) counts->push_back({stmt.text(0), stmt.integer(1)});
+    }
+    return stats;
+  }
+  // With one, the filter's index selects the records and one pass counts every dimension (a
+  // GROUP BY each would read the same records eight times).
+  std::string columns;
+  for (const auto& [column, counts] : dimensions)
+    columns += (columns.empty() ? "r." : ", r.") + std::string(column);
+  auto stmt = db.prepare("SELECT " + columns + " FROM " + from + " WHERE 1" + f.sql());
+  f.bind_all(stmt);
+  constexpr int dimension_count = static_cast<int>(std::size(dimensions));
+  std::array<std::unordered_map<std::string, std::int64_t>, dimension_count> tallies;
+  while (stmt.step()) {
+    ++stats.total;
+    for (int i = 0; i < dimension_count; ++i)
+      if (!stmt.is_null(i)) ++tallies[static_cast<std::size_t>(i)][stmt.text(i)];
+  }
+  for (int i = 0; i < dimension_count; ++i) {
+    auto& counts = *dimensions[i].second;
+    for (auto& [value, n] : tallies[static_cast<std::size_t>(i)]) counts.push_back({value, n});
+    // As the unfiltered counts come: most first, then by value.
+    std::sort(counts.begin(), counts.end(), [](const ValueCount& a, const ValueCount& b) {
+      return a.count != b.count ? a.count > b.count : a.value < b.value;
+    });
   }
   return stats;
 }
