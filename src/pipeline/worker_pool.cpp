@@ -115,6 +115,17 @@ struct WorkerPool::State {
         }
       }
       util::release_free_heap_memory();
+      self->arm_late_release();
+    });
+  }
+
+  // Shares the idle timer, so a job that ends first cancels it as it cancels the first release.
+  void arm_late_release() {
+    if (stopping || options.late_release_delay <= options.idle_release_delay) return;
+    idle_timer.expires_after(options.late_release_delay - options.idle_release_delay);
+    idle_timer.async_wait([self = this](boost::system::error_code ec) {
+      if (ec || self->stopping || !self->running.empty()) return;
+      util::release_free_heap_memory();
     });
   }
 

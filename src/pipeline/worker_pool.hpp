@@ -29,6 +29,10 @@ struct WorkerOptions {
   // heap memory the jobs freed back to the OS (util::release_free_heap_memory), so a host's
   // resident size returns to its idle level after a burst of images (DESIGN §6).
   std::chrono::milliseconds idle_release_delay{1000};
+  // Once idle this long, the pool hands freed heap memory back once more (without the hook):
+  // libvips' idle worker threads end about 15 s after their last task (GLib's thread pool), and
+  // what they still held goes back to malloc only then. Not later than idle_release_delay: none.
+  std::chrono::milliseconds late_release_delay{30000};
 };
 
 // How the pool reaches the queue and does the work; every hook may be called from any thread

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -14,6 +15,7 @@
 
 #include "catalog_fixture.hpp"
 #include "process_stats.hpp"
+#include "util/memory.hpp"
 
 namespace pindeck::pipeline {
 namespace {
@@ -286,6 +288,64 @@ TEST(WorkerPool, HandsFreedHeapMemoryBackToTheOsOnceIdle) {
       << resident_after_job << " KiB after the job freed " << freed_kib << " KiB)";
   pool.stop();
   std::free(pinned_top);
+}
+
+// Memory freed after the pool's first release (as libvips' idle worker threads free theirs when
+// they end, about 15 s into the idle) is handed back by the late release; with the late release
+// off it stays resident, so the drop is the pool's doing.
+TEST(WorkerPool, HandsBackMemoryFreedAfterTheFirstReleaseLater) {
+#if defined(PINDECK_TEST_ASAN) || !defined(__GLIBC__)
+  GTEST_SKIP()
+      << "about glibc's malloc arenas; this build's allocator is another (ASan or not glibc)";
+#endif
+  constexpr std::size_t block = 64 << 10;  // under glibc's mmap threshold: from the arena
+  constexpr std::size_t blocks = 1536;     // 96 MiB
+  const long freed_kib = static_cast<long>(block * (blocks - 1) / 1024);
+  // Runs a pool with one job, frees 96 MiB under a live block once the pool's first release is
+  // done, and returns the resident size then and the lowest seen within `watch` (which ends
+  // early once most of it is handed back).
+  const auto free_after_first_release = [&](std::chrono::milliseconds late,
+                                            std::chrono::milliseconds watch) {
+    TempDir dir;
+    SharedQueue shared(dir.path() / "catalog.sqlite");
+    shared.enqueue_new("job");
+    std::vector<char*> held;
+    for (std::size_t i = 0; i < blocks; ++i) {
+      held.push_back(static_cast<char*>(std::malloc(block)));
+      std::memset(held.back(), static_cast<int>(i), block);
+    }
+    std::atomic<bool> first_release_done{false};
+    WorkerOptions options;
+    options.cpu_threads = 1;
+    options.idle_release_delay = 50ms;
+    options.late_release_delay = late;
+    auto hooks = shared.hooks([&](const Job& job) { shared.complete(job); });
+    hooks.idle = [&] { first_release_done = true; };
+    WorkerPool pool(options, std::move(hooks));
+    EXPECT_TRUE(eventually([&] { return first_release_done.load(); }));
+    std::this_thread::sleep_for(20ms);  // the trim after the hook
+    char* pinned_top = held.back();     // stays: free() cannot shrink the arena from its top
+    held.pop_back();
+    for (char* p : held) std::free(p);
+    const long after_free = pindeck::test::resident_kib();
+    long lowest = after_free;
+    const auto until = std::chrono::steady_clock::now() + watch;
+    while (std::chrono::steady_clock::now() < until && lowest > after_free - freed_kib * 3 / 4) {
+      lowest = std::min(lowest, pindeck::test::resident_kib());
+      std::this_thread::sleep_for(20ms);
+    }
+    pool.stop();
+    std::free(pinned_top);
+    util::release_free_heap_memory();
+    return std::pair{after_free, lowest};
+  };
+
+  const auto [kept_after_free, kept_lowest] = free_after_first_release(0ms, 1s);
+  EXPECT_GT(kept_lowest, kept_after_free - freed_kib / 4) << "without a late release";
+  const auto [after_free, lowest] = free_after_first_release(400ms, 4s);
+  EXPECT_LT(lowest, after_free - freed_kib * 3 / 4)
+      << "RSS stayed at " << lowest << " KiB after the late release (" << after_free
+      << " KiB after freeing " << freed_kib << " KiB)";
 }
 
 }  // namespace

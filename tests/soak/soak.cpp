@@ -49,6 +49,10 @@ using test::status_field;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// Idle as a host between bursts is: past the worker pool's late release (30 s), which follows the
+// end of libvips' idle worker threads.
+constexpr auto idle_wait = std::chrono::seconds(35);
+
 constexpr const char* usage = R"(usage: pindeck_soak [options]
   --minutes N             how long to run before draining (default 60; fractions allowed)
   --check-seconds N       seconds between invariant checks (default 60)
@@ -209,7 +213,7 @@ class Soak {
     finish_cleanup();
     // Idle, measured as the start was: after the library's work, before the final check (whose
     // listing of every record and object frees memory that malloc keeps until its next trim).
-    std::this_thread::sleep_for(10s);
+    std::this_thread::sleep_for(idle_wait);
     sample_resources();
     check_resources_at_end();
     run_check(true, start);
@@ -222,7 +226,7 @@ class Soak {
     // Every kind of image once: each format's code paged in, thread pools started.
     for (const auto& path : pool_.all()) upload(path);
     wait_for_settlements(5min);
-    std::this_thread::sleep_for(3s);  // idle, as the end is measured
+    std::this_thread::sleep_for(idle_wait);  // idle, as the end is measured
   }
 
   void step() {
