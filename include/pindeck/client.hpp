@@ -219,8 +219,9 @@ class PD_EXPORT Client {
   // only with options.delete_orphans. Requests run options.max_in_flight at a time. Resumable:
   // the position is saved after each batch of records, and a run stopped by options.progress (or
   // a crash, or a failure) is continued by the next run with the same filter and flags (DESIGN
-  // §6.9). Errc::invalid for a bad option; Errc::network / Errc::s3 when the store cannot be
-  // asked (the position so far is kept).
+  // §6.9). Errc::invalid for a bad option; Errc::conflict while a run of the same filter and
+  // flags is in progress on this data directory (in this process or another); Errc::network /
+  // Errc::s3 when the store cannot be asked (the position so far is kept).
   VerifyReport verify(const VerifyOptions& options = {});
   // Samples the record's palette again (DESIGN §5) from its staged copy, or else from its original
   // in the object store this client persists to (local or S3), and stores it as the record's

@@ -456,7 +456,9 @@ typedef int (*pd_verify_progress)(void* user, uint64_t records_done, uint64_t re
  * "deleted"}]}.
  * PD_OK, also when objects are missing or damaged (the report says which). PD_ERR_INVALID: a NULL
  * client or out_json, malformed JSON, an unknown key, a bad filter or a value out of range, named;
- * "deleteOrphans" with "where". PD_ERR_NETWORK: the object store could not be reached; PD_ERR_S3:
+ * "deleteOrphans" with "where". PD_ERR_CONFLICT: a run with the same "where", "repair" and
+ * "deleteOrphans" is in progress on this data directory (in this process or another).
+ * PD_ERR_NETWORK: the object store could not be reached; PD_ERR_S3:
  * it refused a request (the position reached is kept for the next run). PD_ERR_IO: the data
  * directory could not be written. PD_ERR_DATABASE: the catalog could not be read.
  * PD_ERR_MISUSE: the client was closed. */

@@ -15,6 +15,7 @@
 #include "pipeline/object_store.hpp"
 #include "pipeline/verifier.hpp"
 #include "staging/durable_file.hpp"
+#include "util/file_lock.hpp"
 #include "util/sha256.hpp"
 
 namespace pindeck {
@@ -28,24 +29,45 @@ constexpr int page_size = 100;
 // Records per page when only reading keys or counting.
 constexpr int survey_page_size = 1000;
 
+// The filter's conditions (order, limit and cursor are not conditions), by their JSON names.
+json conditions_of(const RecordQuery& q) {
+  json conditions = json::object();
+  const auto put = [&](const char* name, const auto& value) {
+    if (value) conditions[name] = *value;
+  };
+  const auto put_name = [&](const char* name, const auto& value) {
+    if (value) conditions[name] = model::to_string(*value);
+  };
+  put("category", q.category);
+  put("group", q.group);
+  put("projectName", q.project_name);
+  put("moodboardName", q.moodboard_name);
+  put_name("sourceType", q.source_type);
+  put_name("status", q.status);
+  put("genre", q.genre);
+  put("style", q.style);
+  put("shot", q.shot);
+  put_name("aiStatus", q.ai_status);
+  put_name("variationType", q.variation_type);
+  if (!q.tags.empty()) conditions["tags"] = q.tags;
+  if (q.originals_only) conditions["originalsOnly"] = true;
+  if (q.color) {
+    conditions["color"] = *q.color;
+    conditions["colorDistance"] = q.color_distance;
+  }
+  return conditions;
+}
+
 bool has_condition(const RecordQuery& q) {
-  return q.category || q.group || q.project_name || q.moodboard_name || q.source_type || q.status ||
-         !q.tags.empty() || q.originals_only;
+  return !conditions_of(q).empty();
 }
 
 // What makes two runs the same run: the filter's conditions and the flags that change what a
 // run does. An interrupted run is continued only by a run of the same scope.
 json scope_of(const VerifyOptions& options) {
-  const RecordQuery& q = options.filter;
-  json scope = {{"repair", options.repair}, {"deleteOrphans", options.delete_orphans}};
-  if (q.category) scope["category"] = *q.category;
-  if (q.group) scope["group"] = *q.group;
-  if (q.project_name) scope["projectName"] = *q.project_name;
-  if (q.moodboard_name) scope["moodboardName"] = *q.moodboard_name;
-  if (q.source_type) scope["sourceType"] = model::to_string(*q.source_type);
-  if (q.status) scope["status"] = model::to_string(*q.status);
-  if (!q.tags.empty()) scope["tags"] = q.tags;
-  if (q.originals_only) scope["originalsOnly"] = true;
+  json scope = conditions_of(options.filter);
+  scope["repair"] = options.repair;
+  scope["deleteOrphans"] = options.delete_orphans;
   return scope;
 }
 
@@ -103,6 +125,11 @@ class SavedPosition {
   }
 
   const std::filesystem::path& dir() const { return dir_; }
+  // Held by the run of this scope: a second run would save over the first one's position.
+  std::filesystem::path lock_file() const {
+    auto lock = file_;
+    return lock.replace_extension(".lock");
+  }
 
  private:
   std::filesystem::path dir_;
@@ -178,13 +205,20 @@ VerifyReport Client::verify(const VerifyOptions& options) {
   pipeline::ObjectStore& store = engine.object_store();
 
   const SavedPosition position(impl_->data_dir, scope_of(options));
+  std::filesystem::create_directories(position.dir());
+  const auto running = util::FileLock::try_lock(position.lock_file());
+  if (!running) {
+    throw Error(Errc::conflict,
+                "verify: a run with the same filter and flags is in progress on this data "
+                "directory (it holds " +
+                    position.lock_file().string() + ")");
+  }
   if (options.restart) position.clear();
   SavedPosition::State state;
   if (auto saved = position.load()) {
     state = std::move(*saved);
     state.report.resumed = true;
   }
-  std::filesystem::create_directories(position.dir());
   pipeline::Verifier verifier(store, engine.staging_store(), position.dir(), options.max_in_flight,
                               options.repair);
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/use_future.hpp>
+#include <functional>
+#include <future>
 
 #include "expect_error.hpp"
 #include "pindeck/async.hpp"
@@ -129,10 +131,26 @@ TEST(ClientVerify, BadOptionsAreRefusedNamingThem) {
   test::expect_error([&] { client.verify(options); }, Errc::invalid, "max_in_flight");
   options.max_in_flight = 65;
   test::expect_error([&] { client.verify(options); }, Errc::invalid, "max_in_flight");
-  VerifyOptions filtered_delete;
-  filtered_delete.filter.category = "Walls";
-  filtered_delete.delete_orphans = true;
-  test::expect_error([&] { client.verify(filtered_delete); }, Errc::invalid, "delete_orphans");
+  // Orphans are only looked for over every record: any condition of the filter refuses them.
+  const std::vector<std::function<void(RecordQuery&)>> conditions{
+      [](RecordQuery& q) { q.category = "Walls"; },
+      [](RecordQuery& q) { q.moodboard_name = "Pink"; },
+      [](RecordQuery& q) { q.status = RecordStatus::draft; },
+      [](RecordQuery& q) { q.genre = "Noir"; },
+      [](RecordQuery& q) { q.style = "VHS"; },
+      [](RecordQuery& q) { q.shot = "Close-up"; },
+      [](RecordQuery& q) { q.ai_status = AiStatus::queued; },
+      [](RecordQuery& q) { q.variation_type = VariationType::style; },
+      [](RecordQuery& q) { q.tags = {"sea"}; },
+      [](RecordQuery& q) { q.originals_only = true; },
+      [](RecordQuery& q) { q.color = "#123456"; }};
+  for (std::size_t i = 0; i < conditions.size(); ++i) {
+    SCOPED_TRACE("condition " + std::to_string(i));
+    VerifyOptions filtered_delete;
+    conditions[i](filtered_delete.filter);
+    filtered_delete.delete_orphans = true;
+    test::expect_error([&] { client.verify(filtered_delete); }, Errc::invalid, "delete_orphans");
+  }
 }
 
 TEST(ClientVerify, TheAsyncFormCompletesWithTheReport) {
@@ -145,6 +163,43 @@ TEST(ClientVerify, TheAsyncFormCompletesWithTheReport) {
   EXPECT_TRUE(report.complete);
   EXPECT_EQ(report.records_checked, 1u);
   EXPECT_EQ(report.objects_checked, 5u);
+}
+
+// Two runs of one scope would save over each other's position: the second is refused while the
+// first runs (and changes nothing), a run of another scope goes on, and once the first is done
+// the same scope runs again.
+TEST(ClientVerify, ASecondRunOfTheSameScopeIsRefusedWhileTheFirstRuns) {
+  TempDir dir;
+  auto client = Client::open(dir.path());
+  client.start_persistence(test::quick_persistence());
+  const auto jpeg = test::encode(test::gradient(200, 100).get(), ".jpg");
+  Record metadata;
+  metadata.category = "Plates";
+  const Record persisted = client.wait_persisted(client.upload_bytes(jpeg, metadata).id, 30s);
+  ASSERT_EQ(persisted.storage_persist_status, PersistStatus::succeeded);
+
+  std::promise<void> first_is_running;
+  std::promise<void> let_it_finish;
+  VerifyOptions held;
+  held.progress = [&, waiting = let_it_finish.get_future().share()](const VerifyProgress&) {
+    first_is_running.set_value();
+    waiting.wait();
+    return true;
+  };
+  auto first = std::async(std::launch::async, [&] { return client.verify(held); });
+  first_is_running.get_future().wait();
+
+  test::expect_error([&] { client.verify(); }, Errc::conflict, "in progress");
+  VerifyOptions repair;
+  repair.repair = true;  // another scope
+  EXPECT_TRUE(client.verify(repair).complete);
+
+  let_it_finish.set_value();
+  const VerifyReport done = first.get();
+  EXPECT_TRUE(done.complete);
+  EXPECT_FALSE(done.resumed) << "the refused run must not have touched the first one's position";
+  EXPECT_EQ(done.records_checked, 1u);
+  EXPECT_TRUE(client.verify().complete);
 }
 
 }  // namespace
