@@ -82,9 +82,7 @@ int main(void) {
   unsetenv("AWS_ENDPOINT_URL_S3");
   unsetenv("AWS_ENDPOINT_URL");
   unsetenv("PINDECK_S3_BUCKET");
-  const char* base = getenv("TMPDIR");
-  snprintf(data_dir, sizeof data_dir, "%s/pindeck-c-delete-XXXXXX", base ? base : "/tmp");
-  CHECK(mkdtemp(data_dir) != NULL);
+  make_temp_dir(data_dir, sizeof data_dir, "delete");
   pd_client* client = NULL;
   CHECK_STATUS(pd_client_open(data_dir, &client), PD_OK);
   CHECK_STATUS(pd_persistence_start(client, "{\"pollIntervalMs\": 50}"), PD_OK);

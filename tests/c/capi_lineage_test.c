@@ -268,9 +268,7 @@ static void test_search_follows_update(pd_client* client) {
 
 int main(void) {
   char tmp[512];
-  const char* base = getenv("TMPDIR");
-  snprintf(tmp, sizeof tmp, "%s/pindeck-c-lineage-XXXXXX", base ? base : "/tmp");
-  CHECK(mkdtemp(tmp) != NULL);
+  make_temp_dir(tmp, sizeof tmp, "lineage");
   char data[600];
   snprintf(data, sizeof data, "%s/data", tmp);
   pd_client* client = NULL;

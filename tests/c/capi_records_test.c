@@ -20,12 +20,6 @@ static int count_records(pd_client* client) {
   return n;
 }
 
-static void make_temp_dir(char* path, size_t size) {
-  const char* base = getenv("TMPDIR");
-  snprintf(path, size, "%s/pindeck-c-XXXXXX", base ? base : "/tmp");
-  CHECK(mkdtemp(path) != NULL);
-}
-
 static void test_open_errors(const char* tmp) {
   pd_client* client = (pd_client*)1;
   CHECK_STATUS(pd_client_open(NULL, &client), PD_ERR_INVALID);
@@ -209,7 +203,7 @@ static void test_paging(pd_client* client) {
 
 int main(void) {
   char tmp[512];
-  make_temp_dir(tmp, sizeof tmp);
+  make_temp_dir(tmp, sizeof tmp, "records");
   test_open_errors(tmp);
 
   char data[700];

@@ -12,12 +12,6 @@
 #include "check.h"
 #include "pindeck/pindeck.h"
 
-static void make_temp_dir(char* path, size_t size) {
-  const char* base = getenv("TMPDIR");
-  snprintf(path, size, "%s/pindeck-c-XXXXXX", base ? base : "/tmp");
-  CHECK(mkdtemp(path) != NULL);
-}
-
 /* Creates a record and copies its id into `id` (17 characters). */
 static void create(pd_client* client, const char* json, char id[32]) {
   char* out = NULL;
@@ -132,7 +126,7 @@ static void test_stats(pd_client* client) {
 
 int main(void) {
   char tmp[512];
-  make_temp_dir(tmp, sizeof tmp);
+  make_temp_dir(tmp, sizeof tmp, "stats");
   pd_client* client = NULL;
   CHECK_STATUS(pd_client_open(tmp, &client), PD_OK);
 

@@ -202,15 +202,9 @@ TEST_F(DeleteJobsTest, DeletingByFilterTakesEveryMatchBeyondOnePage) {
 }
 
 TEST_F(DeleteJobsTest, DeletingARecordWhosePersistJobIsRunningWaitsForThatLeaseToEnd) {
-  const Record r = add(pending("busy", "00112233445566778899aabbccddeeff"));
   auto persist = catalog->persist_jobs("uploader", 30s);
-  catalog->write([&](Database& db) {
-    db.prepare(
-          "INSERT INTO persist_jobs (record_id, state, attempts, next_attempt_at, created_at) "
-          "VALUES (?1, 'queued', 0, 0, 0)")
-        .bind(1, r.id)
-        .run();
-  });
+  const Record r =
+      persist->insert_with_job(pending("busy", "00112233445566778899aabbccddeeff")).record;
   const auto job = persist->claim();
   ASSERT_TRUE(job);
 
@@ -295,15 +289,9 @@ TEST_F(DeleteJobsTest, RetryingFailedJobsNowHurriesOnlyThoseThatFailedOnThatStor
   ASSERT_TRUE(jobs->retry_later(other_job[0], 10min, "store unreachable"));
 
   // A removal waiting for a running persist job's lease is not a failure: it keeps waiting.
-  const Record busy = add(pending("busy", "00112233445566778899aabbccddeeff"));
   auto persist = catalog->persist_jobs("uploader", 30s);
-  catalog->write([&](Database& db) {
-    db.prepare(
-          "INSERT INTO persist_jobs (record_id, state, attempts, next_attempt_at, created_at) "
-          "VALUES (?1, 'queued', 0, 0, 0)")
-        .bind(1, busy.id)
-        .run();
-  });
+  const Record busy =
+      persist->insert_with_job(pending("busy", "00112233445566778899aabbccddeeff")).record;
   ASSERT_TRUE(persist->claim());
   catalog->remove_records({busy.id}, false, false);
   ASSERT_TRUE(claim_local().empty());

@@ -6,6 +6,8 @@
 #include <boost/asio/use_future.hpp>
 #include <functional>
 #include <future>
+#include <stdexcept>
+#include <string>
 
 #include "expect_error.hpp"
 #include "pindeck/async.hpp"
@@ -22,6 +24,19 @@ namespace {
 using namespace std::chrono_literals;
 using pindeck::test::TempDir;
 
+// Uploads a small JPEG with `metadata` and waits until its objects are in the store; throws (so
+// the test stops, failed) if they never get there.
+Record upload_persisted(Client& client, const Record& metadata = {}) {
+  const auto jpeg = test::encode(test::gradient(200, 100).get(), ".jpg");
+  Record persisted = client.wait_persisted(client.upload_bytes(jpeg, metadata).id, 30s);
+  if (persisted.storage_persist_status != PersistStatus::succeeded) {
+    std::string message = "the upload did not persist: ";
+    message += persisted.storage_persist_error.value_or("still pending");
+    throw std::runtime_error(message);
+  }
+  return persisted;
+}
+
 TEST(ClientVerify, FindsAndRepairsDamageOnTheLocalStore) {
   TempDir dir;
   auto client = Client::open(dir.path() / "data");
@@ -35,9 +50,7 @@ TEST(ClientVerify, AnInterruptedRunContinuesWhereItStopped) {
   TempDir dir;
   auto client = Client::open(dir.path());
   client.start_persistence(test::quick_persistence());
-  const auto jpeg = test::encode(test::gradient(200, 100).get(), ".jpg");
-  const Record persisted = client.wait_persisted(client.upload_bytes(jpeg).id, 30s);
-  ASSERT_EQ(persisted.storage_persist_status, PersistStatus::succeeded);
+  const Record persisted = upload_persisted(client);
   // 150 more records naming the same objects (as a host's import may): two pages of 100.
   std::vector<Record> copies(150, persisted);
   for (auto& copy : copies) {
@@ -88,10 +101,9 @@ TEST(ClientVerify, ASavedPositionIsDroppedWithRestartAndKeptPerFilter) {
   TempDir dir;
   auto client = Client::open(dir.path());
   client.start_persistence(test::quick_persistence());
-  const auto png = test::encode(test::gradient(120, 80).get(), ".png");
   Record meta;
   meta.category = "Walls";
-  client.wait_persisted(client.upload_bytes(png, meta).id, 30s);
+  upload_persisted(client, meta);
   VerifyOptions stop;
   stop.filter.category = "Walls";
   stop.progress = [](const VerifyProgress&) { return false; };
@@ -157,8 +169,7 @@ TEST(ClientVerify, TheAsyncFormCompletesWithTheReport) {
   TempDir dir;
   auto client = Client::open(dir.path());
   client.start_persistence(test::quick_persistence());
-  const auto png = test::encode(test::gradient(120, 80).get(), ".png");
-  client.wait_persisted(client.upload_bytes(png).id, 30s);
+  upload_persisted(client);
   auto report = async_verify(client, VerifyOptions{}, boost::asio::use_future).get();
   EXPECT_TRUE(report.complete);
   EXPECT_EQ(report.records_checked, 1u);
@@ -172,11 +183,9 @@ TEST(ClientVerify, ASecondRunOfTheSameScopeIsRefusedWhileTheFirstRuns) {
   TempDir dir;
   auto client = Client::open(dir.path());
   client.start_persistence(test::quick_persistence());
-  const auto jpeg = test::encode(test::gradient(200, 100).get(), ".jpg");
   Record metadata;
   metadata.category = "Plates";
-  const Record persisted = client.wait_persisted(client.upload_bytes(jpeg, metadata).id, 30s);
-  ASSERT_EQ(persisted.storage_persist_status, PersistStatus::succeeded);
+  upload_persisted(client, metadata);
 
   std::promise<void> first_is_running;
   std::promise<void> let_it_finish;

@@ -60,4 +60,11 @@ static inline void field_value(const char* json, const char* name, char* out, si
   out[end - start] = '\0';
 }
 
+/* Makes a new directory $TMPDIR/pindeck-c-<name>-XXXXXX (/tmp without TMPDIR) into `path`. */
+static inline void make_temp_dir(char* path, size_t size, const char* name) {
+  const char* base = getenv("TMPDIR");
+  snprintf(path, size, "%s/pindeck-c-%s-XXXXXX", base ? base : "/tmp", name);
+  CHECK(mkdtemp(path) != NULL);
+}
+
 #endif
