@@ -12,6 +12,8 @@ set(PINDECK_BOOST_MIN_VERSION 1.81)
 find_package(Boost ${PINDECK_BOOST_MIN_VERSION} REQUIRED CONFIG)
 pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips)
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
+# Reads Convex exports given as a .zip (sources/pindeck_export).
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
 
 # Asio without Boost.System's compiled part, and without deprecated interfaces. Every part and
 # every test that uses Asio must see the same macros: the template instances they share are
@@ -23,4 +25,5 @@ target_compile_definitions(pindeck_asio INTERFACE BOOST_ASIO_NO_DEPRECATED)
 add_library(pindeck_deps INTERFACE)
 target_link_libraries(pindeck_deps INTERFACE
   Threads::Threads OpenSSL::Crypto OpenSSL::SSL CURL::libcurl SQLite::SQLite3
-  nlohmann_json::nlohmann_json pugixml::pugixml pindeck_asio PkgConfig::VIPS PkgConfig::ICU)
+  nlohmann_json::nlohmann_json pugixml::pugixml pindeck_asio PkgConfig::VIPS PkgConfig::ICU
+  PkgConfig::LIBZIP)

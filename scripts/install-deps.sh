@@ -15,7 +15,7 @@ packages_of() {
   case "$1" in
     build) echo build-essential cmake ninja-build pkg-config \
                 libvips-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libboost1.81-dev \
-                nlohmann-json3-dev libpugixml-dev libcli11-dev libicu-dev \
+                nlohmann-json3-dev libpugixml-dev libcli11-dev libicu-dev libzip-dev \
                 libgtest-dev libgmock-dev libbenchmark-dev ;;
     test) echo radosgw ceph-mon ceph-osd curl jq openssl sqlite3 chromium ;;
     fuzz) echo clang libclang-rt-14-dev ;;

@@ -18,6 +18,9 @@
 //                                    [--restart] [--json]
 //   pindeck [--data-dir DIR] stats [filters] [--json]
 //   pindeck [--data-dir DIR] like|view ID [--by N] [--json]
+//   pindeck [--data-dir DIR] import URL...|--discord F|--pinterest-feed F|--pindeck-export D ...
+//   pindeck [--data-dir DIR] variation PARENT_ID FILE|URL [--artifact-key K] [--json]
+//   pindeck [--data-dir DIR] approve|reject ID... [--json]
 //
 // Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage
 // (including an option value the record would refuse), 3 verify found problems it did not put
@@ -36,6 +39,7 @@
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
 #include "sheet_command.hpp"
+#include "source_commands.hpp"
 #include "verify_command.hpp"
 
 namespace {
@@ -290,6 +294,9 @@ int main(int argc, char** argv) {
   pindeck_cli::LineageCommands lineage;
   pindeck_cli::add_lineage_commands(app, lineage, json_out);
 
+  pindeck_cli::SourceCommands sources;
+  pindeck_cli::add_source_commands(app, sources, json_out);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -304,6 +311,7 @@ int main(int argc, char** argv) {
   try {
     auto client = pindeck::Client::open(data_dir);
     if (auto status = pindeck_cli::run_persist_command(persist, client, json_out)) return *status;
+    if (auto status = pindeck_cli::run_source_command(sources, client, json_out)) return *status;
     const bool swatches = palette_swatches(color_output);
     if (auto status = pindeck_cli::run_lineage_command(lineage, client, json_out, swatches)) {
       return *status;

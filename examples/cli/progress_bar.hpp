@@ -17,6 +17,9 @@ class ProgressBar {
       : label_(std::move(label)), total_(total), enabled_(::isatty(STDERR_FILENO) != 0) {}
   ~ProgressBar() { finish(); }
 
+  // For work whose size is learnt once it has started (the images of a message or a feed).
+  void set_total(std::size_t total) { total_ = total; }
+
   void update(std::size_t done, const std::string& detail = {}) {
     if (!enabled_ || total_ == 0) return;
     constexpr int width = 30;

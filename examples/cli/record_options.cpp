@@ -58,6 +58,7 @@ void add_record_options(CLI::App& command, RecordOptions& options) {
   command.add_option("--description", options.description, "free text, found by search");
   command.add_option("--category", options.category, "category (default: General)");
   command.add_option("--tags", options.tags, "comma-separated tags")->delimiter(',');
+  command.add_option("--tag", options.tag, "a tag (give it once per tag)");
   command.add_option("--group", options.group, "group name");
   command.add_option("--project", options.project, "project name");
   command.add_option("--project-order", options.project_order, "position in the project row");
@@ -90,6 +91,7 @@ pindeck::Record metadata_from(const RecordOptions& options) {
   metadata.description = options.description;
   if (options.category) metadata.category = *options.category;
   metadata.tags = options.tags;
+  metadata.tags.insert(metadata.tags.end(), options.tag.begin(), options.tag.end());
   metadata.group = options.group;
   metadata.project_name = options.project;
   metadata.project_order = options.project_order;

@@ -21,6 +21,7 @@ struct RecordOptions {
       source_url, parent, genre, style, shot, ai_status;
   std::optional<std::int64_t> project_order;
   std::vector<std::string> tags;
+  std::vector<std::string> tag;  // --tag, once per tag; added to --tags
 };
 
 // Adds the options to `command` and checks their values as part of parsing: a value the record

@@ -25,6 +25,7 @@
 #include "pindeck/persistence.hpp"
 #include "pindeck/query.hpp"
 #include "pindeck/record.hpp"
+#include "pindeck/sources.hpp"
 #include "pindeck/verify.hpp"
 
 namespace pindeck {
@@ -230,6 +231,88 @@ class PD_EXPORT Client {
   // persisted to another store or bucket); Errc::media when the bytes are not an image;
   // Errc::network or Errc::s3 when the store cannot be read. Starts persistence as an upload does.
   Record resample_palette(std::string_view id);
+
+  // ---- Sources (DESIGN §7; their settings and results in pindeck/sources.hpp). Each fetches
+  // images through the safe fetcher straight into the first-stage store and goes on as an upload
+  // does: the record and its persist job are stored together (storagePersistStatus pending) and
+  // the workers persist it. A fetch that fails stores nothing. Errors of a fetch:
+  // Errc::invalid naming the rule that refused a URL (not http or https, credentials in it, an
+  // address the rules refuse, more than 5 redirects) or saying the body is over the size limit;
+  // Errc::not_found for a URL the server answers 404 or 410; Errc::network for a connection that
+  // fails or times out and any other error status. Errc::media when the bytes are no image. ----
+
+  // How the sources fetch from now on. Errc::invalid for a max_bytes or timeout that is not
+  // positive.
+  void set_fetch_settings(const FetchSettings& settings);
+
+  // Fetches the image at `url` and ingests it with `metadata`. The URL is cleaned as Pindeck
+  // cleans a pasted one (white space trimmed, <url> unwrapped, trailing `>])},.;!?` dropped) and
+  // becomes the sourceUrl unless the metadata has one; the tag `original` is added. A record
+  // with the same externalId, else the same sourceUrl, is returned with created false and nothing
+  // is fetched. Errc::invalid for a URL that is empty once cleaned.
+  CreateResult ingest_url(std::string_view url, const Record& metadata = {});
+
+  // Imports the images of a Discord message (Discord's message JSON, with guild_id when it was
+  // posted in a server), as Pindeck's bot picks, ranks and names them (DESIGN §7): each best-ranked
+  // image (at most options.max_images) becomes a record with status pending, sourceType discord
+  // and an externalId that makes a second import return the stored record. A message without an
+  // image gives no result. Errc::invalid naming what is wrong with the JSON or the options; an
+  // image that fails is reported in its ImportResult and the others go on.
+  std::vector<ImportResult> ingest_discord_message(std::string_view message_json,
+                                                   const DiscordImportOptions& options = {},
+                                                   const ImportProgress& progress = {});
+
+  // Imports a Pinterest pin: externalId pinterest:<board>:<pin id>, status pending. Errc::invalid
+  // naming what is wrong (no pin id in page_url, an image URL that is not http or https).
+  CreateResult ingest_pinterest_pin(const PinterestPin& pin);
+
+  // Imports every pin of a board's RSS 2.0 feed (given as its text, or fetched from its URL
+  // through the safe fetcher), as ingest_pinterest_pin does; the board is the one the feed names
+  // unless `board` is given. Items without an image or pin id are reported with an error_code of
+  // Errc::invalid. Errc::invalid when the text is not an RSS 2.0 feed.
+  std::vector<ImportResult> ingest_pinterest_feed(std::string_view rss_xml,
+                                                  std::string_view board = {},
+                                                  const ImportProgress& progress = {});
+  std::vector<ImportResult> ingest_pinterest_feed_url(std::string_view feed_url,
+                                                      std::string_view board = {},
+                                                      const ImportProgress& progress = {});
+
+  // Moves a Pindeck library in from its Convex export (a directory, or a .zip of it): every
+  // document of its images table becomes a record with every field the record model has, its image
+  // fetched from its imageUrl and persisted like any other source. Idempotent on the old id: a
+  // document already imported gives the stored record (created false). A variation names its
+  // parent's new id; one whose parent was not imported fails with Errc::not_found. Documents
+  // that cannot be imported (no imageUrl, a field the record rules refuse, a line that is not JSON)
+  // are listed in the report's problems, and the others go on. Errc::not_found when the path or
+  // its images table is missing; Errc::invalid when it is not a Convex export.
+  ExportImportReport import_pindeck_export(const std::filesystem::path& dir_or_zip,
+                                           const ExportImportOptions& options = {},
+                                           const ImportProgress& progress = {});
+
+  // Registers a generated image as a variation of the record `parent_id` (DESIGN §7): it inherits
+  // the parent's title, category, group, projectName, moodboardName, uniqueId and tags (plus
+  // `generated` and `variation`), its description, sref and sourceUrl unless `metadata` gives
+  // them, and sourceType discord or pinterest with status pending when a record within 12 levels
+  // up came from there (else ai, active). `metadata` carries the rest (generationArtifactKey,
+  // uploadedBy, modificationMode, variationDetail, variationType). Idempotent: a
+  // generationArtifactKey already stored returns that record with created false and reads
+  // nothing. Errc::not_found naming a missing parent; the errors of upload_file() or of a fetch.
+  CreateResult register_variation(std::string_view parent_id, const std::filesystem::path& file,
+                                  const Record& metadata = {});
+  CreateResult register_variation_bytes(std::string_view parent_id,
+                                        std::span<const std::byte> bytes,
+                                        const Record& metadata = {});
+  CreateResult register_variation_url(std::string_view parent_id, std::string_view url,
+                                      const Record& metadata = {});
+
+  // Approves records waiting for moderation, in one transaction: an active record stays so, a
+  // record from Discord or Pinterest becomes draft (finished by a person, as in Pindeck), any
+  // other active. Returns them as stored. All or nothing: Errc::invalid for no ids,
+  // Errc::not_found naming a missing id.
+  std::vector<Record> approve(const std::vector<std::string>& ids);
+  // Rejects records: they are deleted with everything they stored, as remove() deletes them (a
+  // record with variations not rejected with it is refused with Errc::conflict).
+  DeleteReport reject(const std::vector<std::string>& ids);
 
  private:
   friend struct detail::ClientAccess;

@@ -317,6 +317,91 @@ PD_EXPORT int pd_palette_from_pixels(const unsigned char* pixels, size_t width, 
  * PD_ERR_MEDIA for bytes that are not a decodable image or declare more than 100 megapixels. */
 PD_EXPORT int pd_palette_from_image(const unsigned char* bytes, size_t size, char** colors_json);
 
+/* ---- Sources (DESIGN §7) -------------------------------------------------------------------
+ * Each source fetches images from URLs through the safe fetcher (http and https only, at most 5
+ * redirects, no credentials in URLs, no loopback, private, carrier-grade NAT, link-local or cloud
+ * metadata, unspecified, multicast or broadcast address unless the fetch settings allow private
+ * networks; 40 MiB at most by default) straight into the first-stage store, and goes on as an
+ * upload does (see pd_upload_file): the record is stored "pending" and persisted by the workers.
+ * A fetch that fails stores nothing. Statuses of a fetch: PD_ERR_INVALID naming the rule that
+ * refused a URL, or saying the body is over the size limit; PD_ERR_NOT_FOUND for an answer 404 or
+ * 410; PD_ERR_NETWORK for a connection that failed or timed out and any other error status;
+ * PD_ERR_MEDIA when the bytes are no image. Every function here also returns PD_ERR_INVALID for a
+ * NULL argument (except those that say NULL is allowed) and PD_ERR_MISUSE for a closed client.
+ * A "created" result is {"created": bool, "record": {...}}: created is false when a record with
+ * the same externalId (or generationArtifactKey, or for pd_ingest_url the same sourceUrl) was
+ * already stored; it is returned and nothing was fetched. Results of several images are an array
+ * of {"imageUrl", "created", "record"} or, for an image that failed (the others go on),
+ * {"imageUrl", "error": {"status": "network" (a pd_status_name), "message"}}. Free every
+ * *out_json with pd_string_free(). */
+
+/* Sets how the sources fetch from now on: `settings_json` is an object with optional keys
+ * "allowPrivateNetwork" (false; true lets every address rule pass, for tests and a library
+ * importing from its own network), "maxBytes" (41943040), "connectTimeoutMs" (10000),
+ * "totalTimeoutMs" (300000). PD_ERR_INVALID: malformed JSON, an unknown key, a wrong type, a
+ * value that is not positive. */
+PD_EXPORT int pd_fetch_settings_set(pd_client* client, const char* settings_json);
+
+/* Fetches the image at `url` and ingests it with `metadata_json` (NULL for none; a record object).
+ * The URL is cleaned as Pindeck cleans a pasted one (white space trimmed, <url> unwrapped, a
+ * trailing run of >])},.;!? dropped) and becomes the record's sourceUrl unless the metadata has
+ * one; the tag "original" is added. *out_json receives a created result. PD_ERR_INVALID also for a
+ * URL that is empty once cleaned and for bad metadata. */
+PD_EXPORT int pd_ingest_url(pd_client* client, const char* url, const char* metadata_json,
+                            char** out_json);
+
+/* Imports the images of a Discord message: `message_json` is Discord's message object, with
+ * "guild_id" when it was posted in a server. Images are picked, ranked and named as Pindeck's bot
+ * does (title, description, sourceUrl, sref, tags, externalId
+ * "discord:url:<owner>:<guild|dm>:<hash>"), each a record with status "pending" and sourceType
+ * "discord". `options_json` (NULL for the defaults) has optional keys "owner" (the records'
+ * uploadedBy; "unknown" in the externalId when absent), "defaultTags" (["discord", "imported"])
+ * and "maxImages" (1, at most 10). *out_json receives the results, one per image ([] for a message
+ * without an image). PD_ERR_INVALID: the message is not JSON or lacks "id" or "channel_id", or an
+ * option is bad. */
+PD_EXPORT int pd_ingest_discord_message(pd_client* client, const char* message_json,
+                                        const char* options_json, char** out_json);
+
+/* Imports a Pinterest pin: `pin_json` is {"pageUrl": "https://www.pinterest.com/pin/<id>/",
+ * "imageUrl", and optional "title", "description", "board"}; the record has externalId
+ * "pinterest:<board>:<pin id>", status "pending", sourceType "pinterest". *out_json receives a
+ * created result. PD_ERR_INVALID: no pin id in pageUrl, an image URL that is not http or https,
+ * an unknown key. */
+PD_EXPORT int pd_ingest_pinterest_pin(pd_client* client, const char* pin_json, char** out_json);
+
+/* Imports every pin of a Pinterest board's RSS 2.0 feed: `feed` is the feed's text, or its URL
+ * (http:// or https://, fetched through the safe fetcher). `board` (NULL: the one the feed names)
+ * is named in the externalIds and tags. *out_json receives the results, one per item; an item
+ * without an image or pin id is an error result with status "invalid". PD_ERR_INVALID: the text is
+ * not an RSS 2.0 feed; the fetch statuses for a feed URL. */
+PD_EXPORT int pd_ingest_pinterest_feed(pd_client* client, const char* feed, const char* board,
+                                       char** out_json);
+
+/* Registers a generated image as a variation of the record `parent_id`: `image` is a file path,
+ * or a URL when it starts with http:// or https://. The record inherits from its parent and
+ * lineage as DESIGN §7 says (title, category, group, projectName, moodboardName, uniqueId, tags
+ * plus "generated" and "variation", sref, sourceUrl; sourceType "discord" or "pinterest" and
+ * status "pending" when a record within 12 levels up came from there, else "ai" and "active");
+ * `metadata_json` (NULL for none) gives the rest ("generationArtifactKey", "uploadedBy",
+ * "modificationMode", "variationDetail", "variationType", ...). Idempotent: a
+ * generationArtifactKey already stored gives that record, created false, and nothing is read.
+ * *out_json receives a created result. PD_ERR_NOT_FOUND: no record parent_id, or no such file;
+ * the statuses of pd_upload_file or of a fetch. */
+PD_EXPORT int pd_register_variation(pd_client* client, const char* parent_id, const char* image,
+                                    const char* metadata_json, char** out_json);
+
+/* Approves records waiting for moderation, in one transaction: `ids_json` is a JSON array of
+ * record ids. An active record stays so; one from Discord or Pinterest becomes "draft", any other
+ * "active". *out_json receives the records as stored, in the order given. All or nothing:
+ * PD_ERR_INVALID for malformed JSON or no ids, PD_ERR_NOT_FOUND naming a missing id. */
+PD_EXPORT int pd_approve(pd_client* client, const char* ids_json, char** out_json);
+
+/* Rejects records: they are deleted with everything they stored, all or nothing, as
+ * pd_records_delete deletes {"ids": ids}; *out_json receives its report. PD_ERR_INVALID for
+ * malformed JSON or no ids, PD_ERR_NOT_FOUND naming a missing id, PD_ERR_CONFLICT for a record
+ * with variations not rejected with it. */
+PD_EXPORT int pd_reject(pd_client* client, const char* ids_json, char** out_json);
+
 /* ---- S3 ----------------------------------------------------------------------------------- */
 
 /* ---- Persistence -------------------------------------------------------------------------- */

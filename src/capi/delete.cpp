@@ -4,6 +4,7 @@
 
 #include "capi/client_handle.hpp"
 #include "capi/guard.hpp"
+#include "capi/json_shapes.hpp"
 #include "catalog/query_json.hpp"
 #include "model/record_json.hpp"
 #include "pindeck/client.hpp"
@@ -14,16 +15,7 @@ namespace {
 using nlohmann::json;
 using pindeck::Errc;
 using pindeck::Error;
-
-std::vector<std::string> ids_from(const json& ids) {
-  if (!ids.is_array()) throw Error(Errc::invalid, "ids: must be an array of record ids");
-  std::vector<std::string> out;
-  for (const auto& id : ids) {
-    if (!id.is_string()) throw Error(Errc::invalid, "ids: must be an array of record ids");
-    out.push_back(id.get<std::string>());
-  }
-  return out;
-}
+using pindeck::capi::ids_from;
 
 bool flag(const json& request, const char* name) {
   if (!request.contains(name)) return false;
@@ -31,16 +23,6 @@ bool flag(const json& request, const char* name) {
     throw Error(Errc::invalid, std::string(name) + ": must be true or false");
   }
   return request[name].get<bool>();
-}
-
-json report_json(const pindeck::DeleteReport& report, bool dry_run) {
-  json deleted = json::array();
-  for (const auto& entry : report.records) {
-    deleted.push_back({{"id", entry.record.id},
-                       {"title", entry.record.title},
-                       {"objectKeys", entry.object_keys}});
-  }
-  return {{"dryRun", dry_run}, {"deleted", deleted}, {"cleanupPending", report.cleanup_pending}};
 }
 
 }  // namespace
@@ -70,7 +52,8 @@ int pd_records_delete(pd_client* client, const char* request_json, char** out_js
         request.contains("ids")
             ? c.remove(ids_from(request["ids"]), options)
             : c.remove_where(pindeck::catalog::query_from_json(request["where"]), options);
-    *out_json = pindeck::capi::copy_out(report_json(report, options.dry_run).dump());
+    *out_json =
+        pindeck::capi::copy_out(pindeck::capi::delete_report_json(report, options.dry_run).dump());
   });
 }
 

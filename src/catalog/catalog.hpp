@@ -26,6 +26,9 @@
 
 namespace pindeck::catalog {
 
+// A field by which a source finds a record it may have ingested before (DESIGN §7).
+enum class RecordKey { external_id, generation_artifact_key, source_url };
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -38,6 +41,15 @@ class Catalog {
   // Errc::not_found naming the id when there is no such record.
   virtual Record get(std::string_view id) = 0;
   virtual std::optional<Record> find(std::string_view id) = 0;
+  // The record whose `key` is `value`; sourceUrl is not unique, so the oldest such record.
+  virtual std::optional<Record> find_by(RecordKey key, std::string_view value) = 0;
+  // In one transaction, applies to each record named the JSON merge patch `patch_of` gives for it
+  // (nothing when it gives an empty object), validating each result; returns the records as
+  // stored, in the order of `ids`. All or nothing: Errc::not_found naming a missing id, or the
+  // first refusal, and nothing changes.
+  virtual std::vector<Record> update_each(
+      const std::vector<std::string>& ids,
+      const std::function<nlohmann::json(const Record&)>& patch_of) = 0;
   // Applies a JSON merge patch of record fields and validates the result before writing it.
   virtual Record update(std::string_view id, const nlohmann::json& patch) = 0;
   // Deletes the records named (all or nothing; see record_removal.hpp for what is refused) with

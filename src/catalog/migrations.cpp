@@ -120,7 +120,64 @@ CREATE INDEX records_by_shot ON records (shot, uploaded_at);
 CREATE INDEX records_by_source_type ON records (source_type, uploaded_at);
 )sql";
 
-constexpr std::array<Migration, 7> all{{
+// v8: uniqueId is no longer unique. Pindeck gives a variation its parent's uniqueId (DESIGN §7), so
+// a library moved in from Pindeck, and every variation registered here, shares it. SQLite cannot
+// drop a constraint, so the table is rebuilt (same pk, so the search index's rowids still match)
+// with every index of v1 and v7, plus one on uniqueId (it groups a family) and one on sourceUrl
+// (URL ingest looks records up by it). migrate() turns foreign keys off around this.
+constexpr std::string_view v8_shared_unique_id = R"sql(
+CREATE TABLE records_v8 (
+  pk INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  unique_id TEXT NOT NULL,
+  uploaded_at INTEGER NOT NULL,
+  title TEXT NOT NULL,
+  category TEXT NOT NULL,
+  group_name TEXT,
+  project_name TEXT,
+  project_sort INTEGER NOT NULL,
+  moodboard_name TEXT,
+  source_type TEXT,
+  status TEXT,
+  parent_image_id TEXT,
+  external_id TEXT UNIQUE,
+  generation_artifact_key TEXT UNIQUE,
+  doc TEXT NOT NULL,
+  genre TEXT,
+  style TEXT,
+  shot TEXT,
+  ai_status TEXT,
+  variation_type TEXT,
+  likes INTEGER NOT NULL DEFAULT 0,
+  views INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO records_v8 (pk, id, unique_id, uploaded_at, title, category, group_name, project_name,
+                        project_sort, moodboard_name, source_type, status, parent_image_id,
+                        external_id, generation_artifact_key, doc, genre, style, shot, ai_status,
+                        variation_type, likes, views)
+  SELECT pk, id, unique_id, uploaded_at, title, category, group_name, project_name, project_sort,
+         moodboard_name, source_type, status, parent_image_id, external_id,
+         generation_artifact_key, doc, genre, style, shot, ai_status, variation_type, likes, views
+  FROM records;
+DROP TABLE records;
+ALTER TABLE records_v8 RENAME TO records;
+CREATE INDEX records_by_time ON records (uploaded_at);
+CREATE INDEX records_by_category ON records (category, uploaded_at);
+CREATE INDEX records_by_group ON records (group_name, uploaded_at);
+CREATE INDEX records_by_project ON records (project_name, project_sort, title);
+CREATE INDEX records_by_moodboard ON records (moodboard_name, uploaded_at);
+CREATE INDEX records_by_status ON records (status, uploaded_at);
+CREATE INDEX records_by_parent ON records (parent_image_id) WHERE parent_image_id IS NOT NULL;
+CREATE INDEX records_by_genre ON records (genre, uploaded_at);
+CREATE INDEX records_by_style ON records (style, uploaded_at);
+CREATE INDEX records_by_shot ON records (shot, uploaded_at);
+CREATE INDEX records_by_source_type ON records (source_type, uploaded_at);
+CREATE INDEX records_by_unique_id ON records (unique_id);
+CREATE INDEX records_by_source_url ON records (json_extract(doc, '$.sourceUrl'))
+  WHERE json_extract(doc, '$.sourceUrl') IS NOT NULL;
+)sql";
+
+constexpr std::array<Migration, 8> all{{
     {1, "records and tags", v1_records},
     {2, "full-text search", v2_search},
     {3, "persist jobs", persist_jobs_schema},
@@ -128,6 +185,7 @@ constexpr std::array<Migration, 7> all{{
     {5, "delete jobs", delete_jobs_schema},
     {6, "palette colours for colour search", v6_colours},
     {7, "genre, style, shot, aiStatus, likes, views and variationType", v7_pindeck_fields},
+    {8, "uniqueId shared by a family; records found by sourceUrl", v8_shared_unique_id},
 }};
 
 }  // namespace
@@ -146,7 +204,9 @@ int schema_version(Database& db) {
   return static_cast<int>(stmt.integer(0));
 }
 
-void migrate(Database& db, int target) {
+namespace {
+
+void migrate_in_transaction(Database& db, int target) {
   Transaction tx(db);
   int current = schema_version(db);
   if (current > latest_schema_version()) {
@@ -167,7 +227,29 @@ void migrate(Database& db, int target) {
     // PRAGMA takes no parameters; the version is one of ours, never input.
     db.run_script("PRAGMA user_version = " + std::to_string(m.version));
   }
+  auto check = db.prepare("PRAGMA foreign_key_check");
+  if (check.step()) {
+    throw Error(Errc::database, "migration of catalog " + db.path().string() +
+                                    " left a row of table " + check.text(0) +
+                                    " naming a missing record");
+  }
   tx.commit();
+}
+
+}  // namespace
+
+void migrate(Database& db, int target) {
+  // Off while a migration rebuilds a table (v8), as SQLite's procedure for changing a table's
+  // schema asks, so that dropping the old table does not cascade; PRAGMA foreign_keys is a no-op
+  // inside a transaction, hence out here. Every row is checked before the commit instead.
+  db.prepare("PRAGMA foreign_keys=OFF").run();
+  try {
+    migrate_in_transaction(db, target);
+  } catch (...) {
+    db.prepare("PRAGMA foreign_keys=ON").run();
+    throw;
+  }
+  db.prepare("PRAGMA foreign_keys=ON").run();
 }
 
 }  // namespace pindeck::catalog

@@ -57,8 +57,6 @@ void require_unused(Database& db, std::string_view sql, std::string_view field,
 }
 
 void require_unique_keys(Database& db, const Record& r, std::int64_t self_pk) {
-  require_unused(db, "SELECT id FROM records WHERE unique_id = ?1 AND pk != ?2", "uniqueId",
-                 r.unique_id, self_pk);
   require_unused(db, "SELECT id FROM records WHERE external_id = ?1 AND pk != ?2", "externalId",
                  r.external_id, self_pk);
   require_unused(db, "SELECT id FROM records WHERE generation_artifact_key = ?1 AND pk != ?2",
@@ -217,6 +215,22 @@ void run_checking_unique_keys(Database& db, Statement& stmt, const Record& r,
 
 std::optional<Record> find_record(Database& db, std::string_view id) {
   return find_by(db, "SELECT doc FROM records WHERE id = ?1", id);
+}
+
+std::optional<Record> find_record_by(Database& db, RecordKey key, std::string_view value) {
+  switch (key) {
+    case RecordKey::external_id:
+      return find_by(db, "SELECT doc FROM records WHERE external_id = ?1", value);
+    case RecordKey::generation_artifact_key:
+      return find_by(db, "SELECT doc FROM records WHERE generation_artifact_key = ?1", value);
+    case RecordKey::source_url:
+      // The expression is the one the index records_by_source_url is built on.
+      return find_by(db,
+                     "SELECT doc FROM records WHERE json_extract(doc, '$.sourceUrl') = ?1 "
+                     "ORDER BY pk LIMIT 1",
+                     value);
+  }
+  throw Error(Errc::internal, "unknown record key");
 }
 
 Record load_record(Database& db, std::string_view id) {

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 
+#include "catalog/catalog.hpp"
 #include "catalog/sqlite.hpp"
 #include "pindeck/query.hpp"
 #include "pindeck/record.hpp"
@@ -13,6 +14,9 @@
 namespace pindeck::catalog {
 
 std::optional<Record> find_record(Database& db, std::string_view id);
+
+// The record whose `key` is `value` (the oldest one for sourceUrl, which is not unique).
+std::optional<Record> find_record_by(Database& db, RecordKey key, std::string_view value);
 
 // Throws Error(Errc::not_found) naming the id when there is no such record.
 Record load_record(Database& db, std::string_view id);

@@ -49,6 +49,29 @@ std::optional<Record> SqliteCatalog::find(std::string_view id) {
   return read([&](Database& db) { return find_record(db, id); });
 }
 
+std::optional<Record> SqliteCatalog::find_by(RecordKey key, std::string_view value) {
+  return read([&](Database& db) { return find_record_by(db, key, value); });
+}
+
+std::vector<Record> SqliteCatalog::update_each(
+    const std::vector<std::string>& ids,
+    const std::function<nlohmann::json(const Record&)>& patch_of) {
+  return write([&](Database& db) {
+    std::vector<Record> stored;
+    stored.reserve(ids.size());
+    for (const auto& id : ids) {
+      Record record = load_record(db, id);
+      const nlohmann::json patch = patch_of(record);
+      if (!patch.empty()) {
+        record = model::apply_patch(std::move(record), patch);
+        replace_record(db, record);
+      }
+      stored.push_back(std::move(record));
+    }
+    return stored;
+  });
+}
+
 Record SqliteCatalog::update(std::string_view id, const nlohmann::json& patch) {
   return write([&](Database& db) {
     Record updated = model::apply_patch(load_record(db, id), patch);

@@ -22,6 +22,10 @@ class SqliteCatalog final : public Catalog {
   std::vector<CreateResult> insert_batch(std::vector<Record> records) override;
   Record get(std::string_view id) override;
   std::optional<Record> find(std::string_view id) override;
+  std::optional<Record> find_by(RecordKey key, std::string_view value) override;
+  std::vector<Record> update_each(
+      const std::vector<std::string>& ids,
+      const std::function<nlohmann::json(const Record&)>& patch_of) override;
   Record update(std::string_view id, const nlohmann::json& patch) override;
   std::vector<RemovedRecord> remove_records(const std::vector<std::string>& ids, bool family,
                                             bool dry_run) override;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 
 #include "catalog/catalog.hpp"
 #include "client/background.hpp"
@@ -11,6 +12,7 @@
 #include "client/object_reader.hpp"
 #include "client/persistence_engine.hpp"
 #include "pindeck/client.hpp"
+#include "sources/fetcher.hpp"
 
 namespace pindeck {
 
@@ -35,6 +37,14 @@ struct Client::Impl {
   client::Cleanup cleanup;
   client::ObjectReader objects;
   client::Background background;
+
+  // Client::set_fetch_settings; read by every source that fetches.
+  sources::FetchOptions fetch_options() const {
+    std::lock_guard lock(fetch_mutex);
+    return fetch;
+  }
+  mutable std::mutex fetch_mutex;
+  sources::FetchOptions fetch;
 };
 
 // The catalog file inside a data directory.

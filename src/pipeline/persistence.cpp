@@ -116,8 +116,14 @@ void Persistence::stop_workers() {
 }
 
 Record Persistence::ingest(const UploadSource& source, Record metadata) {
+  return ingest_once(source, std::move(metadata)).record;
+}
+
+CreateResult Persistence::ingest_once(const UploadSource& source, Record metadata) {
   staging::StagedObject staged;
-  if (source.path) {
+  if (source.staged) {
+    staged = *source.staged;
+  } else if (source.path) {
     staged = staging_.put_file(*source.path);
   } else if (source.reader) {
     staged = staging_.put(source.reader);
@@ -172,7 +178,7 @@ Record Persistence::ingest(const UploadSource& source, Record metadata) {
     auto created = jobs_->insert_with_job(std::move(record));
     if (!created.created) staging_.remove(staged.storage_id);
     if (workers_) workers_->wake();
-    return created.record;
+    return created;
   } catch (...) {
     staging_.remove(staged.storage_id);
     throw;

@@ -37,6 +37,9 @@ struct UploadSource {
   std::optional<std::filesystem::path> path;
   std::span<const std::byte> bytes;
   staging::ReadChunk reader;  // used when neither path nor bytes is set
+  // Bytes a source already wrote to the first-stage store (a fetched URL): ingest takes them over
+  // and removes them when it refuses them or the record already exists. Used before the others.
+  std::optional<staging::StagedObject> staged;
   std::optional<std::string> file_name;
 };
 
@@ -57,6 +60,10 @@ class Persistence {
   // then inserts the record (storageProvider=convex, storagePersistStatus=pending, storageId,
   // object keys fixed from uploadedAt) and its job in one transaction. Returns the record.
   Record ingest(const UploadSource& source, Record metadata);
+  // The same, saying whether the record was created: created is false when a record with the same
+  // externalId or generationArtifactKey was already stored (it is returned, and the new bytes are
+  // dropped).
+  CreateResult ingest_once(const UploadSource& source, Record metadata);
 
   // Requeues up to `limit` (1..200) records with storageProvider=convex and a storageId, any
   // sourceType, in the order PersistJobs::requeue_awaiting_backfill gives (permanent failures

@@ -55,31 +55,38 @@ void Store::check_storage_id(std::string_view storage_id) {
   }
 }
 
+StagingWriter::StagingWriter(const Store& store) : store_(store), file_(store.directory()) {}
+
+void StagingWriter::write(std::span<const std::byte> bytes) {
+  total_ += bytes.size();
+  if (total_ > store_.max_bytes()) {
+    throw Error(Errc::invalid, "upload is larger than the staging limit of " +
+                                   std::to_string(store_.max_bytes()) + " bytes");
+  }
+  sha_.update(bytes);
+  file_.write(bytes);
+}
+
+StagedObject StagingWriter::commit() {
+  StagedObject staged;
+  staged.storage_id = util::random_hex(storage_id_bytes);
+  staged.sha256 = util::to_hex(sha_.finish());
+  staged.byte_size = total_;
+  staged.path = store_.directory() / staged.storage_id;
+  file_.commit(staged.path);
+  return staged;
+}
+
 StagedObject Store::put(const ReadChunk& read) {
-  DurableFileWriter writer(directory_);
-  util::Sha256 sha;
+  StagingWriter writer(*this);
   std::vector<std::byte> buffer(chunk_size);
-  std::uint64_t total = 0;
   for (;;) {
     const std::size_t n = read(buffer.data(), buffer.size());
     if (n == 0) break;
     if (n > buffer.size()) throw Error(Errc::internal, "staging reader overran its buffer");
-    total += n;
-    if (total > max_bytes_) {
-      throw Error(Errc::invalid, "upload is larger than the staging limit of " +
-                                     std::to_string(max_bytes_) + " bytes");
-    }
-    const std::span<const std::byte> chunk(buffer.data(), n);
-    sha.update(chunk);
-    writer.write(chunk);
+    writer.write(std::span<const std::byte>(buffer.data(), n));
   }
-  StagedObject staged;
-  staged.storage_id = util::random_hex(storage_id_bytes);
-  staged.sha256 = util::to_hex(sha.finish());
-  staged.byte_size = total;
-  staged.path = directory_ / staged.storage_id;
-  writer.commit(staged.path);
-  return staged;
+  return writer.commit();
 }
 
 StagedObject Store::put_bytes(std::span<const std::byte> bytes) {

@@ -15,6 +15,9 @@
 #include <string_view>
 #include <vector>
 
+#include "staging/durable_file.hpp"
+#include "util/sha256.hpp"
+
 namespace pindeck::staging {
 
 // What staging learned about the bytes while writing them.
@@ -28,6 +31,26 @@ struct StagedObject {
 // Fills `buffer` with up to `capacity` bytes and returns how many it wrote; 0 means the end.
 // Throwing from it aborts the write and leaves nothing behind.
 using ReadChunk = std::function<std::size_t(std::byte* buffer, std::size_t capacity)>;
+
+class Store;
+
+// Stages bytes pushed to it in chunks (for producers that push, such as an HTTP download), with
+// put()'s guarantees: hashed, size-limited, fsynced and renamed into place by commit(); a writer
+// destroyed without commit() leaves nothing behind.
+class StagingWriter {
+ public:
+  explicit StagingWriter(const Store& store);
+
+  // Errc::invalid once the bytes written exceed the store's max_bytes; Errc::io for a full disk.
+  void write(std::span<const std::byte> bytes);
+  StagedObject commit();
+
+ private:
+  const Store& store_;
+  DurableFileWriter file_;
+  util::Sha256 sha_;
+  std::uint64_t total_ = 0;
+};
 
 class Store {
  public:

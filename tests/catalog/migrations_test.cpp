@@ -160,6 +160,46 @@ TEST(Migrations, FailedJobsOfVersion3GetTheirFailureKindFromTheirMessage) {
   EXPECT_EQ(jobs->counts().queued, 2);
 }
 
+// Version 8 rebuilds the records table (uniqueId no longer unique). Dropping the old table must not
+// cascade to the persist jobs that name its records, and the rebuilt table keeps every row's pk,
+// on which the search index and the tag and colour rows hang.
+TEST(Migrations, Version8KeepsJobsSearchAndTagsAndLetsAFamilyShareAUniqueId) {
+  test::TempDir dir;
+  auto file = dir.path() / "catalog.sqlite";
+  {
+    auto db = Database::open(file);
+    migrate(*db, 7);
+    insert_v1_row(*db);
+    db->run_script(R"sql(
+      INSERT INTO records_fts (rowid, title, description, tags, sref)
+      VALUES (1, 'Old lighthouse', 'stormy coast', 'sea', '--sref 77');
+      INSERT INTO persist_jobs (record_id, state, attempts, next_attempt_at, created_at)
+      VALUES ('00000000000000001', 'queued', 0, 0, 0);
+    )sql");
+    EXPECT_EQ(schema_version(*db), 7);
+  }
+  auto catalog = SqliteCatalog::open(file);
+  auto jobs = catalog->persist_jobs("upgraded", std::chrono::seconds(10), util::system_now_ms);
+  ASSERT_TRUE(jobs->find("00000000000000001")) << "the rebuild dropped the record's job";
+  EXPECT_EQ(catalog->search("lighthouse", {}).records.size(), 1u);
+  RecordQuery by_tag;
+  by_tag.tags = {"sea"};
+  EXPECT_EQ(catalog->list(by_tag).records.size(), 1u);
+
+  Record sibling;
+  sibling.title = "Lighthouse, later";
+  sibling.unique_id = "img-1-aaaaaaa";
+  EXPECT_NO_THROW(catalog->insert(sibling));
+  sibling.source_url = "https://example.com/lighthouse.jpg";
+  sibling.unique_id.clear();
+  const Record stored = catalog->insert(sibling).record;
+  EXPECT_EQ(catalog->find_by(RecordKey::source_url, "https://example.com/lighthouse.jpg")->id,
+            stored.id);
+  // Deleting a record still takes its job with it: foreign keys are back on.
+  catalog->remove_records({"00000000000000001"}, false, false);
+  EXPECT_FALSE(jobs->find("00000000000000001"));
+}
+
 TEST(Migrations, ACatalogFromANewerLibraryIsRefusedAndLeftAlone) {
   test::TempDir dir;
   auto file = dir.path() / "catalog.sqlite";
