@@ -5,9 +5,10 @@
 // The completion runs on the token's associated executor (for a plain callback, a thread of
 // Asio's system executor).
 //
-// Uploads, deletions, backfill, verify, get, lineage, project ordering, palette resampling, stats
-// and increments run on the client's two background threads. A wait for persistence holds no
-// thread at all while it waits: any number of them can be pending at once.
+// Uploads, deletions, backfill, verify, get, lineage, project ordering, palette resampling, stats,
+// increments, and the sources' fetches and moderation run on the client's two background threads. A
+// wait for persistence holds no thread at all while it waits: any number of them can be pending at
+// once.
 //
 // Lifetime: the client must stay where it is (not moved) until its operations have completed.
 // Closing it (destroying it) with operations in flight is safe: waits and work not yet started
@@ -245,6 +246,110 @@ auto async_increment(Client& client, std::string id, Counter counter, std::int64
                                          [&client, id = std::move(id), counter, delta] {
                                            return client.increment(id, counter, delta);
                                          });
+}
+
+// ---- Sources (DESIGN §7): each fetch runs on a background thread; progress, if set, runs there
+// too. ----
+
+// Client::ingest_url in the background.
+template <typename Token>
+auto async_ingest_url(Client& client, std::string url, Record metadata, Token&& token) {
+  return detail::async_run<CreateResult>(
+      client, std::forward<Token>(token),
+      [&client, url = std::move(url), metadata = std::move(metadata)] {
+        return client.ingest_url(url, metadata);
+      });
+}
+
+// Client::ingest_discord_message in the background; completes with one result per image.
+template <typename Token>
+auto async_ingest_discord_message(Client& client, std::string message_json,
+                                  DiscordImportOptions options, Token&& token) {
+  return detail::async_run<std::vector<ImportResult>>(
+      client, std::forward<Token>(token),
+      [&client, message_json = std::move(message_json), options = std::move(options)] {
+        return client.ingest_discord_message(message_json, options);
+      });
+}
+
+// Client::ingest_pinterest_pin in the background.
+template <typename Token>
+auto async_ingest_pinterest_pin(Client& client, PinterestPin pin, Token&& token) {
+  return detail::async_run<CreateResult>(
+      client, std::forward<Token>(token),
+      [&client, pin = std::move(pin)] { return client.ingest_pinterest_pin(pin); });
+}
+
+// Client::ingest_pinterest_feed (the feed's text) in the background.
+template <typename Token>
+auto async_ingest_pinterest_feed(Client& client, std::string rss_xml, std::string board,
+                                 Token&& token) {
+  return detail::async_run<std::vector<ImportResult>>(
+      client, std::forward<Token>(token),
+      [&client, rss_xml = std::move(rss_xml), board = std::move(board)] {
+        return client.ingest_pinterest_feed(rss_xml, board);
+      });
+}
+
+// Client::ingest_pinterest_feed_url in the background.
+template <typename Token>
+auto async_ingest_pinterest_feed_url(Client& client, std::string feed_url, std::string board,
+                                     Token&& token) {
+  return detail::async_run<std::vector<ImportResult>>(
+      client, std::forward<Token>(token),
+      [&client, feed_url = std::move(feed_url), board = std::move(board)] {
+        return client.ingest_pinterest_feed_url(feed_url, board);
+      });
+}
+
+// Client::import_pindeck_export in the background.
+template <typename Token>
+auto async_import_pindeck_export(Client& client, std::filesystem::path dir_or_zip,
+                                 ExportImportOptions options, Token&& token) {
+  return detail::async_run<ExportImportReport>(
+      client, std::forward<Token>(token), [&client, dir_or_zip = std::move(dir_or_zip), options] {
+        return client.import_pindeck_export(dir_or_zip, options);
+      });
+}
+
+// Client::register_variation (from a file) in the background.
+template <typename Token>
+auto async_register_variation(Client& client, std::string parent_id, std::filesystem::path file,
+                              Record metadata, Token&& token) {
+  return detail::async_run<CreateResult>(client, std::forward<Token>(token),
+                                         [&client, parent_id = std::move(parent_id),
+                                          file = std::move(file), metadata = std::move(metadata)] {
+                                           return client.register_variation(parent_id, file,
+                                                                            metadata);
+                                         });
+}
+
+// Client::register_variation_url in the background.
+template <typename Token>
+auto async_register_variation_url(Client& client, std::string parent_id, std::string url,
+                                  Record metadata, Token&& token) {
+  return detail::async_run<CreateResult>(client, std::forward<Token>(token),
+                                         [&client, parent_id = std::move(parent_id),
+                                          url = std::move(url), metadata = std::move(metadata)] {
+                                           return client.register_variation_url(parent_id, url,
+                                                                                metadata);
+                                         });
+}
+
+// Client::approve in the background; completes with the records as stored.
+template <typename Token>
+auto async_approve(Client& client, std::vector<std::string> ids, Token&& token) {
+  return detail::async_run<std::vector<Record>>(
+      client, std::forward<Token>(token),
+      [&client, ids = std::move(ids)] { return client.approve(ids); });
+}
+
+// Client::reject in the background; completes with the deletion's report.
+template <typename Token>
+auto async_reject(Client& client, std::vector<std::string> ids, Token&& token) {
+  return detail::async_run<DeleteReport>(
+      client, std::forward<Token>(token),
+      [&client, ids = std::move(ids)] { return client.reject(ids); });
 }
 
 }  // namespace pindeck

@@ -12,8 +12,12 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/use_future.hpp>
+#include <future>
+
 #include "expect_error.hpp"
 #include "generated_images.hpp"
+#include "pindeck/async.hpp"
 #include "pindeck/client.hpp"
 #include "pindeck/error.hpp"
 #include "quick_persistence.hpp"
@@ -156,6 +160,26 @@ TEST_F(ClientSources, A404IsNotFoundAndAnEmptyUrlIsInvalid) {
         client.set_fetch_settings(bad);
       },
       Errc::invalid, "max_bytes");
+}
+
+TEST_F(ClientSources, TheAsynchronousFormsCompleteWithTheResultOrTheError) {
+  serve_jpeg("/async.jpg", 8);
+  auto ingested =
+      async_ingest_url(client, server.url("/async.jpg"), Record{}, boost::asio::use_future);
+  const CreateResult created = ingested.get();
+  EXPECT_TRUE(created.created);
+  client.update(created.record.id, R"({"status":"pending"})");
+  auto approved = async_approve(client, {created.record.id}, boost::asio::use_future);
+  EXPECT_EQ(approved.get().at(0).status, RecordStatus::active);
+
+  client.set_fetch_settings(FetchSettings{});
+  std::promise<std::exception_ptr> refused;
+  async_ingest_url(
+      client, server.url("/async.jpg") + "?again", Record{},
+      [&refused](std::exception_ptr error, CreateResult) { refused.set_value(error); });
+  const auto error = refused.get_future().get();
+  ASSERT_TRUE(error);
+  expect_error([&] { std::rethrow_exception(error); }, Errc::invalid, "loopback");
 }
 
 json discord_message(const TestHttpServer& server) {
