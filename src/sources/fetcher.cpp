@@ -325,7 +325,10 @@ HopOutcome perform(const Target& target, const Checker& checker, const FetchSink
     for (std::size_t i = 0; i < target.pinned.size(); ++i) {
       if (i > 0) entry += ",";
       const ip::address& address = target.pinned[i];
-      entry += address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+      // Appended piece by piece: GCC 12 at -O3 takes `"[" + std::string` for an overlapping copy.
+      if (address.is_v6()) entry += '[';
+      entry += address.to_string();
+      if (address.is_v6()) entry += ']';
     }
     resolve.reset(curl_slist_append(nullptr, entry.c_str()));
     if (!resolve) throw std::bad_alloc();

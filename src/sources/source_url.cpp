@@ -38,6 +38,8 @@ std::string file_name_of_url(std::string_view url) {
   if (path == std::string_view::npos) return {};
   url.remove_prefix(path);
   const std::string_view segment = url.substr(url.rfind('/') + 1);
+  // curl_easy_unescape takes a length of 0 to mean "up to the NUL", which a view does not have.
+  if (segment.empty()) return {};
   int length = 0;
   const std::unique_ptr<char, decltype(&curl_free)> decoded(
       curl_easy_unescape(nullptr, segment.data(), static_cast<int>(segment.size()), &length),
