@@ -81,6 +81,15 @@ pindeck::Record metadata_or_default(const char* metadata_json) {
   return pindeck::record_from_json(metadata_json);
 }
 
+// A variation's metadata may name a variationType, which the record rules accept only beside a
+// parent: the parent is the one the call names (register_variation sets it in any case).
+pindeck::Record variation_metadata(const char* metadata_json, const char* parent_id) {
+  if (metadata_json == nullptr) return {};
+  json object = pindeck::model::parse_json_text(metadata_json, "metadata_json");
+  if (object.is_object() && !object.contains("parentImageId")) object["parentImageId"] = parent_id;
+  return pindeck::record_from_json(object.dump());
+}
+
 json created_json(const pindeck::CreateResult& result) {
   return {{"created", result.created}, {"record", pindeck::model::to_json(result.record)}};
 }
@@ -125,6 +134,15 @@ int pd_fetch_settings_set(pd_client* client, const char* settings_json) {
     options.read("maxBytes", settings.max_bytes);
     options.read("connectTimeoutMs", connect_ms);
     options.read("totalTimeoutMs", total_ms);
+    const auto require_positive = [](const char* name, std::int64_t value) {
+      if (value <= 0) {
+        throw Error(Errc::invalid, std::string("fetch settings: \"") + name +
+                                       "\" must be positive (got " + std::to_string(value) + ")");
+      }
+    };
+    require_positive("maxBytes", settings.max_bytes);
+    require_positive("connectTimeoutMs", connect_ms);
+    require_positive("totalTimeoutMs", total_ms);
     settings.connect_timeout = std::chrono::milliseconds(connect_ms);
     settings.total_timeout = std::chrono::milliseconds(total_ms);
     c.set_fetch_settings(settings);
@@ -196,7 +214,7 @@ int pd_register_variation(pd_client* client, const char* parent_id, const char* 
     require_arg(parent_id, "parent_id");
     require_arg(image, "image");
     const std::string_view where(image);
-    const auto metadata = metadata_or_default(metadata_json);
+    const auto metadata = variation_metadata(metadata_json, parent_id);
     const bool is_url = where.starts_with("http://") || where.starts_with("https://");
     *out_json = copy_out(
         created_json(is_url ? c.register_variation_url(parent_id, where, metadata)
