@@ -9,6 +9,7 @@
 #include "model/storage_names.hpp"
 #include "pindeck/error.hpp"
 #include "util/hex.hpp"
+#include "util/utf8.hpp"
 
 namespace pindeck::model {
 
@@ -19,39 +20,12 @@ namespace {
 }
 
 // The code point starting at text[i], advancing i past it; -1 (i unchanged) where the bytes are
-// not UTF-8 (overlong forms, surrogates and values over U+10FFFF included).
+// not UTF-8.
 long next_code_point(std::string_view text, std::size_t& i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return text[i++];
-  std::size_t length = 0;
-  unsigned char low = 0x80;
-  unsigned char high = 0xBF;
-  long cp = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    length = 2;
-    cp = b0 & 0x1F;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    length = 3;
-    cp = b0 & 0x0F;
-    if (b0 == 0xE0) low = 0xA0;
-    if (b0 == 0xED) high = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    length = 4;
-    cp = b0 & 0x07;
-    if (b0 == 0xF0) low = 0x90;
-    if (b0 == 0xF4) high = 0x8F;
-  } else {
-    return -1;
-  }
-  if (i + length > text.size()) return -1;
-  for (std::size_t k = 1; k < length; ++k) {
-    const unsigned char b = byte(i + k);
-    if (b < (k == 1 ? low : 0x80) || b > (k == 1 ? high : 0xBF)) return -1;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  i += length;
-  return cp;
+  const auto cp = util::utf8_at(text, i);
+  if (!cp) return -1;
+  i += cp->bytes;
+  return static_cast<long>(cp->value);
 }
 
 bool is_control(long cp) {

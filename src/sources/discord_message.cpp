@@ -15,6 +15,7 @@
 #include "pindeck/error.hpp"
 #include "util/hex.hpp"
 #include "util/sha256.hpp"
+#include "util/utf8.hpp"
 
 namespace pindeck::sources {
 namespace {
@@ -57,21 +58,9 @@ bool istarts_with(std::string_view text, std::size_t at, std::string_view prefix
 // The code point at text[i] and its length in bytes. The bot is JavaScript, whose strings are
 // UTF-16: lengths it cuts at count code points above U+FFFF twice. A byte that is not UTF-8 (only
 // possible in options, the JSON parser refuses it) counts as one code point of its own.
-struct CodePoint {
-  char32_t value;
-  std::size_t bytes;
-};
-
-CodePoint decode(std::string_view text, std::size_t i) {
-  const auto b0 = static_cast<unsigned char>(text[i]);
-  std::size_t length = b0 < 0x80 ? 1 : b0 >= 0xF0 ? 4 : b0 >= 0xE0 ? 3 : b0 >= 0xC0 ? 2 : 1;
-  if (i + length > text.size()) length = 1;
-  if (length == 1) return {b0, 1};
-  char32_t cp = b0 & (0x3F >> (length - 1));
-  for (std::size_t k = 1; k < length; ++k) {
-    cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
-  }
-  return {cp, length};
+util::CodePoint decode(std::string_view text, std::size_t i) {
+  if (auto cp = util::utf8_at(text, i)) return *cp;
+  return {static_cast<unsigned char>(text[i]), 1};
 }
 
 // JavaScript's \s and String.prototype.trim() whitespace.
@@ -84,7 +73,7 @@ bool is_js_space(char32_t cp) {
 // Bytes of the whitespace character at text[i], 0 when there is none.
 std::size_t space_at(std::string_view text, std::size_t i) {
   if (i >= text.size()) return 0;
-  const CodePoint cp = decode(text, i);
+  const util::CodePoint cp = decode(text, i);
   return is_js_space(cp.value) ? cp.bytes : 0;
 }
 
@@ -93,7 +82,7 @@ std::string_view js_trim(std::string_view text) {
   while (const std::size_t n = space_at(text, begin)) begin += n;
   std::size_t end = begin;
   for (std::size_t i = begin; i < text.size();) {
-    const CodePoint cp = decode(text, i);
+    const util::CodePoint cp = decode(text, i);
     i += cp.bytes;
     if (!is_js_space(cp.value)) end = i;
   }
@@ -105,7 +94,7 @@ std::string_view js_trim(std::string_view text) {
 std::string_view js_slice(std::string_view text, std::size_t units) {
   std::size_t used = 0;
   for (std::size_t i = 0; i < text.size();) {
-    const CodePoint cp = decode(text, i);
+    const util::CodePoint cp = decode(text, i);
     used += cp.value > 0xFFFF ? 2 : 1;
     if (used > units) return text.substr(0, i);
     i += cp.bytes;
@@ -123,7 +112,7 @@ std::string without_controls(std::string_view text, bool multi_line) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    const CodePoint cp = decode(text, i);
+    const util::CodePoint cp = decode(text, i);
     const bool kept = multi_line && (cp.value == '\n' || cp.value == '\t');
     if (is_control(cp.value) && !kept) {
       out += ' ';

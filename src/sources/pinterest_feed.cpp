@@ -12,6 +12,7 @@
 
 #include "model/validation.hpp"
 #include "pindeck/error.hpp"
+#include "util/utf8.hpp"
 
 namespace pindeck::sources {
 namespace {
@@ -60,60 +61,14 @@ bool starts_with_nocase(std::string_view text, std::string_view prefix) {
 
 // --- UTF-8 and text ------------------------------------------------------------------------------
 
-void append_utf8(char32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // A feed is text from elsewhere: bytes that are not UTF-8 become U+FFFD rather than sinking the
 // item (the record only holds UTF-8).
 std::u32string decode_utf8(std::string_view text) {
   std::u32string out;
   for (std::size_t i = 0; i < text.size();) {
-    const auto b0 = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    char32_t cp = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (b0 < 0x80) {
-      length = 1;
-      cp = b0;
-    } else if (b0 >= 0xC2 && b0 <= 0xDF) {
-      length = 2;
-      cp = b0 & 0x1F;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      length = 3;
-      cp = b0 & 0x0F;
-      if (b0 == 0xE0) low = 0xA0;
-      if (b0 == 0xED) high = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      length = 4;
-      cp = b0 & 0x07;
-      if (b0 == 0xF0) low = 0x90;
-      if (b0 == 0xF4) high = 0x8F;
-    }
-    bool ok = length > 0 && i + length <= text.size();
-    for (std::size_t k = 1; ok && k < length; ++k) {
-      const auto b = static_cast<unsigned char>(text[i + k]);
-      ok = b >= (k == 1 ? low : 0x80) && b <= (k == 1 ? high : 0xBF);
-      cp = (cp << 6) | (b & 0x3F);
-    }
-    if (ok) {
-      out += cp;
-      i += length;
+    if (const auto cp = util::utf8_at(text, i)) {
+      out += cp->value;
+      i += cp->bytes;
     } else {
       out += U'\uFFFD';
       ++i;
@@ -149,7 +104,7 @@ std::string clean_text(std::string_view text, bool multi_line, std::size_t max_c
     while (!out.empty() && (out.back() == U' ' || out.back() == U'\n')) out.pop_back();
   }
   std::string encoded;
-  for (char32_t cp : out) append_utf8(cp, encoded);
+  for (char32_t cp : out) util::append_utf8(cp, encoded);
   return encoded;
 }
 
@@ -198,7 +153,7 @@ std::string decode_entities(std::string_view text) {
       const std::size_t semi = text.find(';', i + 1);
       if (semi != std::string_view::npos && semi - i <= 12) {
         if (const auto cp = entity_value(text.substr(i + 1, semi - i - 1))) {
-          append_utf8(*cp, out);
+          util::append_utf8(*cp, out);
           i = semi + 1;
           continue;
         }
