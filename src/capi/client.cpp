@@ -37,13 +37,7 @@ using nlohmann::json;
 using pindeck::capi::copy_out;
 using pindeck::capi::live_client;
 using pindeck::capi::require_arg;
-
-// Clears an out-parameter first, so it is NULL whenever the call fails.
-template <typename T>
-void reset_out(T** out, const char* name) {
-  require_arg(out, name);
-  *out = nullptr;
-}
+using pindeck::capi::reset_out;
 
 pindeck::RecordQuery query_or_default(const char* query_json) {
   if (query_json == nullptr) return {};

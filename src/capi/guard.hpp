@@ -46,4 +46,11 @@ inline void require_arg(const void* p, const char* name) {
   if (p == nullptr) throw Error(Errc::invalid, std::string(name) + " must not be NULL");
 }
 
+// Refuses a NULL out-parameter, then clears it, so it is NULL whenever the call fails.
+template <typename T>
+void reset_out(T** out, const char* name) {
+  require_arg(out, name);
+  *out = nullptr;
+}
+
 }  // namespace pindeck::capi

@@ -5,6 +5,11 @@
 
 namespace pindeck::capi {
 
+Record metadata_or_default(const char* metadata_json) {
+  if (metadata_json == nullptr) return {};
+  return record_from_json(metadata_json);
+}
+
 std::vector<std::string> ids_from(const nlohmann::json& ids, const char* what) {
   const auto refuse = [what] {
     throw Error(Errc::invalid, std::string(what) + ": must be an array of record ids");

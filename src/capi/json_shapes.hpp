@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// JSON shapes more than one C ABI function shares: lists of record ids, and what a deletion took.
+// JSON shapes more than one C ABI function shares: record metadata, lists of record ids, and what
+// a deletion took.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,10 @@
 #include "pindeck/client.hpp"
 
 namespace pindeck::capi {
+
+// A host's record metadata (JSON text), or an empty record for NULL; Errc::invalid naming the field
+// the record rules refuse.
+Record metadata_or_default(const char* metadata_json);
 
 // The ids of a JSON array of strings; Errc::invalid naming `what` otherwise.
 std::vector<std::string> ids_from(const nlohmann::json& ids, const char* what = "ids");

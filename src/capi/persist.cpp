@@ -10,6 +10,7 @@
 
 #include "capi/client_handle.hpp"
 #include "capi/guard.hpp"
+#include "capi/json_shapes.hpp"
 #include "pindeck/async.hpp"
 #include "pindeck/client.hpp"
 #include "pindeck/persistence.hpp"
@@ -21,17 +22,9 @@ using pindeck::Errc;
 using pindeck::Error;
 using pindeck::capi::copy_out;
 using pindeck::capi::live_client;
+using pindeck::capi::metadata_or_default;
 using pindeck::capi::require_arg;
-
-void reset_out(char** out, const char* name) {
-  require_arg(out, name);
-  *out = nullptr;
-}
-
-pindeck::Record metadata_or_default(const char* metadata_json) {
-  if (metadata_json == nullptr) return {};
-  return pindeck::record_from_json(metadata_json);
-}
+using pindeck::capi::reset_out;
 
 char* record_out(const pindeck::Record& record) {
   return copy_out(pindeck::record_to_json(record));

@@ -22,7 +22,9 @@ using pindeck::Errc;
 using pindeck::Error;
 using pindeck::capi::copy_out;
 using pindeck::capi::live_client;
+using pindeck::capi::metadata_or_default;
 using pindeck::capi::require_arg;
+using pindeck::capi::reset_out;
 
 // The members of a JSON object the C ABI reads, refusing any it does not know (a misspelt option
 // would otherwise be ignored silently) and any of the wrong type.
@@ -70,16 +72,6 @@ class Options {
   std::string what_;
   json object_ = json::object();
 };
-
-void reset_out(char** out, const char* name) {
-  require_arg(out, name);
-  *out = nullptr;
-}
-
-pindeck::Record metadata_or_default(const char* metadata_json) {
-  if (metadata_json == nullptr) return {};
-  return pindeck::record_from_json(metadata_json);
-}
 
 // A variation's metadata may name a variationType, which the record rules accept only beside a
 // parent: the parent is the one the call names (register_variation sets it in any case).

@@ -26,15 +26,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using test::small_jpeg;
 using test::TempDir;
 using test::TestHttpServer;
-
-// A small JPEG, different for each seed, so that no two images share bytes (or a content hash).
-std::string small_jpeg(int seed) {
-  auto image = test::gradient(40 + seed, 28 + seed);
-  const auto bytes = test::encode(image.get(), ".jpg");
-  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-}
 
 std::string as_string(const std::vector<std::byte>& bytes) {
   return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());

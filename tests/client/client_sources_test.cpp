@@ -30,15 +30,9 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 using test::expect_error;
+using test::small_jpeg;
 using test::TempDir;
 using test::TestHttpServer;
-
-// A small JPEG, different for each seed (so that images do not share bytes).
-std::string small_jpeg(int seed) {
-  auto image = test::gradient(48 + seed, 32 + seed);
-  const auto bytes = test::encode(image.get(), ".jpg");
-  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-}
 
 std::size_t files_in(const std::filesystem::path& dir) {
   if (!std::filesystem::exists(dir)) return 0;

@@ -132,4 +132,12 @@ inline double band_mean(VipsImage* image, int band) {
   return mean;
 }
 
+// A small JPEG as text (as an HTTP test server serves it), different for each seed so that no
+// two share bytes or a content hash.
+inline std::string small_jpeg(int seed) {
+  auto image = gradient(40 + seed, 28 + seed);
+  const auto bytes = encode(image.get(), ".jpg");
+  return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+}
+
 }  // namespace pindeck::test
