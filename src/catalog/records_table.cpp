@@ -245,14 +245,13 @@ CreateResult insert_record(Database& db, Record r) {
   model::drop_repeated_tags(r);
   require_parent(db, r);
   if (r.external_id) {
-    if (auto existing =
-            find_by(db, "SELECT doc FROM records WHERE external_id = ?1", *r.external_id)) {
+    if (auto existing = find_record_by(db, RecordKey::external_id, *r.external_id)) {
       return {std::move(*existing), false};
     }
   }
   if (r.generation_artifact_key) {
-    if (auto existing = find_by(db, "SELECT doc FROM records WHERE generation_artifact_key = ?1",
-                                *r.generation_artifact_key)) {
+    if (auto existing =
+            find_record_by(db, RecordKey::generation_artifact_key, *r.generation_artifact_key)) {
       return {std::move(*existing), false};
     }
   }

@@ -27,12 +27,9 @@ std::optional<Record> stored_under_keys(catalog::Catalog& catalog, const Record&
   return std::nullopt;
 }
 
-}  // namespace
-
-CreateResult ingest_item(pipeline::Persistence& persistence, catalog::Catalog& catalog,
-                         SourceItem item, const FetchOptions& options) {
-  if (auto stored = stored_under_keys(catalog, item.metadata)) return {std::move(*stored), false};
-
+// Fetches the item's image into staging and ingests it; the caller has looked up its keys.
+CreateResult fetch_and_ingest(pipeline::Persistence& persistence, SourceItem item,
+                              const FetchOptions& options) {
   Record& metadata = item.metadata;
   if (!metadata.parent_image_id &&
       std::find(metadata.tags.begin(), metadata.tags.end(), "original") == metadata.tags.end()) {
@@ -48,6 +45,14 @@ CreateResult ingest_item(pipeline::Persistence& persistence, catalog::Catalog& c
   return persistence.ingest_once(source, std::move(metadata));
 }
 
+}  // namespace
+
+CreateResult ingest_item(pipeline::Persistence& persistence, catalog::Catalog& catalog,
+                         SourceItem item, const FetchOptions& options) {
+  if (auto stored = stored_under_keys(catalog, item.metadata)) return {std::move(*stored), false};
+  return fetch_and_ingest(persistence, std::move(item), options);
+}
+
 CreateResult ingest_url(pipeline::Persistence& persistence, catalog::Catalog& catalog,
                         std::string_view url, Record metadata, const FetchOptions& options) {
   const std::string cleaned = normalise_source_url(url);
@@ -57,7 +62,7 @@ CreateResult ingest_url(pipeline::Persistence& persistence, catalog::Catalog& ca
   if (auto stored = catalog.find_by(catalog::RecordKey::source_url, *metadata.source_url)) {
     return {std::move(*stored), false};
   }
-  return ingest_item(persistence, catalog, SourceItem{cleaned, std::move(metadata)}, options);
+  return fetch_and_ingest(persistence, SourceItem{cleaned, std::move(metadata)}, options);
 }
 
 }  // namespace pindeck::sources
