@@ -6,7 +6,7 @@
 #          Google Benchmark suites) compile with
 #   test   what the test suite runs: the Ceph packages of its S3 server, curl, jq, openssl,
 #          sqlite3 (to write records as an older version did), chromium (renders the contact sheet
-#          headless)
+#          headless), pytest (the Python binding's tests)
 #   fuzz   clang and the libFuzzer runtime
 #   dev    clang-format, and hyperfine and Node for the benchmark comparisons
 set -euo pipefail
@@ -17,7 +17,7 @@ packages_of() {
                 libvips-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libboost1.81-dev \
                 nlohmann-json3-dev libpugixml-dev libcli11-dev libicu-dev libzip-dev \
                 libgtest-dev libgmock-dev libbenchmark-dev ;;
-    test) echo radosgw ceph-mon ceph-osd curl jq openssl sqlite3 chromium ;;
+    test) echo radosgw ceph-mon ceph-osd curl jq openssl sqlite3 chromium python3-pytest ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     dev) echo clang-format hyperfine awscli ;;
     *) echo "install-deps: unknown group '$1' (build, test, fuzz, dev)" >&2; return 2 ;;

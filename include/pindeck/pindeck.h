@@ -59,8 +59,21 @@ PD_EXPORT const char* pd_status_name(int status);
  * next call into the library from this thread. */
 PD_EXPORT const char* pd_last_error(void);
 
+/* Details of the last failed call on this thread as a JSON object, valid as pd_last_error():
+ * {"status": pd_status_name, "message"} and, for PD_ERR_S3, "httpStatus" (a number), "s3Code"
+ * (such as "NoSuchBucket") and "requestId"; "{}" when no call has failed. Never holds a secret. */
+PD_EXPORT const char* pd_last_error_details(void);
+
 /* Frees a string the library returned through a `char **`. NULL is allowed. */
 PD_EXPORT void pd_string_free(char* s);
+
+/* Called once with the outcome of an asynchronous call (the *_async functions): status PD_OK and
+ * the result's JSON (what the blocking form returns through out_json; NULL when it returns
+ * nothing), or an error status, NULL and the message. Both strings are valid only during the call;
+ * during it pd_last_error() and pd_last_error_details() describe the failure. It runs on a library
+ * thread, must not block for long, and may call into the library except to close the client or
+ * handle the call was made on. */
+typedef void (*pd_json_callback)(void* user, int status, const char* json, const char* error);
 
 /* ---- Log ---------------------------------------------------------------------------------- */
 
@@ -402,8 +415,6 @@ PD_EXPORT int pd_approve(pd_client* client, const char* ids_json, char** out_jso
  * with variations not rejected with it. */
 PD_EXPORT int pd_reject(pd_client* client, const char* ids_json, char** out_json);
 
-/* ---- S3 ----------------------------------------------------------------------------------- */
-
 /* ---- Persistence -------------------------------------------------------------------------- */
 
 /* Starts the client's background persistence workers. `config_json` (NULL: from the environment,
@@ -553,5 +564,10 @@ PD_EXPORT int pd_verify(pd_client* client, const char* options_json, pd_verify_p
 #ifdef __cplusplus
 }
 #endif
+
+/* The other topics of the C ABI, one header each. */
+#include "pindeck/derive.h"
+#include "pindeck/events.h"
+#include "pindeck/s3.h"
 
 #endif
