@@ -4,7 +4,7 @@
 #pragma once
 
 #include <cstring>
-#include <new>
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -16,6 +16,11 @@ namespace pindeck::capi {
 void set_last_error(std::string_view message);
 void clear_last_error();
 
+// Makes `error` this thread's last error (pd_last_error, pd_last_error_details) and returns its
+// status code. Used by guard() and by the completions of asynchronous calls, which report their
+// error through a callback instead of a return value.
+int record_error(std::exception_ptr error) noexcept;
+
 // Copies a string into memory the host frees with pd_string_free().
 char* copy_out(std::string_view s);
 
@@ -26,18 +31,8 @@ int guard(Body&& body) noexcept {
     clear_last_error();
     body();
     return PD_OK;
-  } catch (const Error& e) {
-    set_last_error(e.what());
-    return static_cast<int>(e.code());
-  } catch (const std::bad_alloc&) {
-    set_last_error("out of memory");
-    return PD_ERR_NOMEM;
-  } catch (const std::exception& e) {
-    set_last_error(std::string("internal error: ") + e.what());
-    return PD_ERR_INTERNAL;
   } catch (...) {
-    set_last_error("internal error: unknown exception");
-    return PD_ERR_INTERNAL;
+    return record_error(std::current_exception());
   }
 }
 
