@@ -3,7 +3,8 @@
 # install-deps.sh [GROUP...]: installs from Debian's archive the system packages of the groups
 # named (all of them when none is), only those missing; silent and quick when nothing is.
 #   build  what libpindeck, the pindeck command and the development tree (its GoogleTest and
-#          Google Benchmark suites) compile with
+#          Google Benchmark suites) compile with; Node and the npm packages of the Node addon
+#          (bindings/node) and the Discord bot example, from their lock files
 #   test   what the test suite runs: the Ceph packages of its S3 server, curl, jq, openssl,
 #          sqlite3 (to write records as an older version did), chromium (renders the contact sheet
 #          headless), pytest (the Python binding's tests)
@@ -40,11 +41,33 @@ missing=()
 for p in "${wanted[@]}"; do
   grep -qxF "$p" <<< "$installed" || missing+=("$p")
 done
-# Node (the sharp comparison) may come from elsewhere than Debian.
-if [[ " ${groups[*]} " == *" dev "* ]] && ! command -v npm > /dev/null 2>&1; then
+# Node may come from elsewhere than Debian (its headers then come with it); Debian's keeps them in
+# libnode-dev.
+if [[ " ${groups[*]} " == *" build "* ]] && ! command -v npm > /dev/null 2>&1; then
+  missing+=(nodejs libnode-dev npm)
+elif [[ " ${groups[*]} " == *" dev "* ]] && ! command -v npm > /dev/null 2>&1; then
   missing+=(nodejs npm)
 fi
-[ ${#missing[@]} -eq 0 ] && exit 0
+
+# The npm packages of each Node project, exactly as its lock file says, only when the lock file is
+# newer than what is installed.
+install_npm_packages() {
+  local root project
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  for project in bindings/node examples/discord-bot; do
+    [ -f "$root/$project/package-lock.json" ] || continue
+    if [ ! -f "$root/$project/node_modules/.package-lock.json" ] ||
+      [ "$root/$project/package-lock.json" -nt "$root/$project/node_modules/.package-lock.json" ]; then
+      echo "install-deps: npm packages of $project" >&2
+      (cd "$root/$project" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >&2)
+    fi
+  done
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  [[ " ${groups[*]} " == *" build "* ]] && install_npm_packages
+  exit 0
+fi
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -53,3 +76,5 @@ if ! apt-cache policy libvips-dev 2>/dev/null | grep -q 'Candidate: [0-9]'; then
   $SUDO apt-get update -q >&2
 fi
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+[[ " ${groups[*]} " == *" build "* ]] && install_npm_packages
+exit 0
