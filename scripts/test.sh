@@ -3,7 +3,8 @@
 # test.sh [plain|release|sanitize|fuzz]...: builds libpindeck (installing what it needs) and runs
 # the test suite on each kind of build named; with no argument, on all four, as CI does:
 #   plain     the whole suite on a RelWithDebInfo build
-#   release   a Release build, as a user makes it, must compile without a warning (no tests run)
+#   release   a Release build of what a user builds (library, command, examples, Node addon) must
+#             compile without a warning (no tests run)
 #   sanitize  the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   fuzz      bounded libFuzzer runs: media probe + derive, record JSON, S3 XML, cursors, SigV4
 # The suite starts and stops its own S3 server on 127.0.0.1. Every kind runs even after one
@@ -30,7 +31,8 @@ for kind in "${kinds[@]}"; do
       "$root/scripts/install-deps.sh" test
       (cd "$root" && ctest --preset "$kind" --no-tests=error -j "$(nproc)") | tee -a "$summary" || status=1 ;;
     fuzz)
-      (cd "$root" && ctest --preset fuzz --no-tests=error) | tee -a "$summary" || status=1 ;;
+      # libFuzzer runs on one thread: the bounded runs share the cores.
+      (cd "$root" && ctest --preset fuzz --no-tests=error -j "$(nproc)") | tee -a "$summary" || status=1 ;;
   esac
 done
 # One closing line over everything that ran: ctest's own closing lines (one per suite), and a
