@@ -110,6 +110,10 @@ class Client {
 
   // A URL anyone can GET the object with, without credentials, for `expires` (at most 7 days).
   std::string presign_get(const std::string& key, std::chrono::seconds expires) const;
+  // A URL anyone can PUT the object's bytes to (one request, no multipart), without credentials,
+  // for `expires` (at most 7 days). Only the host is signed: the uploader's Content-Type is
+  // stored as sent.
+  std::string presign_put(const std::string& key, std::chrono::seconds expires) const;
 
   // ---- buckets ----------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // PutObject (multipart above the threshold), GetObject, HeadObject, DeleteObject and presigned GET
-// URLs for objects in the configured bucket.
+// and PUT URLs for objects in the configured bucket.
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -195,7 +195,13 @@ void Client::delete_object(std::string key) {
 std::string Client::presign_get(const std::string& key, std::chrono::seconds expires) const {
   validate_object(config_.bucket, key);
   validate_presign_lifetime(expires);
-  return engine_->presign_get("/" + config_.bucket + "/" + key, expires);
+  return engine_->presign("GET", "/" + config_.bucket + "/" + key, expires);
+}
+
+std::string Client::presign_put(const std::string& key, std::chrono::seconds expires) const {
+  validate_object(config_.bucket, key);
+  validate_presign_lifetime(expires);
+  return engine_->presign("PUT", "/" + config_.bucket + "/" + key, expires);
 }
 
 }  // namespace pindeck::s3

@@ -40,9 +40,9 @@ std::shared_ptr<Request> RequestEngine::make(const std::string& operation, std::
   return request;
 }
 
-std::string RequestEngine::presign_get(const std::string& path,
-                                       std::chrono::seconds expires) const {
-  HttpRequest request{"GET", host_, path, {}, {}, "UNSIGNED-PAYLOAD"};
+std::string RequestEngine::presign(std::string method, const std::string& path,
+                                   std::chrono::seconds expires) const {
+  HttpRequest request{std::move(method), host_, path, {}, {}, "UNSIGNED-PAYLOAD"};
   // A signer of its own: presigning runs on the caller's thread, signing on the I/O thread.
   Signer signer(config_.credentials, config_.region);
   return signer.presign(request, scheme_, expires, signing_time());

@@ -54,7 +54,7 @@ struct Request {
   std::optional<boost::asio::steady_timer> retry_timer;
 };
 
-// send() runs on the I/O thread (io's); make(), presign_get() and log() on any thread.
+// send() runs on the I/O thread (io's); make(), presign() and log() on any thread.
 class RequestEngine {
  public:
   // `config` is validated and outlives the engine.
@@ -69,8 +69,10 @@ class RequestEngine {
                                        const std::string& bucket, const std::string& key);
   void send(std::shared_ptr<Request> request);
 
-  // A URL for an unsigned-payload GET of `path` ("/bucket/key"), valid for `expires`.
-  std::string presign_get(const std::string& path, std::chrono::seconds expires) const;
+  // A URL for an unsigned-payload `method` ("GET", "PUT") of `path` ("/bucket/key"), valid for
+  // `expires`.
+  std::string presign(std::string method, const std::string& path,
+                      std::chrono::seconds expires) const;
 
   void log(LogLevel level, const std::string& line) const;
 

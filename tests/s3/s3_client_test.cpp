@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The S3 client against a real radosgw that verifies SigV4 (started by the CTest fixture): every
-// operation, awkward keys, a 64 MiB multipart upload, presigned URLs fetched with the curl tool,
+// operation, awkward keys, a 64 MiB multipart upload, presigned URLs used with the curl tool,
 // and a wrong secret.
 #include <gtest/gtest.h>
 
@@ -321,6 +321,24 @@ TEST_F(S3ClientTest, PresignedGetWorksWithPlainCurlAndOnlyUnaltered) {
   std::size_t at = tampered.find("X-Amz-Signature=") + 16;
   tampered[at] = tampered[at] == '0' ? '1' : '0';
   EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' '" + tampered + "'"), "403");
+}
+
+TEST_F(S3ClientTest, PresignedPutTakesAPlainCurlUploadAndOnlyForItsKey) {
+  Client client(server_.config());
+  const std::string key = prefix_ + "dropped in +1 é.bin";
+  const std::string data = random_bytes(7000, 6);
+  const std::string source = write_file("upload.bin", data);
+  const std::string url = client.presign_put(key, std::chrono::minutes(5));
+  EXPECT_NE(url.find("X-Amz-Signature="), std::string::npos);
+
+  const std::string status =
+      run("curl -s -o /dev/null -w '%{http_code}' -T '" + source + "' '" + url + "'");
+  EXPECT_EQ(status, "200");
+  EXPECT_EQ(client.get_object(key).body, data);
+
+  // The signature covers the method: the same URL does not let anyone read the object.
+  EXPECT_EQ(run("curl -s -o /dev/null -w '%{http_code}' '" + url + "'"), "403");
+  client.delete_object(key);
 }
 
 TEST_F(S3ClientTest, WrongSecretIsSignatureDoesNotMatchAndNotRetried) {

@@ -323,6 +323,10 @@ TEST(S3Client, RefusesBadArgumentsBeforeSendingAnything) {
   EXPECT_EQ(code_of([&] { client.put_file("k", "/nonexistent/file"); }), Errc::not_found);
   EXPECT_EQ(code_of([&] { (void)client.presign_get("k", std::chrono::hours(24 * 8)); }),
             Errc::invalid);
+  EXPECT_EQ(code_of([&] { (void)client.presign_put("k", std::chrono::seconds(0)); }),
+            Errc::invalid);
+  EXPECT_EQ(code_of([&] { (void)client.presign_put("a/../b", std::chrono::minutes(5)); }),
+            Errc::invalid);
 }
 
 TEST(S3Client, UnreachableServerIsANetworkErrorWithinTheRetryBound) {
