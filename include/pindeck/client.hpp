@@ -194,6 +194,15 @@ class PD_EXPORT Client {
   Record wait_persisted(std::string_view id,
                         std::chrono::milliseconds timeout = std::chrono::minutes(10));
 
+  // Calls `handler` with every persistence event of this client (see PersistenceEvent in
+  // pindeck/persistence.hpp) until the returned Subscription is destroyed or unsubscribed, or the
+  // client is closed (which ends every subscription; events still queued are dropped). Events
+  // come from this client's own workers: a record another process persists is not announced.
+  // Every subscriber sees every event, in the order they happened (so a record's pending comes
+  // before its uploads, and they before its succeeded or failed), one call at a time.
+  // The handler must not destroy this Client. Does not start persistence.
+  [[nodiscard]] Subscription subscribe(EventHandler handler);
+
   // Reschedules persistence of up to `limit` (1 to 200) records still only in the first-stage
   // store (storageProvider convex with a storageId, any sourceType), such as those that failed.
   // Records that failed for a reason that may heal (the server was down, the disk full) or that

@@ -6,10 +6,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 
 #include "pindeck/export.h"
+#include "pindeck/record.hpp"
 
 namespace pindeck {
 
@@ -80,6 +84,60 @@ struct BackfillOptions {
   // that cannot heal); they come after every other. Without it they are skipped, so they cannot
   // starve the records that may still succeed.
   bool include_permanent = false;
+};
+
+// ---- Events (Client::subscribe): what this client's persistence workers do, as it happens ----
+
+// A record's storagePersistStatus changed: pending when an upload or a source stored it (not
+// again for a retry, nor when a backfill requeues it), succeeded or failed when its job settled.
+struct PersistStatusEvent {
+  std::string record_id;
+  PersistStatus status = PersistStatus::pending;
+  std::string error;  // the record's storagePersistError when failed; empty otherwise
+  Record record;      // as stored right after the change
+};
+
+// An object of a record (its original, preview or a derivative) was sent to the object store.
+// The S3 client reports no progress within one object, so each object gives one event, once it
+// is stored, with bytes_sent equal to bytes_total.
+struct UploadProgressEvent {
+  std::string record_id;
+  std::string key;
+  std::int64_t bytes_sent = 0;
+  std::int64_t bytes_total = 0;
+};
+
+using PersistenceEvent = std::variant<PersistStatusEvent, UploadProgressEvent>;
+
+// Receives events. It runs on the client's event thread (one per client, shared by all its
+// subscribers), never while the catalog or a lock of the library is held, so it may call the
+// client (get(), even subscribe() or Subscription::unsubscribe()). It should return quickly:
+// while it runs, later events wait (persistence does not: events queue up, without bound).
+// An exception it throws is logged and dropped.
+using EventHandler = std::function<void(const PersistenceEvent&)>;
+
+// A handler's registration (Client::subscribe). Movable, not copyable; destroying it
+// unsubscribes, as in Boost.Signals2's scoped_connection.
+class PD_EXPORT Subscription {
+ public:
+  Subscription() noexcept;
+  Subscription(Subscription&&) noexcept;
+  // Unsubscribes what this held, then takes `other`'s.
+  Subscription& operator=(Subscription&&) noexcept;
+  ~Subscription();
+
+  // Once this returns, the handler is not called again; a call running on another thread is
+  // waited for. Called from inside the handler itself, it returns at once and the handler's
+  // current call is its last. Does nothing when already unsubscribed or the client was closed.
+  void unsubscribe() noexcept;
+  // Whether the handler may still be called: subscribed, and the client open.
+  bool active() const noexcept;
+
+ private:
+  friend class Client;
+  struct State;
+  explicit Subscription(std::unique_ptr<State> state) noexcept;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace pindeck

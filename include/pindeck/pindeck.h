@@ -375,6 +375,14 @@ PD_EXPORT int pd_ingest_url(pd_client* client, const char* url, const char* meta
 PD_EXPORT int pd_ingest_discord_message(pd_client* client, const char* message_json,
                                         const char* options_json, char** out_json);
 
+/* pd_ingest_url and pd_ingest_discord_message without blocking, following the rule of the
+ * asynchronous calls (see pd_upload_file_async): the callback gets the JSON they would return. */
+PD_EXPORT int pd_ingest_url_async(pd_client* client, const char* url, const char* metadata_json,
+                                  pd_json_callback callback, void* user);
+PD_EXPORT int pd_ingest_discord_message_async(pd_client* client, const char* message_json,
+                                              const char* options_json, pd_json_callback callback,
+                                              void* user);
+
 /* Imports a Pinterest pin: `pin_json` is {"pageUrl": "https://www.pinterest.com/pin/<id>/",
  * "imageUrl", and optional "title", "description", "board"}; the record has externalId
  * "pinterest:<board>:<pin id>", status "pending", sourceType "pinterest". *out_json receives a
@@ -457,6 +465,30 @@ PD_EXPORT int pd_upload_file(pd_client* client, const char* path, const char* me
  * statuses of pd_upload_file. */
 PD_EXPORT int pd_upload_bytes(pd_client* client, const void* data, size_t size,
                               const char* file_name, const char* metadata_json, char** out_json);
+
+/* Asynchronous calls (pd_upload_file_async, pd_upload_bytes_async, pd_ingest_url_async,
+ * pd_ingest_discord_message_async) follow one rule. The call checks only its pointers and the
+ * client, copies every argument (strings, metadata and bytes: the caller may free or reuse them
+ * as soon as it returns) and returns at once; the blocking form then runs on one of the client's
+ * two background threads, and `callback` gets exactly what it would return: its status, the JSON
+ * it would put in *out_json, and on failure its message (pd_last_error() and
+ * pd_last_error_details() describe the failure during the callback). So:
+ *  - returned, and `callback` is never called: PD_ERR_INVALID for a NULL client, callback or
+ *    required pointer; PD_ERR_MISUSE for a closed client;
+ *  - through `callback`, exactly once: everything else, including malformed JSON, with the
+ *    statuses of the blocking form; PD_ERR_CLOSED when the client is closed before the call
+ *    started (pd_client_close waits for calls already running, and completes the others so).
+ * Calls beyond the two that run queue up in order; any number may be pending. */
+
+/* pd_upload_file without blocking. */
+PD_EXPORT int pd_upload_file_async(pd_client* client, const char* path, const char* metadata_json,
+                                   pd_json_callback callback, void* user);
+
+/* pd_upload_bytes without blocking; the bytes are copied before it returns. PD_ERR_INVALID (as
+ * returned): data is NULL while size is not 0. */
+PD_EXPORT int pd_upload_bytes_async(pd_client* client, const void* data, size_t size,
+                                    const char* file_name, const char* metadata_json,
+                                    pd_json_callback callback, void* user);
 
 /* Fills `buffer` with up to `capacity` bytes; returns how many (0 at the end, negative on error).
  */

@@ -12,6 +12,7 @@
 #include "client/object_reader.hpp"
 #include "client/persistence_engine.hpp"
 #include "pindeck/client.hpp"
+#include "pipeline/persistence_events.hpp"
 #include "sources/fetcher.hpp"
 
 namespace pindeck {
@@ -20,19 +21,24 @@ struct Client::Impl {
   Impl(std::filesystem::path dir, std::unique_ptr<catalog::Catalog> opened)
       : data_dir(std::move(dir)),
         catalog(std::move(opened)),
-        persistence(*catalog, data_dir),
+        events(std::make_shared<pipeline::PersistenceEvents>()),
+        persistence(*catalog, data_dir, *events),
         cleanup(*catalog, data_dir, persistence),
         objects(data_dir, persistence) {}
 
-  // Operations in flight complete with Errc::closed (waits, work not yet started) or finish
-  // (work already running) before anything they use is destroyed.
+  // Subscriptions end first, so no handler sees a client half closed. Operations in flight
+  // complete with Errc::closed (waits, work not yet started) or finish (work already running)
+  // before anything they use is destroyed.
   ~Impl() {
+    events->close();
     persistence.close();
     background.close();
   }
 
   std::filesystem::path data_dir;
   std::unique_ptr<catalog::Catalog> catalog;
+  // Shared with the Subscriptions, which may outlive the client.
+  std::shared_ptr<pipeline::PersistenceEvents> events;
   client::PersistenceEngine persistence;
   client::Cleanup cleanup;
   client::ObjectReader objects;

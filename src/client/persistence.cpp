@@ -20,7 +20,8 @@ void PersistenceEngine::start(const PersistenceConfig& config) {
   if (engine_) throw Error(Errc::conflict, "persistence is already running for this client");
   // Local only: the settings are checked, the store is reached by the workers (DESIGN §6.2).
   auto store = pipeline::make_object_store(config, data_dir_);
-  engine_ = std::make_unique<pipeline::Persistence>(catalog_, data_dir_, std::move(store), config);
+  engine_ = std::make_unique<pipeline::Persistence>(catalog_, data_dir_, std::move(store), config,
+                                                    true, &events_);
 }
 
 pipeline::Persistence& PersistenceEngine::get() {

@@ -10,13 +10,16 @@
 #include "catalog/catalog.hpp"
 #include "pindeck/persistence.hpp"
 #include "pipeline/persistence.hpp"
+#include "pipeline/persistence_events.hpp"
 
 namespace pindeck::client {
 
 class PersistenceEngine {
  public:
-  PersistenceEngine(catalog::Catalog& catalog, std::filesystem::path data_dir)
-      : catalog_(catalog), data_dir_(std::move(data_dir)) {}
+  // `events` (which must outlive this) hears what the engine's workers do.
+  PersistenceEngine(catalog::Catalog& catalog, std::filesystem::path data_dir,
+                    pipeline::PersistenceEvents& events)
+      : catalog_(catalog), data_dir_(std::move(data_dir)), events_(events) {}
 
   // Makes the object store (no network: the workers reach it) and starts the engine with
   // `config`; Errc::conflict when it already runs, Errc::invalid naming a bad setting.
@@ -31,6 +34,7 @@ class PersistenceEngine {
  private:
   catalog::Catalog& catalog_;
   std::filesystem::path data_dir_;
+  pipeline::PersistenceEvents& events_;
   std::mutex mutex_;
   std::unique_ptr<pipeline::Persistence> engine_;
 };

@@ -152,21 +152,27 @@ void Persistence::start_uploads(const std::shared_ptr<JobRun>& run) {
     std::string what;
     std::string key;
     const media::EncodedImage* image;  // nothing for the original
+    std::int64_t size;
   };
   std::vector<Upload> uploads;
-  uploads.push_back(
-      {"uploading original " + *record.storage_path + to_bucket, *record.storage_path, nullptr});
+  uploads.push_back({"uploading original " + *record.storage_path + to_bucket, *record.storage_path,
+                     nullptr, record.byte_size.value_or(0)});
   for (const auto& image : run->derived.derivatives) {
     const auto& key = key_of(run->record, image.kind);
     if (!key) continue;
     uploads.push_back(
         {"uploading " + std::string(media::name_of(image.kind)) + " " + *key + to_bucket, *key,
-         &image});
+         &image, static_cast<std::int64_t>(image.bytes.size())});
   }
   run->uploads_left = uploads.size();
   for (std::size_t i = 0; i < uploads.size(); ++i) {
     const auto& upload = uploads[i];
-    auto ended = [this, run, i, what = upload.what](std::exception_ptr failure) {
+    auto ended = [this, run, i, what = upload.what, key = upload.key,
+                  size = upload.size](std::exception_ptr failure) {
+      // The object store reports no progress within an object: one event once it is stored.
+      if (!failure && event_hub_ != nullptr) {
+        event_hub_->emit(UploadProgressEvent{run->record.id, key, size, size});
+      }
       std::lock_guard lock(run->mutex);
       if (failure && i < run->failed_upload) {
         run->failed_upload = i;
@@ -243,6 +249,7 @@ bool Persistence::commit_success(const catalog::Job& job, const Record& persiste
     } catch (const Error&) {
     }
   }
+  if (committed) announce_settled(job.record_id);
   notify_settled(job.record_id, committed ? std::optional(PersistStatus::succeeded) : std::nullopt);
   return committed;
 }
@@ -276,6 +283,7 @@ bool Persistence::commit_failure(const catalog::Job& job, FailureKind kind,
   }
   std::optional<PersistStatus> outcome;
   if (recorded) outcome = delay ? PersistStatus::pending : PersistStatus::failed;
+  if (outcome == PersistStatus::failed) announce_settled(job.record_id);
   notify_settled(job.record_id, outcome);
   return recorded;
 }

@@ -12,6 +12,7 @@
 #include "media/probe.hpp"
 #include "pindeck/error.hpp"
 #include "staging/mapped_file.hpp"
+#include "util/log.hpp"
 #include "util/random.hpp"
 
 namespace pindeck::pipeline {
@@ -45,7 +46,7 @@ std::string make_lease_owner() {
 
 Persistence::Persistence(catalog::Catalog& catalog, const std::filesystem::path& data_dir,
                          std::unique_ptr<ObjectStore> store, PersistenceConfig config,
-                         bool start_workers)
+                         bool start_workers, PersistenceEvents* events)
     : catalog_(catalog),
       staging_(data_dir / "staging", config.max_upload_bytes),
       store_(std::move(store)),
@@ -56,6 +57,7 @@ Persistence::Persistence(catalog::Catalog& catalog, const std::filesystem::path&
       waiters_(
           events_.get_executor(), [this](std::string_view id) { return catalog_.get(id); },
           config_.poll_interval),
+      event_hub_(events),
       delete_jobs_(catalog_.delete_jobs(jobs_->owner(), config_.lease)),
       deleter_(std::make_unique<Deleter>(*delete_jobs_, *store_, staging_)) {
   events_thread_ = std::thread([this] { events_.run(); });
@@ -175,7 +177,11 @@ CreateResult Persistence::ingest_once(const UploadSource& source, Record metadat
     record.preview_storage_path = keys.preview;
     record.derivative_storage_paths = DerivativeSet{keys.small, keys.medium, keys.large};
 
+    std::optional<PersistenceEvents::Announcement> announcement;
+    if (event_hub_ != nullptr) announcement.emplace(event_hub_->announce());
     auto created = jobs_->insert_with_job(std::move(record));
+    if (announcement && created.created) announcement->pending(created.record);
+    announcement.reset();
     if (!created.created) staging_.remove(staged.storage_id);
     if (workers_) workers_->wake();
     return created;
@@ -227,6 +233,27 @@ void Persistence::notify_settled(const std::string& record_id,
   }
   if (observer) observer(record_id, outcome);
   waiters_.notify(record_id);
+}
+
+void Persistence::announce_settled(const std::string& record_id) {
+  if (event_hub_ == nullptr || !event_hub_->wanted()) return;
+  try {
+    auto record = catalog_.find(record_id);
+    // Deleted since: there is nothing to show, and its deletion is the host's own doing.
+    if (!record || !record->storage_persist_status) return;
+    PersistStatusEvent event;
+    event.record_id = record_id;
+    event.status = *record->storage_persist_status;
+    if (event.status == PersistStatus::failed) {
+      event.error = record->storage_persist_error.value_or("");
+    }
+    event.record = std::move(*record);
+    event_hub_->emit(std::move(event));
+  } catch (const std::exception& e) {
+    // The outcome is committed; only its announcement is lost, which a wait or get still sees.
+    util::log(LogLevel::warning,
+              "could not announce that record " + record_id + " settled: " + e.what());
+  }
 }
 
 }  // namespace pindeck::pipeline

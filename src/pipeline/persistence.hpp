@@ -25,6 +25,7 @@
 #include "pindeck/record.hpp"
 #include "pipeline/deleter.hpp"
 #include "pipeline/object_store.hpp"
+#include "pipeline/persistence_events.hpp"
 #include "pipeline/retry_policy.hpp"
 #include "pipeline/settled_waiters.hpp"
 #include "pipeline/worker_pool.hpp"
@@ -47,10 +48,11 @@ class Persistence {
  public:
   // `catalog` must outlive this. Nothing here reaches the object store (the workers check it
   // before their first upload). Workers start at once unless `start_workers` is false (tests that
-  // want to look at queued jobs).
+  // want to look at queued jobs). `events` (which must outlive this, when given) receives the
+  // records' status changes and the uploads of their objects.
   Persistence(catalog::Catalog& catalog, const std::filesystem::path& data_dir,
               std::unique_ptr<ObjectStore> store, PersistenceConfig config,
-              bool start_workers = true);
+              bool start_workers = true, PersistenceEvents* events = nullptr);
   // close(), then stops the event thread.
   ~Persistence();
   Persistence(const Persistence&) = delete;
@@ -129,6 +131,8 @@ class Persistence {
   // uploaded must go too.
   void clean_up_if_deleted(const Record& record);
   void notify_settled(const std::string& record_id, std::optional<PersistStatus> outcome);
+  // Tells the subscribers (if any) that the record settled, with the record as now stored.
+  void announce_settled(const std::string& record_id);
 
   catalog::Catalog& catalog_;
   staging::Store staging_;
@@ -142,6 +146,8 @@ class Persistence {
       events_.get_executor()};
   std::thread events_thread_;
   SettledWaiters waiters_;
+
+  PersistenceEvents* event_hub_;
 
   std::mutex observer_mutex_;
   JobObserver observer_;
