@@ -3,7 +3,8 @@
 # check-headers.sh CC CXX PUBLIC_INCLUDE_DIR GENERATED_INCLUDE_DIR DEPENDENCY_INCLUDE_DIRS
 # (the last a CMake list: directories separated by ';', such as Boost's).
 # Compiles every public header alone, included twice (so its include guard is exercised too):
-# pindeck.h as C99 with -pedantic, each pindeck/*.hpp as C++20, all with -Wall -Wextra -Werror.
+# each pindeck/*.h as C99 with -pedantic (and -Wstrict-prototypes: in C, f() takes any arguments),
+# each pindeck/*.hpp as C++20, all with -Wall -Wextra -Werror.
 # The headers are found when the test runs, so a header added later is checked without a change
 # here. Any failure names the header and shows the compiler's message.
 set -euo pipefail
@@ -15,9 +16,12 @@ warnings=(-Wall -Wextra -pedantic -Werror)
 
 failed=0
 check() {
-  local lang=$1 std=$2 compiler=$3 header=$4 out
-  if out=$(printf '#include "%s"\n#include "%s"\n' "$header" "$header" |
-      "$compiler" -x "$lang" "-std=$std" "${warnings[@]}" "${includes[@]}" -fsyntax-only - 2>&1); then
+  local lang=$1 std=$2 compiler=$3 header=$4 out extra=()
+  [ "$lang" = c ] && extra=(-Wstrict-prototypes)
+  # The typedef keeps a header of macros only (export.h) from being an empty translation unit.
+  if out=$(printf '#include "%s"\n#include "%s"\ntypedef int not_empty;\n' "$header" "$header" |
+      "$compiler" -x "$lang" "-std=$std" "${warnings[@]}" "${extra[@]}" "${includes[@]}" \
+        -fsyntax-only - 2>&1); then
     echo "ok    $header ($std)"
   else
     echo "FAIL  $header ($std) does not compile alone:"
@@ -26,8 +30,12 @@ check() {
   fi
 }
 
-check c c99 "$cc" pindeck/pindeck.h
 shopt -s nullglob
+headers=("$public"/pindeck/*.h "$generated"/pindeck/*.h)
+[ ${#headers[@]} -gt 0 ] || { echo "no C headers under $public/pindeck" >&2; exit 1; }
+for path in "${headers[@]}"; do
+  check c c99 "$cc" "pindeck/${path##*/}"
+done
 headers=("$public"/pindeck/*.hpp)
 [ ${#headers[@]} -gt 0 ] || { echo "no C++ headers under $public/pindeck" >&2; exit 1; }
 for path in "${headers[@]}"; do
