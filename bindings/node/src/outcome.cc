@@ -53,6 +53,12 @@ void settle(Napi::Env env, Napi::Promise::Deferred& deferred, const Outcome& out
   }
 }
 
+Napi::Promise settled_now(Napi::Env env, const Outcome& outcome) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  settle(env, deferred, outcome);
+  return deferred.Promise();
+}
+
 namespace {
 
 class PoolCall final : public Napi::AsyncWorker {

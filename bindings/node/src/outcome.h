@@ -53,6 +53,10 @@ Napi::Value make_error(Napi::Env env, const Failure& failure);
 // Buffer, or the PindeckError.
 void settle(Napi::Env env, Napi::Promise::Deferred& deferred, const Outcome& outcome);
 
+// A Promise already settled with `outcome`, for a call made on the JavaScript thread because it
+// costs less than a trip through the libuv pool would.
+Napi::Promise settled_now(Napi::Env env, const Outcome& outcome);
+
 // Runs `work` on the libuv pool and returns a Promise of its outcome. `owner` (the wrapper of the
 // handle the work uses) is kept from garbage collection until then; `on_done` (may be empty) runs
 // on the JavaScript thread before the Promise settles.
