@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // The cost of one cheap C ABI call, pd_record_get on a catalog of one record: what the handle
-// check every call makes (PD_ERR_MISUSE for a closed client) must not measurably add to.
+// check every call makes (PD_ERR_MISUSE for a closed client) must not measurably add to. Also the
+// C side of benchmarks/compare/bindings-overhead.sh: the same gets and uploads of a small image
+// as the Python and Node bindings' overhead programs make.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -69,6 +73,69 @@ void BM_RecordGetRefused(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_RecordGetRefused)->Repetitions(5)->ReportAggregatesOnly(true);
+
+std::string read_bench_image() {
+  const char* path = std::getenv("PINDECK_BENCH_IMAGE");
+  if (path == nullptr) return {};
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// pd_record_get of a record as an upload leaves it once persisted (object keys, derivatives,
+// palette): the record the Python and Node overhead programs get.
+void BM_RecordGetPersisted(benchmark::State& state) {
+  const std::string bytes = read_bench_image();
+  if (bytes.empty()) {
+    state.SkipWithError("PINDECK_BENCH_IMAGE names no image");
+    return;
+  }
+  const OneRecordClient fixture;
+  char* json = nullptr;
+  if (pd_upload_bytes(fixture.client(), bytes.data(), bytes.size(), "small.webp", nullptr, &json) !=
+      PD_OK) {
+    state.SkipWithError(pd_last_error());
+    return;
+  }
+  const std::string uploaded = json;
+  pd_string_free(json);
+  const auto start = uploaded.find(R"("id":")") + 6;
+  const std::string id = uploaded.substr(start, uploaded.find('"', start) - start);
+  if (pd_wait_persisted(fixture.client(), id.c_str(), 60000, &json) != PD_OK) {
+    state.SkipWithError(pd_last_error());
+    return;
+  }
+  pd_string_free(json);
+  for (auto _ : state) {
+    if (pd_record_get(fixture.client(), id.c_str(), &json) != PD_OK) {
+      state.SkipWithError(pd_last_error());
+      break;
+    }
+    benchmark::DoNotOptimize(json);
+    pd_string_free(json);
+  }
+}
+BENCHMARK(BM_RecordGetPersisted)->Iterations(10000)->Unit(benchmark::kMicrosecond);
+
+// Uploads of the image PINDECK_BENCH_IMAGE names (bindings-overhead.sh makes a small one): the
+// call returns once the bytes are staged and the record stored; persistence runs behind it.
+void BM_UploadBytes(benchmark::State& state) {
+  const std::string bytes = read_bench_image();
+  if (bytes.empty()) {
+    state.SkipWithError("PINDECK_BENCH_IMAGE names no image");
+    return;
+  }
+  const OneRecordClient fixture;
+  for (auto _ : state) {
+    char* json = nullptr;
+    if (pd_upload_bytes(fixture.client(), bytes.data(), bytes.size(), "small.webp", nullptr,
+                        &json) != PD_OK) {
+      state.SkipWithError(pd_last_error());
+      break;
+    }
+    pd_string_free(json);
+  }
+}
+BENCHMARK(BM_UploadBytes)->Iterations(100)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
