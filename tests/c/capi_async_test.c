@@ -6,18 +6,15 @@
  * without a callback; closing a client completes every call in flight. */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "check.h"
 #include "pindeck/pindeck.h"
+#include "read_whole_file.h"
+#include "serve_files_process.h"
 
 #define SAMPLE PINDECK_TEST_DATA "/images/truchet-l.webp"
 
@@ -126,62 +123,10 @@ static void wait_settled(char ids[][64], int n) {
 
 /* ---- files ---- */
 
-static unsigned char* read_all(const char* path, size_t* size) {
-  FILE* f = fopen(path, "rb");
-  CHECK(f != NULL);
-  CHECK(fseek(f, 0, SEEK_END) == 0);
-  const long n = ftell(f);
-  CHECK(n > 0);
-  rewind(f);
-  unsigned char* data = malloc((size_t)n);
-  CHECK(data != NULL && fread(data, 1, (size_t)n, f) == (size_t)n);
-  fclose(f);
-  *size = (size_t)n;
-  return data;
-}
-
 static void write_all(const char* path, const unsigned char* data, size_t size) {
   FILE* f = fopen(path, "wb");
   CHECK(f != NULL && fwrite(data, 1, size, f) == size);
   CHECK(fclose(f) == 0);
-}
-
-/* ---- serve_files on a directory, killed at exit ---- */
-
-static pid_t server = 0;
-
-static void stop_server(void) {
-  if (server > 0) {
-    kill(server, SIGTERM);
-    waitpid(server, NULL, 0);
-  }
-}
-
-static int start_server(const char* dir) {
-  int fds[2];
-  CHECK(pipe(fds) == 0);
-  server = fork();
-  CHECK(server >= 0);
-  if (server == 0) {
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    execl(SERVE_FILES, SERVE_FILES, dir, (char*)NULL);
-    _exit(127);
-  }
-  atexit(stop_server);
-  close(fds[1]);
-  FILE* out = fdopen(fds[0], "r");
-  CHECK(out != NULL);
-  char line[32];
-  CHECK(fgets(line, sizeof line, out) != NULL);
-  fclose(out);
-  const int port = atoi(line);
-  CHECK(port > 0 && port < 65536);
-  return port;
 }
 
 /* ---- the checks ---- */
@@ -210,7 +155,7 @@ static void check_concurrent_uploads(pd_client* client) {
 static void check_bytes_are_copied(pd_client* client) {
   reset_calls();
   size_t size = 0;
-  unsigned char* bytes = read_all(SAMPLE, &size);
+  unsigned char* bytes = read_whole_file(SAMPLE, &size);
   CHECK_STATUS(pd_upload_bytes_async(client, bytes, size, "copied.webp", NULL, on_done, &calls[0]),
                PD_OK);
   /* Gone before the upload can have read it: only a copy can make an image of it. */
@@ -348,13 +293,13 @@ int main(void) {
   snprintf(data_dir, sizeof data_dir, "%s/data", root);
   CHECK(mkdir(www, 0700) == 0);
   size_t size = 0;
-  unsigned char* sample = read_all(SAMPLE, &size);
+  unsigned char* sample = read_whole_file(SAMPLE, &size);
   snprintf(path, sizeof path, "%s/harbour.webp", www);
   write_all(path, sample, size);
   snprintf(path, sizeof path, "%s/market.webp", www);
   write_all(path, sample, size);
   free(sample);
-  const int port = start_server(www);
+  const int port = start_serve_files(www);
 
   pd_client* client = NULL;
   CHECK_STATUS(pd_client_open(data_dir, &client), PD_OK);

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "pindeck/pindeck.h"
+#include "read_whole_file.h"
 
 /* The samples with the facts tests/data/images/README.md (and each file name) states. */
 struct sample {
@@ -34,21 +35,6 @@ static const int role_widths[] = {640, 320, 768, 1280}; /* DESIGN §4 */
 
 static void sample_path(char* path, size_t size, const char* file) {
   snprintf(path, size, "%s/images/%s", PINDECK_TEST_DATA, file);
-}
-
-static unsigned char* read_whole(const char* path, size_t* size) {
-  FILE* f = fopen(path, "rb");
-  CHECK(f != NULL);
-  CHECK(fseek(f, 0, SEEK_END) == 0);
-  const long n = ftell(f);
-  CHECK(n > 0);
-  rewind(f);
-  unsigned char* data = malloc((size_t)n);
-  CHECK(data != NULL);
-  CHECK(fread(data, 1, (size_t)n, f) == (size_t)n);
-  fclose(f);
-  *size = (size_t)n;
-  return data;
 }
 
 /* The integer after "name": in `json` (the first one). */
@@ -201,7 +187,7 @@ static void check_sample(pd_client* client, struct sample* s) {
   char path[1024];
   sample_path(path, sizeof path, s->file);
   size_t size = 0;
-  unsigned char* bytes = read_whole(path, &size);
+  unsigned char* bytes = read_whole_file(path, &size);
 
   /* Probe: the file's facts, the same from the file and from its bytes. */
   char* probe = NULL;
@@ -365,7 +351,7 @@ static void check_refusals(pd_client* client) {
   char path[1024];
   sample_path(path, sizeof path, samples[1].file);
   size_t size = 0;
-  unsigned char* jpeg = read_whole(path, &size);
+  unsigned char* jpeg = read_whole_file(path, &size);
   /* Out-parameters start non-NULL to see that a failure clears them. */
   static char sentinel[] = "sentinel";
   char* json = sentinel;

@@ -11,6 +11,7 @@
 
 #include "check.h"
 #include "pindeck/pindeck.h"
+#include "read_whole_file.h"
 
 #define SAMPLE PINDECK_TEST_DATA "/images/flow-5120x2880.jpg"
 
@@ -67,14 +68,7 @@ static void on_log(void* user, int level, const char* message) {
 
 /* A real PNG, whole, with 8 bytes of its pixel data damaged: accepted, then libvips warns. */
 static char* damaged_png(size_t* size) {
-  FILE* in = fopen(PINDECK_TEST_DATA "/images/canopee-3840x2160.png", "rb");
-  CHECK(in != NULL);
-  CHECK(fseek(in, 0, SEEK_END) == 0);
-  *size = (size_t)ftell(in);
-  rewind(in);
-  char* bytes = malloc(*size);
-  CHECK(bytes != NULL && fread(bytes, 1, *size, in) == *size);
-  fclose(in);
+  char* bytes = (char*)read_whole_file(PINDECK_TEST_DATA "/images/canopee-3840x2160.png", size);
   for (size_t i = *size / 2; i < *size / 2 + 8; ++i) bytes[i] ^= 0x55;
   return bytes;
 }

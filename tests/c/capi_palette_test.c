@@ -4,28 +4,19 @@
 
 #include "check.h"
 #include "pindeck/pindeck.h"
+#include "read_whole_file.h"
 
-static unsigned char* read_file(const char* name, size_t* size) {
+/* A file of the test data, `name` relative to it. */
+static unsigned char* read_test_data(const char* name, size_t* size) {
   char path[1024];
   snprintf(path, sizeof path, "%s/%s", PINDECK_TEST_DATA, name);
-  FILE* f = fopen(path, "rb");
-  CHECK(f != NULL);
-  CHECK(fseek(f, 0, SEEK_END) == 0);
-  long n = ftell(f);
-  CHECK(n >= 0);
-  rewind(f);
-  unsigned char* data = malloc((size_t)n + 1);
-  CHECK(data != NULL);
-  CHECK(fread(data, 1, (size_t)n, f) == (size_t)n);
-  fclose(f);
-  *size = (size_t)n;
-  return data;
+  return read_whole_file(path, size);
 }
 
 static void check_vector(const char* file, size_t width, size_t height, int channels,
                          const char* expected_json) {
   size_t size = 0;
-  unsigned char* pixels = read_file(file, &size);
+  unsigned char* pixels = read_test_data(file, &size);
   CHECK(size == width * height * (size_t)channels);
   char* json = NULL;
   CHECK_STATUS(pd_palette_from_pixels(pixels, width, height, channels, &json), PD_OK);
@@ -70,7 +61,7 @@ int main(void) {
   pd_string_free(json);
 
   size_t size = 0;
-  unsigned char* png = read_file("images/canopee-3840x2160.png", &size);
+  unsigned char* png = read_test_data("images/canopee-3840x2160.png", &size);
   json = NULL;
   CHECK_STATUS(pd_palette_from_image(png, size, &json), PD_OK);
   CHECK(json != NULL && json[0] == '[' && strlen(json) == 2 + 5 * 9 + 4);

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "pindeck/pindeck.h"
+#include "read_whole_file.h"
 
 /* The fixture's server, from the file PINDECK_TEST_S3_ENV names (lines `export NAME=value`). */
 struct server {
@@ -112,22 +113,6 @@ static void write_file(const char* path, const unsigned char* data, size_t size)
   CHECK(file != NULL);
   CHECK(fwrite(data, 1, size, file) == size);
   CHECK(fclose(file) == 0);
-}
-
-/* The whole file, malloc'd; *size its length. */
-static unsigned char* read_whole(const char* path, size_t* size) {
-  FILE* file = fopen(path, "rb");
-  CHECK(file != NULL);
-  CHECK(fseek(file, 0, SEEK_END) == 0);
-  const long length = ftell(file);
-  CHECK(length >= 0);
-  rewind(file);
-  unsigned char* data = malloc((size_t)length + 1);
-  CHECK(data != NULL);
-  CHECK(fread(data, 1, (size_t)length, file) == (size_t)length);
-  fclose(file);
-  *size = (size_t)length;
-  return data;
 }
 
 static void check_object(pd_s3* s3, const char* key, const unsigned char* data, size_t size) {
@@ -313,7 +298,7 @@ static void test_put_get_head_delete(void) {
   CHECK_CONTAINS(json, "\"contentType\":\"image/x-test\"");
   pd_string_free(json);
   size_t back_size = 0;
-  unsigned char* back_data = read_whole(back, &back_size);
+  unsigned char* back_data = read_whole_file(back, &back_size);
   CHECK(back_size == size && memcmp(back_data, data, size) == 0);
   free(back_data);
 
@@ -686,7 +671,7 @@ static void test_async_forms(void) {
   CHECK_STATUS(o.status, PD_OK);
   CHECK_CONTAINS(o.json, "\"size\":50000");
   size_t back_size = 0;
-  unsigned char* back_data = read_whole(back, &back_size);
+  unsigned char* back_data = read_whole_file(back, &back_size);
   CHECK(back_size == 50000 && memcmp(back_data, data, 50000) == 0);
   free(back_data);
 
@@ -898,7 +883,7 @@ static void test_server_failures(void) {
   write_file(path, (const unsigned char*)"kept", 4);
   CHECK_STATUS(pd_s3_get_file(s3, key, path, &json), PD_ERR_NOT_FOUND);
   size_t kept_size = 0;
-  unsigned char* kept = read_whole(path, &kept_size);
+  unsigned char* kept = read_whole_file(path, &kept_size);
   CHECK(kept_size == 4 && memcmp(kept, "kept", 4) == 0);
   free(kept);
   CHECK_STATUS(pd_s3_head(s3, key, &json), PD_ERR_NOT_FOUND);

@@ -5,19 +5,15 @@
  * and from a URL (idempotent by generationArtifactKey), approval and rejection, NULL arguments and
  * a closed client. The images are small PNGs the test writes, each different. */
 #define _POSIX_C_SOURCE 200809L
-#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "check.h"
 #include "pindeck/pindeck.h"
+#include "serve_files_process.h"
 
 #define CHECK_INVALID_NAMING(call, part)     \
   do {                                       \
@@ -108,49 +104,6 @@ static void write_text(const char* path, const char* text) {
   CHECK(f != NULL);
   CHECK(fputs(text, f) >= 0);
   CHECK(fclose(f) == 0);
-}
-
-/* ---- serve_files: started on a directory, killed at exit (also when a CHECK fails) ---- */
-
-static pid_t servers[2];
-static int server_count = 0;
-
-static void stop_servers(void) {
-  for (int i = 0; i < server_count; ++i) {
-    kill(servers[i], SIGTERM);
-    waitpid(servers[i], NULL, 0);
-  }
-  server_count = 0;
-}
-
-/* Serves `dir` (the files there now: serve_files reads them at start); returns its port. */
-static int start_server(const char* dir) {
-  CHECK(server_count < 2);
-  int fds[2];
-  CHECK(pipe(fds) == 0);
-  const pid_t pid = fork();
-  CHECK(pid >= 0);
-  if (pid == 0) {
-#ifdef __linux__
-    /* A test that dies without running atexit must not leave its server behind. */
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-#endif
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    execl(SERVE_FILES, SERVE_FILES, dir, (char*)NULL);
-    _exit(127);
-  }
-  servers[server_count++] = pid;
-  close(fds[1]);
-  FILE* out = fdopen(fds[0], "r");
-  CHECK(out != NULL);
-  char line[32];
-  CHECK(fgets(line, sizeof line, out) != NULL);
-  fclose(out);
-  const int port = atoi(line);
-  CHECK(port > 0 && port < 65536);
-  return port;
 }
 
 /* ---- reading the library's JSON ---- */
@@ -697,15 +650,14 @@ int main(void) {
   snprintf(data_dir, sizeof data_dir, "%s/data", root_dir);
   CHECK(mkdir(www, 0700) == 0 && mkdir(www2, 0700) == 0);
   write_served_files();
-  atexit(stop_servers);
-  port = start_server(www);
+  port = start_serve_files(www);
   /* The feed served by URL names images on the first server, so it is written once that runs. */
   char feed[4096], path[700];
   const char* by_url[] = {"/originals/aa/byurl.png"};
   feed_text(feed, sizeof feed, 20001, by_url, 1);
   snprintf(path, sizeof path, "%s/neon.rss", www2);
   write_text(path, feed);
-  feed_port = start_server(www2);
+  feed_port = start_serve_files(www2);
 
   pd_client* client = NULL;
   CHECK_STATUS(pd_client_open(data_dir, &client), PD_OK);
@@ -732,7 +684,7 @@ int main(void) {
   pd_client_close(client);
   check_closed_client();
 
-  stop_servers();
+  stop_serve_files();
   char command[600];
   snprintf(command, sizeof command, "rm -rf '%s'", root_dir);
   CHECK(system(command) == 0);
