@@ -12,6 +12,7 @@
 
 #include "check.h"
 #include "pindeck/pindeck.h"
+#include "s3_test_env.h"
 
 #define SAMPLE PINDECK_TEST_DATA "/images/truchet-l.webp"
 
@@ -21,41 +22,8 @@ static void sleep_ms(long ms) {
 }
 #define MAX_EVENTS 256
 
-/* ---- the S3 server's settings, from the file the s3_server fixture writes ---- */
-
-static char endpoint[256], region[64], access_key[128], secret_key[128], bucket[128];
-
-/* Reads `export NAME=value` lines; the fixture's values are plain (bash's %q leaves them as
- * they are), which this checks. */
-static void load_s3_env(void) {
-  const char* path = getenv("PINDECK_TEST_S3_ENV");
-  CHECK(path != NULL && *path != '\0');
-  FILE* file = fopen(path, "r");
-  CHECK(file != NULL);
-  struct {
-    const char* name;
-    char* value;
-    size_t size;
-  } wanted[] = {{"S3_ENDPOINT", endpoint, sizeof endpoint},
-                {"S3_REGION", region, sizeof region},
-                {"S3_ACCESS_KEY", access_key, sizeof access_key},
-                {"S3_SECRET_KEY", secret_key, sizeof secret_key},
-                {"S3_BUCKET", bucket, sizeof bucket}};
-  char line[1024];
-  while (fgets(line, sizeof line, file) != NULL) {
-    line[strcspn(line, "\n")] = '\0';
-    const char* text = strncmp(line, "export ", 7) == 0 ? line + 7 : line;
-    for (size_t i = 0; i < sizeof wanted / sizeof *wanted; ++i) {
-      const size_t n = strlen(wanted[i].name);
-      if (strncmp(text, wanted[i].name, n) != 0 || text[n] != '=') continue;
-      const char* value = text + n + 1;
-      CHECK(strpbrk(value, "'\\$\"") == NULL && strlen(value) < wanted[i].size);
-      snprintf(wanted[i].value, wanted[i].size, "%s", value);
-    }
-  }
-  fclose(file);
-  for (size_t i = 0; i < sizeof wanted / sizeof *wanted; ++i) CHECK(wanted[i].value[0] != '\0');
-}
+/* The fixture's S3 server. */
+static struct s3_test_server server;
 
 /* Persistence settings for the test server: `bucket_name`, `secret` as the secret key. */
 static void s3_config(char* out, size_t size, const char* bucket_name, const char* secret,
@@ -64,7 +32,7 @@ static void s3_config(char* out, size_t size, const char* bucket_name, const cha
            "{\"bucket\": \"%s\", \"keyPrefix\": \"%s\", \"pollIntervalMs\": 50, "
            "\"maxAttempts\": 1, \"s3\": {\"endpoint\": \"%s\", \"region\": \"%s\", "
            "\"accessKey\": \"%s\", \"secretKey\": \"%s\"}}",
-           bucket_name, prefix, endpoint, region, access_key, secret);
+           bucket_name, prefix, server.endpoint, server.region, server.access_key, secret);
 }
 
 /* ---- what a subscriber saw ---- */
@@ -288,7 +256,7 @@ static void check_unsubscribe(pd_client* client, pd_client* other, struct seen* 
 }
 
 int main(void) {
-  load_s3_env();
+  server = load_s3_test_server();
   char root[512], data_dir[600], other_dir[600], config[2048], prefix[64];
   make_temp_dir(root, sizeof root, "events");
   snprintf(prefix, sizeof prefix, "events-%ld", (long)getpid());
@@ -305,7 +273,7 @@ int main(void) {
   CHECK_STATUS(pd_events_subscribe(NULL, on_event, NULL, &subscription), PD_ERR_INVALID);
   CHECK_STATUS(pd_events_unsubscribe(NULL, 1), PD_ERR_INVALID);
 
-  s3_config(config, sizeof config, bucket, secret_key, prefix);
+  s3_config(config, sizeof config, server.bucket, server.secret_key, prefix);
   CHECK_STATUS(pd_persistence_start(client, config), PD_OK);
   struct seen seen;
   seen_init(&seen);
@@ -325,12 +293,12 @@ int main(void) {
   CHECK_STATUS(pd_events_unsubscribe(client, reading), PD_OK);
 
   snprintf(other_dir, sizeof other_dir, "%s/no-bucket", root);
-  s3_config(config, sizeof config, "pindeck-no-such-bucket", secret_key, prefix);
-  check_failed_upload(other_dir, config, secret_key, "pindeck-no-such-bucket");
+  s3_config(config, sizeof config, "pindeck-no-such-bucket", server.secret_key, prefix);
+  check_failed_upload(other_dir, config, server.secret_key, "pindeck-no-such-bucket");
 
   snprintf(other_dir, sizeof other_dir, "%s/wrong-secret", root);
   const char* wrong_secret = "wrong-secret-key-0123456789";
-  s3_config(config, sizeof config, bucket, wrong_secret, prefix);
+  s3_config(config, sizeof config, server.bucket, wrong_secret, prefix);
   check_failed_upload(other_dir, config, wrong_secret, "refused the credentials");
 
   pd_client_close(client);

@@ -13,63 +13,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "http_request.h"
 #include "pindeck/pindeck.h"
 #include "read_whole_file.h"
+#include "s3_test_env.h"
 
-/* The fixture's server, from the file PINDECK_TEST_S3_ENV names (lines `export NAME=value`). */
-struct server {
-  char endpoint[256];
-  char region[64];
-  char access_key[128];
-  char secret_key[128];
-  char bucket[64];
-};
-
-/* Undoes bash's printf %q for what the fixture writes: plain text, '...' and backslash escapes. */
-static void unquote(const char* in, char* out, size_t size) {
-  size_t n = 0;
-  for (; *in != '\0' && *in != '\n' && n + 1 < size; ++in) {
-    if (*in == '\'') {
-      for (++in; *in != '\0' && *in != '\'' && n + 1 < size; ++in) out[n++] = *in;
-      if (*in == '\0') break;
-    } else if (*in == '\\' && in[1] != '\0') {
-      out[n++] = *++in;
-    } else {
-      out[n++] = *in;
-    }
-  }
-  out[n] = '\0';
-}
-
-static struct server load_server(void) {
-  struct server s = {{0}, {0}, {0}, {0}, {0}};
-  const char* path = getenv("PINDECK_TEST_S3_ENV");
-  CHECK(path != NULL && *path != '\0');
-  FILE* file = fopen(path, "r");
-  CHECK(file != NULL);
-  char line[1024];
-  while (fgets(line, sizeof line, file) != NULL) {
-    struct {
-      const char* name;
-      char* value;
-      size_t size;
-    } vars[] = {{"export S3_ENDPOINT=", s.endpoint, sizeof s.endpoint},
-                {"export S3_REGION=", s.region, sizeof s.region},
-                {"export S3_ACCESS_KEY=", s.access_key, sizeof s.access_key},
-                {"export S3_SECRET_KEY=", s.secret_key, sizeof s.secret_key},
-                {"export S3_BUCKET=", s.bucket, sizeof s.bucket}};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; ++i) {
-      const size_t len = strlen(vars[i].name);
-      if (strncmp(line, vars[i].name, len) == 0) unquote(line + len, vars[i].value, vars[i].size);
-    }
-  }
-  fclose(file);
-  CHECK(s.endpoint[0] != '\0' && s.access_key[0] != '\0' && s.secret_key[0] != '\0' &&
-        s.bucket[0] != '\0');
-  return s;
-}
-
-static struct server server;
+static struct s3_test_server server;
 static char prefix[64]; /* every key of this run starts with it */
 static char dir[256];   /* local files of this run */
 
@@ -464,45 +413,6 @@ static void test_list_pages_and_delete_many(void) {
 }
 
 /* What a plain HTTP request (libcurl, no credentials) got. */
-struct http_body {
-  unsigned char* data;
-  size_t size;
-};
-
-static size_t collect(char* data, size_t one, size_t count, void* user) {
-  struct http_body* body = user;
-  unsigned char* grown = realloc(body->data, body->size + one * count + 1);
-  CHECK(grown != NULL);
-  memcpy(grown + body->size, data, one * count);
-  body->data = grown;
-  body->size += one * count;
-  return one * count;
-}
-
-/* GETs `url` (or PUTs the file `upload`, of `upload_size` bytes, to it); returns the HTTP
- * status. */
-static long http(const char* url, const char* upload, size_t upload_size, struct http_body* body) {
-  CURL* curl = curl_easy_init();
-  CHECK(curl != NULL);
-  FILE* file = NULL;
-  curl_easy_setopt(curl, CURLOPT_URL, url);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
-  if (upload != NULL) {
-    file = fopen(upload, "rb");
-    CHECK(file != NULL);
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_READDATA, file);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)upload_size);
-  }
-  CHECK(curl_easy_perform(curl) == CURLE_OK);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  if (file != NULL) fclose(file);
-  return status;
-}
-
 static void test_presigned_urls(void) {
   pd_s3* s3 = open_s3(NULL);
   char key[256], path[512];
@@ -519,7 +429,7 @@ static void test_presigned_urls(void) {
   CHECK_CONTAINS(url, "X-Amz-Expires=300");
   CHECK(strstr(url, server.secret_key) == NULL);
   struct http_body body = {NULL, 0};
-  CHECK(http(url, NULL, 0, &body) == 200);
+  CHECK(http_request(url, NULL, 0, &body) == 200);
   CHECK(body.size == 6000 && memcmp(body.data, data, 6000) == 0);
   free(body.data);
   pd_string_free(url);
@@ -533,13 +443,13 @@ static void test_presigned_urls(void) {
   CHECK_STATUS(pd_s3_presign(s3, "PUT", key, 300, &url), PD_OK);
   body.data = NULL;
   body.size = 0;
-  CHECK(http(url, path, 9000, &body) == 200);
+  CHECK(http_request(url, path, 9000, &body) == 200);
   free(body.data);
   check_object(s3, key, upload, 9000);
   /* The signature covers the method: the PUT URL does not read. */
   body.data = NULL;
   body.size = 0;
-  CHECK(http(url, NULL, 0, &body) == 403);
+  CHECK(http_request(url, NULL, 0, &body) == 403);
   free(body.data);
   pd_string_free(url);
   CHECK_STATUS(pd_s3_delete(s3, key), PD_OK);
@@ -906,7 +816,7 @@ static void test_server_failures(void) {
 }
 
 int main(void) {
-  server = load_server();
+  server = load_s3_test_server();
   snprintf(prefix, sizeof prefix, "c-capi-s3-%ld-%ld/", (long)getpid(), (long)time(NULL));
   make_temp_dir(dir, sizeof dir, "s3");
   CHECK(curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK);
