@@ -77,7 +77,8 @@ class JsonOptions {
       throw Error(Errc::invalid, what_ + " holds a number out of range");
     }
     if (!object_.is_object()) throw Error(Errc::invalid, what_ + " must be a JSON object");
-    for (const auto& [key, value] : object_.items()) {
+    for (const auto& item : object_.items()) {
+      const std::string& key = item.key();
       if (std::find_if(known.begin(), known.end(), [&](const char* k) { return key == k; }) ==
           known.end()) {
         throw Error(Errc::invalid, what_ + ": unknown key \"" + key + "\"");
