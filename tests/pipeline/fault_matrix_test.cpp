@@ -614,7 +614,7 @@ TEST(FaultMatrix, KilledBeforeTheCommitFinishesAfterRestart) {
 TEST(FaultMatrix, KilledAfterTheCommitLeavesOnlyAStagedCopyTheSweepRemoves) {
   KilledRun run("killed-delete");
   const auto image = write_image(run.work.path(), 900);
-  Child child = spawn_child(run.arguments({image.string()}));
+  Child child = spawn_child(run.arguments({"--linger", image.string()}));
   ASSERT_TRUE(wait_until(
       [&] {
         const std::string id = logged_id(run.log);

@@ -6,8 +6,10 @@
 // the log file with one write(2) each, so a SIGKILL never leaves half a line.
 //
 //   persist_child DATA_DIR LOG_FILE [--s3 ENDPOINT] [--prefix P] [--lease-ms N] [--stdin NAME]
-//                 [FILE...]
+//                 [--linger] [FILE...]
 // --stdin ingests what standard input holds, as a file called NAME, before the FILEs.
+// --linger waits to be killed instead of exiting once nothing is pending, for a test that kills
+// it after a commit it sees from outside (it would otherwise race the child's own exit).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -73,6 +75,7 @@ int main(int argc, char** argv) {
   config.lease = std::chrono::milliseconds(1500);
   std::vector<std::filesystem::path> files;
   std::optional<std::string> stdin_name;
+  bool linger = false;
   for (int i = 3; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--s3" && i + 1 < argc) {
@@ -84,6 +87,8 @@ int main(int argc, char** argv) {
       config.key_prefix = argv[++i];
     } else if (arg == "--stdin" && i + 1 < argc) {
       stdin_name = argv[++i];
+    } else if (arg == "--linger") {
+      linger = true;
     } else if (arg == "--lease-ms" && i + 1 < argc) {
       config.lease = std::chrono::milliseconds(std::stol(argv[++i]));
     } else {
@@ -120,6 +125,7 @@ int main(int argc, char** argv) {
       log_line("ingested " + persistence.ingest(source, {}).id);
     }
     while (any_pending(*catalog)) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (linger) ::pause();
     persistence.stop_workers();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "persist_child: %s\n", e.what());
