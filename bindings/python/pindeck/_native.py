@@ -210,13 +210,23 @@ def encode_path(path: str | os.PathLike[str]) -> bytes:
     return os.fsencode(path)
 
 
+# One encoder for every call: json.dumps with options builds a new one each time.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def encode_json(value: Any) -> bytes | None:
     """JSON text for a JSON argument; None stays NULL (the library's default)."""
     if value is None:
         return None
     if isinstance(value, (str, bytes)):
         return value.encode() if isinstance(value, str) else value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    return _ENCODER.encode(value).encode()
+
+
+def encode_fields(fields: dict[str, Any]) -> bytes | None:
+    """Record fields passed as keyword arguments; none at all is NULL, which the library reads
+    as no fields without parsing anything."""
+    return encode_json(fields) if fields else None
 
 
 def take_string(pointer: c_void_p) -> str:

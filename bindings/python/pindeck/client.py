@@ -20,6 +20,7 @@ from ._native import (
     call_json,
     check,
     encode,
+    encode_fields,
     encode_json,
     encode_path,
     lib,
@@ -239,10 +240,10 @@ class Client:
                 data,
                 len(data),
                 encode(file_name),
-                encode_json(metadata),
+                encode_fields(metadata),
             )
         path = encode_path(source)
-        return call_json("pd_upload_file", self._handle, path, encode_json(metadata))
+        return call_json("pd_upload_file", self._handle, path, encode_fields(metadata))
 
     async def upload_async(
         self, source: Source, /, *, file_name: str | None = None, **metadata: Any
@@ -256,14 +257,14 @@ class Client:
                 data,
                 len(data),
                 encode(file_name),
-                encode_json(metadata),
+                encode_fields(metadata),
             )
         else:
             future = _async.call_json(
                 "pd_upload_file_async",
                 self._handle,
                 encode_path(source),
-                encode_json(metadata),
+                encode_fields(metadata),
             )
         return await future
 
@@ -304,11 +305,11 @@ class Client:
 
     def ingest_url(self, url: str, /, **metadata: Any) -> dict[str, Any]:
         """Fetches an image and stores it; returns {"created", "record"}."""
-        return call_json("pd_ingest_url", self._handle, encode(url), encode_json(metadata))
+        return call_json("pd_ingest_url", self._handle, encode(url), encode_fields(metadata))
 
     async def ingest_url_async(self, url: str, /, **metadata: Any) -> dict[str, Any]:
         return await _async.call_json(
-            "pd_ingest_url_async", self._handle, encode(url), encode_json(metadata)
+            "pd_ingest_url_async", self._handle, encode(url), encode_fields(metadata)
         )
 
     def ingest_discord_message(
@@ -345,7 +346,7 @@ class Client:
             self._handle,
             encode(parent_id),
             encode_path(image),
-            encode_json(metadata),
+            encode_fields(metadata),
         )
 
     def approve(self, ids: Iterable[str]) -> Records:
