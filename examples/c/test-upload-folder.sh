@@ -7,11 +7,8 @@
 # colours, and each file that is not an image reported as skipped.
 set -euo pipefail
 program=$1 images=$2 work=$3
-# shellcheck disable=SC1090
-source "$PINDECK_TEST_S3_ENV"
-export PINDECK_S3_ENDPOINT=$S3_ENDPOINT PINDECK_S3_REGION=$S3_REGION \
-  PINDECK_S3_ACCESS_KEY=$S3_ACCESS_KEY PINDECK_S3_SECRET_KEY=$S3_SECRET_KEY \
-  PINDECK_S3_BUCKET=$S3_BUCKET
+# shellcheck source=../../tests/support/pindeck-s3-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../tests/support/pindeck-s3-env.sh"
 rm -rf "$work"
 mkdir -p "$work"
 
