@@ -25,6 +25,7 @@
 #include "model/storage_names.hpp"
 #include "pindeck/persistence.hpp"
 #include "pindeck/s3.h"
+#include "pipeline/s3_object_store.hpp"
 #include "s3/client.hpp"
 #include "s3/limits.hpp"
 #include "s3/validation.hpp"
@@ -141,16 +142,9 @@ class JsonOptions {
   json object_;
 };
 
-s3::Config client_config(const pindeck::S3Settings& settings, std::string bucket,
+s3::Config client_config(const pindeck::S3Settings& settings, const std::string& bucket,
                          std::uint64_t part_size, std::uint64_t multipart_threshold) {
-  s3::Config config;
-  config.endpoint = settings.endpoint;
-  config.region = settings.region;
-  config.credentials.access_key = settings.access_key;
-  config.credentials.secret_key = settings.secret_key;
-  config.credentials.session_token = settings.session_token;
-  config.ca_file = settings.ca_file;
-  config.bucket = std::move(bucket);
+  s3::Config config = pindeck::pipeline::s3_config_for(settings, bucket);
   config.part_size = part_size;
   config.multipart_threshold = multipart_threshold;
   return config;
@@ -179,7 +173,7 @@ s3::Config config_from_json(const char* text) {
           .value_or(kDefaultPartSize);
   const std::uint64_t threshold = options.number("multipartThresholdBytes", part_size, UINT64_MAX)
                                       .value_or(std::max(kDefaultMultipartThreshold, part_size));
-  return client_config(settings, std::move(bucket), part_size, threshold);
+  return client_config(settings, bucket, part_size, threshold);
 }
 
 // The variables and their order are PersistenceConfig::from_env's, so the library has one reader

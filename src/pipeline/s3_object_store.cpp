@@ -49,7 +49,7 @@ constexpr std::string_view credential_settings =
 
 }  // namespace
 
-s3::Config s3_client_config(const S3Settings& settings, const std::string& bucket) {
+s3::Config s3_config_for(const S3Settings& settings, const std::string& bucket) {
   s3::Config config;
   config.endpoint = settings.endpoint;
   config.region = settings.region;
@@ -58,6 +58,11 @@ s3::Config s3_client_config(const S3Settings& settings, const std::string& bucke
   config.credentials.session_token = settings.session_token;
   config.bucket = bucket;
   config.ca_file = settings.ca_file;
+  return config;
+}
+
+s3::Config s3_client_config(const S3Settings& settings, const std::string& bucket) {
+  s3::Config config = s3_config_for(settings, bucket);
   // The pipeline has its own backoff between attempts (seconds apart, surviving restarts); the
   // client only smooths over a brief hiccup.
   config.retry.max_attempts = 2;

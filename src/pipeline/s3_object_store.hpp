@@ -73,8 +73,12 @@ class S3ObjectStore final : public ObjectStore {
   std::unique_ptr<s3::Client> client_;
 };
 
-// The S3 client's configuration for these settings and bucket, with the pipeline's short client
-// retries (the pipeline retries jobs itself, seconds apart).
+// The S3 client's configuration for these settings and bucket; the client's own defaults for the
+// rest (retries, timeouts, part sizes).
+s3::Config s3_config_for(const S3Settings& settings, const std::string& bucket);
+
+// s3_config_for with the pipeline's short client retries (the pipeline retries jobs itself,
+// seconds apart).
 s3::Config s3_client_config(const S3Settings& settings, const std::string& bucket);
 
 }  // namespace pindeck::pipeline
