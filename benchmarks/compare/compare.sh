@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# compare.sh: libpindeck's derivative set against sharp's, side by side from one run.
+# compare.sh: libpindeck's derivative set against sharp's and against the decode floor, side by
+# side from one run.
 #
-# Installs sharp from npm into <build>/compare (sharp ships prebuilt libvips in its npm packages),
-# builds derive_files, then for every image of tests/data/images makes the same four outputs
-# (preview 640 in the original's format: jpg q80 / png / webp q78; small/medium/large WebP q82 at
-# 320/768/1280) with both, REPEAT times each, and prints the median time per image, the ratio
-# (sharp / ours: above 1 means we are faster), the CPU time per image (user+sys of the whole
-# process over REPEAT images, start-up included: steadier than wall time on a busy machine) and
-# each process's peak resident memory (/usr/bin/time). Then both process all images two at a time.
+# For every image of tests/data/images, one at a time, REPEAT rounds each, it makes the same four
+# outputs (preview 640 in the original's format: jpg q80 / png / webp q78; small/medium/large WebP
+# q82 at 320/768/1280) with libpindeck (derive_files) and with sharp (sharp_derive.cjs), and prints
+# one row per peer: the median wall time per image, the CPU time per image (user+sys of the whole
+# process over REPEAT images, start-up included: steadier than wall time on a busy machine) and the
+# process's peak resident memory (/usr/bin/time), each with its ratio to ours (peer / ours: above 1
+# means we are faster or smaller).
+#
+# sharp runs at its default concurrency, as its users get it, and at one libvips thread per
+# pipeline (sharp.concurrency(1)). Where its default already is one thread (glibc Linux without
+# jemalloc, as on Debian), the second run is at one thread per core instead (sharp.concurrency
+# (nproc)), its default elsewhere. Either way sharp_derive.cjs runs the four pipelines of an image
+# at once, on libuv's 4 threads.
+#
+# Under each image comes the decode floor (derive_files --floor: libvips decoding the original
+# once, shrinking on load to 1280 wide, into memory, on one thread; then one 1280 WebP encode of
+# that at effort 2, Q82), measured alternately with ours in one more process, and ours / floor as
+# the median of the REPEAT rounds' ratios: issue 13 asks for ours within 1.3x of the decode. Last,
+# the same peers make every image REPEAT times with two images in flight, per image.
 #
 #   benchmarks/compare/compare.sh [--repeat N] [--build DIR] [-- extra derive_files options]
 #
-# Environment: SHARP_VERSION (default 0.35.5, the current release).
+# Environment: SHARP_VERSION, the npm version or range of sharp to compare with (default: latest).
+# sharp (with the prebuilt libvips of its npm packages) is installed into DIR/compare, and again
+# only when the version asked for changes. Takes about three minutes at the default 5 rounds.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 here=$root/benchmarks/compare
@@ -27,19 +42,31 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--repeat N] [--build DIR] [-- derive_files options]" >&2; exit 2 ;;
   esac
 done
+build=$(realpath -m "$build")
+
+# install_sharp DIR: makes DIR/node_modules/sharp the release SHARP_VERSION names, asking npm which
+# one that is and installing it only if DIR holds another.
+install_sharp() {
+  local dir=$1 spec=${SHARP_VERSION:-latest} wanted installed
+  wanted=$(npm view "sharp@$spec" version 2>/dev/null | tail -n 1 | awk '{ print $NF }' | tr -d "'") || true
+  installed=$(node -p 'require(process.argv[1]).version' "$dir/node_modules/sharp/package.json" 2>/dev/null) || true
+  if [ -z "$wanted" ]; then
+    [ -n "$installed" ] || { echo "compare: npm knows no sharp@$spec (or cannot be reached)" >&2; exit 1; }
+    echo "compare: cannot ask npm for sharp@$spec; using the installed $installed" >&2
+  elif [ "$installed" != "$wanted" ]; then
+    echo "compare: installing sharp@$wanted into $dir" >&2
+    npm install --prefix "$dir" --no-audit --no-fund --no-save "sharp@$wanted" >&2
+  fi
+  if ! (cd "$dir" && node -e "require('sharp')"); then
+    echo "compare: sharp does not load (its prebuilt libvips comes from npm packages @img/sharp-*;" \
+         "a blocked download ends here)" >&2
+    exit 1
+  fi
+}
 
 scratch=$build/compare
 mkdir -p "$scratch"
-sharp_version=${SHARP_VERSION:-0.35.5}
-if ! NODE_PATH=$scratch/node_modules node -e "require('sharp')" 2>/dev/null; then
-  echo "compare: installing sharp@$sharp_version into $scratch" >&2
-  if ! npm install --prefix "$scratch" --no-audit --no-fund --no-save "sharp@$sharp_version" >&2 ||
-     ! NODE_PATH=$scratch/node_modules node -e "require('sharp')"; then
-    echo "compare: sharp did not install or does not load (its prebuilt libvips comes from npm" \
-         "packages @img/sharp-*; a blocked download ends here)" >&2
-    exit 1
-  fi
-fi
+install_sharp "$scratch"
 
 if [ ! -f "$build/CMakeCache.txt" ]; then
   echo "compare: $build is not configured; run scripts/build.sh first (or pass --build DIR)" >&2
@@ -52,6 +79,16 @@ sharp=(env NODE_PATH="$scratch/node_modules" node "$here/sharp_derive.cjs")
 images=()
 for f in "$root"/tests/data/images/*.{jpg,png,webp}; do images+=("$f"); done
 
+# sharp's runs: "default" (no sharp.concurrency call), then the other thread count (see the header).
+sharp_node() { NODE_PATH="$scratch/node_modules" node -p "const sharp = require('sharp'); $1"; }
+default_threads=$(sharp_node 'sharp.concurrency()')
+sharp_modes=(default)
+if [ "$default_threads" != 1 ]; then
+  sharp_modes+=(1)
+elif [ "$(nproc)" -gt 1 ]; then
+  sharp_modes+=("$(nproc)")
+fi
+
 # run NAME COMMAND...: runs the command under /usr/bin/time, keeps its output in $scratch/NAME.out
 # and "peak-RSS-KiB user-s sys-s" in $scratch/NAME.time.
 run() {
@@ -59,37 +96,93 @@ run() {
   /usr/bin/time -f '%M %U %S' -o "$scratch/$name.time" "$@" > "$scratch/$name.out"
 }
 
-# median FILE.out IMAGE: median milliseconds of the lines for IMAGE.
-median() {
-  grep -F "$2"$'\t' "$1" | cut -f2 | cut -d' ' -f1 | sort -n |
-    awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+# run_sharp NAME MODE ARGS...: sharp_derive.cjs at MODE ("default" or a sharp.concurrency value).
+run_sharp() {
+  local name=$1 mode=$2; shift 2
+  if [ "$mode" = default ]; then run "$name" "${sharp[@]}" "$@"
+  else run "$name" "${sharp[@]}" --concurrency "$mode" "$@"; fi
 }
 
+# median_of: the median of the numbers on standard input, one a line.
+median_of() {
+  sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# median FILE IMAGE [FIELD]: median milliseconds in tab-separated FIELD (default 2) of IMAGE's lines.
+median() { grep -F "$2"$'\t' "$1" | cut -f"${3:-2}" | cut -d' ' -f1 | median_of; }
+# median_ratio FILE IMAGE AWK_EXPRESSION: the median over IMAGE's lines in a derive_files --floor
+# output of the expression of ours, decode and encode (milliseconds).
+median_ratio() {
+  grep -F "$2"$'\t' "$1" | awk -F'\t' "{ ours = \$2 + 0; decode = \$3 + 0; encode = \$4 + 0; print $3 }" |
+    median_of
+}
+total_ms() { grep '^total' "$1" | cut -f2 | cut -d' ' -f1; }
 mib() { awk '{ printf "%.0f", $1 / 1024 }' "$1"; }
 # cpu FILE.time IMAGES: CPU milliseconds per image.
 cpu() { awk -v n="$2" '{ printf "%.0f", ($2 + $3) * 1000 / n }' "$1"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 
-echo "sharp $sharp_version ($(NODE_PATH=$scratch/node_modules node -p "'libvips ' + require('sharp').versions.vips")) vs libpindeck (libvips $(pkg-config --modversion vips)), $(nproc) cores, median of $repeat"
+# sharp_label NAME: "sharp, N thread(s)", "(default)" added for the default run, from what the
+# run itself reported.
+sharp_label() {
+  local threads
+  threads=$(grep '^sharp' "$scratch/$1.out" | sed 's/.*concurrency //')
+  printf 'sharp, %s thread%s%s' "$threads" "$([ "$threads" = 1 ] || echo s)" \
+    "$([ "${1##*-}" = default ] && echo ' (default)')"
+}
+
+columns() { printf '%-30s %9s %7s %9s %7s %9s %7s\n' "$@"; }
+header() { columns "$1" "wall ms" ratio "CPU ms" ratio "peak MiB" ratio; }
+
+# row LABEL NAME IMAGES WALL_MS OURS OURS_WALL_MS: the wall time per image, CPU time per image and
+# peak memory of run NAME over IMAGES images, with ratios to those of run OURS ("ours" or "ours2").
+row() {
+  local label=$1 name=$2 n=$3 wall=$4 ours=$5 ours_wall=$6
+  local c m ours_c ours_m
+  c=$(cpu "$scratch/$name.time" "$n") m=$(mib "$scratch/$name.time")
+  if [ "$name" = "$ours" ]; then
+    columns "  $label" "$wall" "" "$c" "" "$m" ""
+  else
+    ours_c=$(cpu "$scratch/$ours.time" "$n") ours_m=$(mib "$scratch/$ours.time")
+    columns "  $label" "$wall" "$(ratio "$wall" "$ours_wall")" "$c" "$(ratio "$c" "$ours_c")" \
+      "$m" "$(ratio "$m" "$ours_m")"
+  fi
+}
+
+echo "$(sharp_node '"sharp " + sharp.versions.sharp + " (libvips " + sharp.versions.vips + ")"') vs libpindeck" \
+  "(libvips $(pkg-config --modversion vips)), $(nproc) cores, median of $repeat rounds per image"
+echo "ratios are peer / ours: above 1 means we are faster or smaller"
 [ ${#ours_options[@]} -gt 0 ] && echo "derive_files options: ${ours_options[*]}"
-printf '%-26s %9s %9s %7s %9s %9s %9s %9s\n' image "ours ms" "sharp ms" ratio "ours CPU" "sharp CPU" "ours MiB" "sharp MiB"
+
 for image in "${images[@]}"; do
-  name=$(basename "$image")
+  echo
+  header "$(basename "$image")"
   run ours "$ours" --repeat "$repeat" "${ours_options[@]}" "$image"
-  run sharp "${sharp[@]}" --repeat "$repeat" "$image"
   o=$(median "$scratch/ours.out" "$image")
-  s=$(median "$scratch/sharp.out" "$image")
-  printf '%-26s %9.1f %9.1f %6.2fx %9s %9s %9s %9s\n' "$name" "$o" "$s" "$(awk -v o="$o" -v s="$s" 'BEGIN { print s / o }')" \
-    "$(cpu "$scratch/ours.time" "$repeat")" "$(cpu "$scratch/sharp.time" "$repeat")" \
-    "$(mib "$scratch/ours.time")" "$(mib "$scratch/sharp.time")"
+  row libpindeck ours "$repeat" "$o" ours "$o"
+  for mode in "${sharp_modes[@]}"; do
+    run_sharp "sharp-$mode" "$mode" --repeat "$repeat" "$image"
+    row "$(sharp_label "sharp-$mode")" "sharp-$mode" "$repeat" \
+      "$(median "$scratch/sharp-$mode.out" "$image")" ours "$o"
+  done
+  run floor "$ours" --floor --repeat "$repeat" "${ours_options[@]}" "$image"
+  printf '  decode floor, 1 thread: %s ms decode + %s ms w1280 encode, alternated with ours (%s ms):' \
+    "$(median "$scratch/floor.out" "$image" 3)" "$(median "$scratch/floor.out" "$image" 4)" \
+    "$(median "$scratch/floor.out" "$image")"
+  printf ' ours / decode %.2fx (goal <= 1.3), ours / (decode + encode) %.2fx\n' \
+    "$(median_ratio "$scratch/floor.out" "$image" 'ours / decode')" \
+    "$(median_ratio "$scratch/floor.out" "$image" 'ours / (decode + encode)')"
 done
 
-# Two images at a time: every image once per round, two in flight, wall time for the lot.
-run ours2 "$ours" --jobs 2 --repeat "$repeat" "${ours_options[@]}" "${images[@]}"
-run sharp2 "${sharp[@]}" --jobs 2 --repeat "$repeat" "${images[@]}"
-o=$(grep '^total' "$scratch/ours2.out" | cut -f2 | cut -d' ' -f1)
-s=$(grep '^total' "$scratch/sharp2.out" | cut -f2 | cut -d' ' -f1)
-per_image() { awk -v t="$1" -v n="$((${#images[@]} * repeat))" 'BEGIN { printf "%.1f", t / n }'; }
+# Two images at a time: every image once per round, two in flight, wall time for the lot per image.
+echo
 count=$((${#images[@]} * repeat))
-printf '%-26s %9s %9s %6.2fx %9s %9s %9s %9s\n' "two at a time, per image" "$(per_image "$o")" "$(per_image "$s")" \
-  "$(awk -v o="$o" -v s="$s" 'BEGIN { print s / o }')" "$(cpu "$scratch/ours2.time" "$count")" \
-  "$(cpu "$scratch/sharp2.time" "$count")" "$(mib "$scratch/ours2.time")" "$(mib "$scratch/sharp2.time")"
+per_image() { awk -v t="$1" -v n="$count" 'BEGIN { printf "%.1f", t / n }'; }
+header "two in flight, per image"
+run ours2 "$ours" --jobs 2 --repeat "$repeat" "${ours_options[@]}" "${images[@]}"
+o=$(per_image "$(total_ms "$scratch/ours2.out")")
+row libpindeck ours2 "$count" "$o" ours2 "$o"
+for mode in "${sharp_modes[@]}"; do
+  run_sharp "sharp2-$mode" "$mode" --jobs 2 --repeat "$repeat" "${images[@]}"
+  row "$(sharp_label "sharp2-$mode")" "sharp2-$mode" "$count" \
+    "$(per_image "$(total_ms "$scratch/sharp2-$mode.out")")" ours2 "$o"
+done

@@ -2,10 +2,13 @@
 // The sharp side of compare.sh: the same four outputs libpindeck makes (DESIGN §4), from the same
 // files, the way a sharp user writes it: one pipeline per output, all four in flight at once.
 //
-//   NODE_PATH=<folder with sharp> node sharp_derive.cjs [--jobs N] [--repeat R] [--out DIR] FILE...
+//   NODE_PATH=<folder with sharp> node sharp_derive.cjs [--jobs N] [--repeat R] [--concurrency C]
+//                                                     [--out DIR] FILE...
 //
-// Prints one line per file made ("FILE<tab>MS ms", timed from the bytes in memory to the four
-// encoded outputs), then the total.
+// --concurrency C calls sharp.concurrency(C) (libvips threads per pipeline; 0 = one per core);
+// without it sharp keeps its default. Prints "sharp<tab>VERSION<tab>libvips VERSION<tab>
+// concurrency C" (what was loaded and used), one line per file made ("FILE<tab>MS ms", timed from
+// the bytes in memory to the four encoded outputs), then the total.
 const { readFile, writeFile, mkdir } = require('node:fs/promises');
 const path = require('node:path');
 const sharp = require('sharp');
@@ -14,10 +17,12 @@ const args = process.argv.slice(2);
 let jobs = 1;
 let repeat = 1;
 let outDir = null;
+let concurrency = null;
 const files = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--jobs') jobs = Number(args[++i]);
   else if (args[i] === '--repeat') repeat = Number(args[++i]);
+  else if (args[i] === '--concurrency') concurrency = Number(args[++i]);
   else if (args[i] === '--out') outDir = args[++i];
   else files.push(args[i]);
 }
@@ -50,6 +55,8 @@ async function deriveOne(file, input) {
 }
 
 async function main() {
+  if (concurrency !== null) sharp.concurrency(concurrency);
+  console.log(`sharp\t${sharp.versions.sharp}\tlibvips ${sharp.versions.vips}\tconcurrency ${sharp.concurrency()}`);
   if (outDir) await mkdir(outDir, { recursive: true });
   const inputs = await Promise.all(files.map((f) => readFile(f)));
   const started = process.hrtime.bigint();

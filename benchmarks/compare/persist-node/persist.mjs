@@ -4,16 +4,20 @@
 // the 160x160 palette sample, and upload the original and the four derivatives with
 // @aws-sdk/client-s3, `inFlight` images at a time.
 //
-//   node persist.mjs IN_FLIGHT ROUNDS FILE...
-// Endpoint and keys from S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET.
-// Prints one JSON line: {"peer":"node-sharp","inFlight":..,"images":..,"seconds":..,"imagesPerSecond":..,"maxRssKiB":..}
+//   node persist.mjs [--concurrency C] IN_FLIGHT ROUNDS FILE...
+// --concurrency C calls sharp.concurrency(C) (libvips threads per pipeline); without it sharp
+// keeps its default. Endpoint and keys from S3_ENDPOINT, S3_REGION, S3_ACCESS_KEY, S3_SECRET_KEY,
+// S3_BUCKET. Prints one JSON line: {"peer":"node-sharp","sharp":..,"vips":..,"concurrency":..,
+// "inFlight":..,"images":..,"seconds":..,"imagesPerSecond":..,"maxRssKiB":..}
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 
-const [inFlightArg, roundsArg, ...files] = process.argv.slice(2);
+const args = process.argv.slice(2);
+if (args[0] === '--concurrency') sharp.concurrency(Number(args.splice(0, 2)[1]));
+const [inFlightArg, roundsArg, ...files] = args;
 const inFlight = Number(inFlightArg);
 const rounds = Number(roundsArg);
 const bucket = process.env.S3_BUCKET;
@@ -23,7 +27,6 @@ const client = new S3Client({
   forcePathStyle: true,
   credentials: { accessKeyId: process.env.S3_ACCESS_KEY, secretAccessKey: process.env.S3_SECRET_KEY },
 });
-sharp.concurrency(1);  // one libvips thread per image; parallelism comes from inFlight, as in libpindeck
 
 const formats = { jpeg: ['jpg', 'image/jpeg'], png: ['png', 'image/png'], webp: ['webp', 'image/webp'] };
 
@@ -60,6 +63,7 @@ await Promise.all(Array.from({ length: inFlight }, async () => {
 }));
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 console.log(JSON.stringify({
-  peer: 'node-sharp', inFlight, images: queue.length, seconds,
+  peer: 'node-sharp', sharp: sharp.versions.sharp, vips: sharp.versions.vips,
+  concurrency: sharp.concurrency(), inFlight, images: queue.length, seconds,
   imagesPerSecond: queue.length / seconds, maxRssKiB: process.resourceUsage().maxRSS,
 }));
