@@ -48,7 +48,10 @@ struct DeriveOptions {
   // libwebp effort 0 (fastest) .. 6 (smallest). 2 encodes about twice as fast as libwebp's and
   // sharp's default of 4 for files 1-3% larger at the same quality.
   int webp_effort = 2;
-  // Threads that encode the derivatives side by side (libwebp encodes on one thread each).
+  // Derivatives encoded at once (libwebp encodes on one thread each). From 2 up, this many helper
+  // threads shrink the outputs other than the widest while the decode is still writing rows, and
+  // the decoding thread encodes the widest; 1 makes everything on the calling thread, after the
+  // decode.
   int encode_threads = 2;
   // Longest side of the palette sample (DESIGN §5); 0 skips the sample.
   int palette_sample_size = kPaletteSampleSize;

@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "expect_invalid.hpp"
 #include "generated_images.hpp"
@@ -361,6 +363,70 @@ TEST(Derivatives, ProgressiveJpegDecodesWithinTheBudget) {
   EXPECT_EQ(set.original.whole_image_buffer_bytes, 1600u * 900u * 3u * 2u);
   EXPECT_EQ(find(set, DerivativeKind::large).width, 1280);
   EXPECT_EQ(DecodeBudget::process().in_use(), 0u) << "the lease must end with the decode";
+}
+
+// The outputs other than the widest are shrunk while the decode is still writing rows; made that
+// way they must be exactly what the same shrinks of the finished decode give (encode_threads 1
+// decodes everything first). A read of rows not yet decoded would show here.
+TEST(Derivatives, ShrinksDuringTheDecodeMatchShrinksAfterIt) {
+  auto wide = gradient(2600, 1500);
+  auto with_alpha = gradient(1900, 1100, 4);
+  auto strip = test::animation(700, 400, 5);
+  DeriveOptions square;
+  square.crop = CropRatio{1, 1};
+  const std::vector<std::tuple<std::string, Bytes, DeriveOptions>> cases{
+      {"baseline jpg", encode(wide.get(), ".jpg[Q=90]"), {}},
+      {"progressive jpg", encode(wide.get(), ".jpg[interlace]"), {}},
+      {"png with alpha", encode(with_alpha.get(), ".png"), {}},
+      {"webp", encode(wide.get(), ".webp"), {}},
+      {"animated gif", encode(strip.get(), ".gif"), {}},
+      {"jpg cropped square", encode(wide.get(), ".jpg"), square},
+  };
+  for (const auto& [name, bytes, options] : cases) {
+    SCOPED_TRACE(name);
+    DeriveOptions after_decode = options;
+    after_decode.encode_threads = 1;
+    const DerivedSet streamed = derive(bytes, options);
+    const DerivedSet whole = derive(bytes, after_decode);
+    ASSERT_EQ(streamed.derivatives.size(), whole.derivatives.size());
+    for (std::size_t i = 0; i < whole.derivatives.size(); ++i) {
+      const std::string kind(name_of(whole.derivatives[i].kind));
+      EXPECT_EQ(streamed.derivatives[i].width, whole.derivatives[i].width) << kind;
+      EXPECT_EQ(streamed.derivatives[i].pages, whole.derivatives[i].pages) << kind;
+      EXPECT_TRUE(streamed.derivatives[i].bytes == whole.derivatives[i].bytes) << kind;
+    }
+    EXPECT_EQ(streamed.palette_sample.pixels, whole.palette_sample.pixels);
+    EXPECT_EQ(streamed.palette_sample.width, whole.palette_sample.width);
+  }
+}
+
+// A decode that fails part way through, while the other outputs' shrinks are waiting for its
+// rows: derive() reports the damage (not a hang, not a shrink's error), frees its decode budget,
+// and the next derive() works.
+TEST(Derivatives, DecodeFailingPartWayFailsTheWholeSet) {
+  auto image = gradient(3000, 2000);
+  const Bytes whole = encode(image.get(), ".png");
+  // Damaged halfway through the compressed pixels: the header (all probe reads) is intact, and the
+  // decode fails on that chunk's checksum after the rows above it were handed out.
+  Bytes damaged = whole;
+  for (std::size_t i = damaged.size() / 2; i < damaged.size() / 2 + 16; ++i)
+    damaged[i] = ~damaged[i];
+  for (int threads : {1, 2, 4}) {
+    SCOPED_TRACE("encode_threads " + std::to_string(threads));
+    DeriveOptions options;
+    options.encode_threads = threads;
+    try {
+      derive(damaged, options);
+      ADD_FAILURE() << "derive() accepted a damaged PNG";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), Errc::media) << e.what();
+      EXPECT_NE(std::string(e.what()).find("cannot decode the pixels of the png image"),
+                std::string::npos)
+          << e.what();
+    }
+    EXPECT_EQ(DecodeBudget::process().in_use(), 0u);
+  }
+  EXPECT_EQ(find(derive(whole), DerivativeKind::large).width, 1280);
 }
 
 TEST(Derivatives, RealWallpaperJpeg) {
