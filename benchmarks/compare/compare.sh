@@ -4,9 +4,9 @@
 # side from one run.
 #
 # For every image of tests/data/images, one at a time, REPEAT rounds each, it makes the same four
-# outputs (preview 640 in the original's format: jpg q80 / png / webp q78; small/medium/large WebP
-# q82 at 320/768/1280) with libpindeck (derive_files) and with sharp (sharp_derive.cjs), and prints
-# one row per peer: the median wall time per image, the CPU time per image (user+sys of the whole
+# outputs (preview 640 in the original's format: jpg q80 / png / webp q80; small/medium/large WebP
+# q80 at 320/768/1280, effort 4 but 2 for the large) with libpindeck (derive_files) and with sharp
+# (sharp_derive.cjs), and prints one row per peer: the median wall time per image, the CPU time per image (user+sys of the whole
 # process over REPEAT images, start-up included: steadier than wall time on a busy machine) and the
 # process's peak resident memory (/usr/bin/time), each with its ratio to ours (peer / ours: above 1
 # means we are faster or smaller).
@@ -19,7 +19,7 @@
 #
 # Under each image comes the decode floor (derive_files --floor: libvips decoding the original
 # once, shrinking on load to 1280 wide, into memory, on one thread; then one 1280 WebP encode of
-# that at effort 2, Q82), measured alternately with ours in one more process, and ours / floor as
+# that at effort 2, Q80), measured alternately with ours in one more process, and ours / floor as
 # the median of the REPEAT rounds' ratios: issue 13 asks for ours within 1.3x of the decode. Last,
 # the same peers make every image REPEAT times with two images in flight, per image.
 #

@@ -27,12 +27,13 @@ for (let i = 0; i < args.length; i++) {
   else files.push(args[i]);
 }
 
-const WEBP_SIZES = [['small', 320], ['medium', 768], ['large', 1280]];
+// The settings of libpindeck's set (DESIGN §4): sharp's defaults, effort 2 for the large output.
+const WEBP_SIZES = [['small', 320, 4], ['medium', 768, 4], ['large', 1280, 2]];
 
 function encodePreview(pipeline, format) {
   if (format === 'jpeg') return [pipeline.jpeg({ quality: 80 }), 'jpg'];
   if (format === 'png') return [pipeline.png(), 'png'];
-  return [pipeline.webp({ quality: 78 }), 'webp'];
+  return [pipeline.webp({ quality: 80 }), 'webp'];
 }
 
 async function deriveOne(file, input) {
@@ -43,8 +44,10 @@ async function deriveOne(file, input) {
     sharp(input, { animated }).rotate().resize({ width, withoutEnlargement: true });
   const [preview, previewExt] = encodePreview(resized(640), format);
   const pending = [preview.toBuffer().then((b) => ['preview', previewExt, b])];
-  for (const [name, width] of WEBP_SIZES)
-    pending.push(resized(width).webp({ quality: 82 }).toBuffer().then((b) => [name, 'webp', b]));
+  for (const [name, width, effort] of WEBP_SIZES) {
+    pending.push(resized(width).webp({ quality: 80, effort }).toBuffer()
+      .then((b) => [name, 'webp', b]));
+  }
   const outputs = await Promise.all(pending);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   console.log(`${file}\t${ms.toFixed(1)} ms`);

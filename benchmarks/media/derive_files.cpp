@@ -5,11 +5,12 @@
 //   derive_files [--jobs N] [--repeat R] [--effort E] [--encode-threads T] [--concurrency C]
 //                [--out DIR] [--floor] FILE...
 //
-// --jobs N processes N files at once (default 1). --out writes every derivative into DIR.
+// --jobs N processes N files at once (default 1). --effort E sets every output's WebP effort.
+// --out writes every derivative into DIR.
 // --floor measures, before each derive(), the decode floor (issue 13 asks for derive() within 1.3x
 // of it): on one libvips thread, the original decoded once, shrinking on load to the widest
 // derivative's width (1280 by default), into memory; then, timed apart, one WebP encode of that at
-// derive()'s settings (effort 2, Q82 by default). Alternating the two in one process makes their
+// that output's settings (Q80, effort 2 by default). Alternating the two in one process makes their
 // ratio a same-run measurement. It prints "FILE<tab>MS ms<tab>D ms decode<tab>E ms encode".
 #include <algorithm>
 #include <atomic>
@@ -101,7 +102,7 @@ FloorTimes measure_floor(std::span<const std::byte> original,
   void* buffer = nullptr;
   std::size_t length = 0;
   if (vips_webpsave_buffer(decoded.get(), &buffer, &length, "Q", widest.webp_quality, "effort",
-                           options.webp_effort, "strip", TRUE, nullptr) != 0)
+                           widest.webp_effort, "strip", TRUE, nullptr) != 0)
     pindeck::media::throw_vips_error("floor: cannot encode");
   const VipsBufferPtr encoded(buffer);
   return {decode_ms, ms_since(t1)};
@@ -132,7 +133,8 @@ int main(int argc, char** argv) {
     else if (arg == "--repeat" && has_value)
       repeat = std::atoi(argv[++i]);
     else if (arg == "--effort" && has_value)
-      options.webp_effort = std::atoi(argv[++i]);
+      for (const int effort = std::atoi(argv[++i]); auto& spec : options.derivatives)
+        spec.webp_effort = effort;
     else if (arg == "--encode-threads" && has_value)
       options.encode_threads = std::atoi(argv[++i]);
     else if (arg == "--concurrency" && has_value)

@@ -5,11 +5,11 @@
  * For hosts that want the images the persistence pipeline makes, without a client, a catalog or
  * an object store. The outputs are those of a persisted record, byte for byte: the same functions
  * make them, with the same settings (DESIGN §4 and §5):
- *   "preview" 640 px wide, in the original's format where it is JPEG (q80), PNG or WebP (q78),
+ *   "preview" 640 px wide, in the original's format where it is JPEG (q80), PNG or WebP (q80),
  *             else WebP;
- *   "small"   320 px wide, WebP q82;
- *   "medium"  768 px wide, WebP q82;
- *   "large"  1280 px wide, WebP q82;
+ *   "small"   320 px wide, WebP q80;
+ *   "medium"  768 px wide, WebP q80;
+ *   "large"  1280 px wide, WebP q80;
  * the aspect ratio kept, an original narrower than a width kept at its own width (never
  * enlarged), EXIF orientation applied, colours converted to sRGB, metadata stripped; animated GIF
  * and WebP keep their animation in the WebP outputs. The palette is up to five lowercase

@@ -23,7 +23,7 @@ pindeck::media::DeriveOptions fuzz_options() {
   options.limits.max_pixels = 4'000'000;
   options.limits.max_frames = 64;
   options.encode_threads = 1;
-  options.webp_effort = 0;
+  for (auto& spec : options.derivatives) spec.webp_effort = 0;
   return options;
 }
 

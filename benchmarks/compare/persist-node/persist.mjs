@@ -40,9 +40,11 @@ async function persist(file, n) {
   const prefix = `node-bench/${stem}`;
   const preview = image.clone().resize({ width: 640, withoutEnlargement: true });
   const previewBytes = await (ext === 'jpg' ? preview.jpeg({ quality: 80 })
-    : ext === 'png' ? preview.png() : preview.webp({ quality: 78 })).toBuffer();
-  const webp = await Promise.all([320, 768, 1280].map((width) =>
-    image.clone().resize({ width, withoutEnlargement: true }).webp({ quality: 82 }).toBuffer()));
+    : ext === 'png' ? preview.png() : preview.webp({ quality: 80 })).toBuffer();
+  // libpindeck's settings (DESIGN §4): sharp's defaults, effort 2 for the large output.
+  const webp = await Promise.all([[320, 4], [768, 4], [1280, 2]].map(([width, effort]) =>
+    image.clone().resize({ width, withoutEnlargement: true }).webp({ quality: 80, effort })
+      .toBuffer()));
   await image.clone().resize(160, 160, { fit: 'inside' }).removeAlpha().raw().toBuffer();
   const put = (key, body, contentType) =>
     client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
