@@ -497,6 +497,8 @@ DerivedSet derive(std::span<const std::byte> original, const DeriveOptions& opti
         });
       decoded.run();
       make(0, decoded.whole(), nullptr);
+      // This thread encodes no more: its slot goes to the helpers' encodes still waiting.
+      encode_slots.release();
     } catch (...) {
       failures[0] = std::current_exception();
       decoded.abandon();  // the helpers waiting for rows that will not come fail instead
