@@ -6,8 +6,9 @@
  *   {"type": "persistStatus", "id": record id, "status": "pending" | "succeeded" | "failed",
  *    "error": the record's storagePersistError (only when "failed"), "record": the record as
  *    stored right after the change}
- *     pending when an upload or a source stored the record (not again for a retry, nor when a
- *     backfill requeues a failed record), succeeded or failed when its job settled;
+ *     pending when an upload or a source stored the record and when a backfill of this client
+ *     requeues it (not for a retry within a job's attempts), succeeded or failed when its job
+ *     settled;
  *   {"type": "uploadProgress", "id": record id, "key": object key, "bytesSent", "bytesTotal"}
  *     one per object of a record (original, preview, derivatives) once the object store holds it,
  *     with bytesSent equal to bytesTotal: the S3 client reports no progress within an object.

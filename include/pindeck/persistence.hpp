@@ -88,8 +88,9 @@ struct BackfillOptions {
 
 // ---- Events (Client::subscribe): what this client's persistence workers do, as it happens ----
 
-// A record's storagePersistStatus changed: pending when an upload or a source stored it (not
-// again for a retry, nor when a backfill requeues it), succeeded or failed when its job settled.
+// A record's storagePersistStatus changed: pending when an upload or a source stored it and when
+// a backfill of this client requeues it (not for a retry within a job's attempts), succeeded or
+// failed when its job settled.
 struct PersistStatusEvent {
   std::string record_id;
   PersistStatus status = PersistStatus::pending;

@@ -60,8 +60,9 @@ class PersistJobs {
   // storageId, no job waiting), marking them pending. Records whose job failed for good
   // (FailureKind::permanent) are left out unless `include_permanent`, and then come last; the
   // others come first, those a backfill requeued least recently (or never) first, then oldest
-  // first; so repeated backfills go round every record that may heal. Returns how many.
-  virtual int requeue_awaiting_backfill(int limit, bool include_permanent) = 0;
+  // first; so repeated backfills go round every record that may heal. Returns the records
+  // requeued, as stored (pending), in that order.
+  virtual std::vector<Record> requeue_awaiting_backfill(int limit, bool include_permanent) = 0;
 
   // Every storageId a record still names: staged copies that must not be deleted.
   virtual std::set<std::string> staged_ids_in_use() = 0;

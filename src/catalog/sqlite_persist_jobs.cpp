@@ -26,7 +26,7 @@ class SqlitePersistJobs final : public PersistJobs {
     });
   }
 
-  int requeue_awaiting_backfill(int limit, bool include_permanent) override {
+  std::vector<Record> requeue_awaiting_backfill(int limit, bool include_permanent) override {
     return catalog_.write([&](Database& db) {
       std::vector<std::string> ids;
       {
@@ -44,13 +44,15 @@ class SqlitePersistJobs final : public PersistJobs {
         select.bind(2, static_cast<std::int64_t>(include_permanent ? 1 : 0));
         while (select.step()) ids.push_back(select.text(0));
       }
+      std::vector<Record> requeued;
       for (const auto& id : ids) {
         Record record = load_record(db, id);
         record.storage_persist_status = PersistStatus::pending;
         replace_record(db, record);
         queue_.requeue_for_backfill(db, id);
+        requeued.push_back(std::move(record));
       }
-      return static_cast<int>(ids.size());
+      return requeued;
     });
   }
 

@@ -195,9 +195,13 @@ int Persistence::backfill(int limit, bool include_permanent) {
   if (limit < 1 || limit > 200) {
     throw Error(Errc::invalid, "backfill limit must be 1 to 200, not " + std::to_string(limit));
   }
-  const int count = jobs_->requeue_awaiting_backfill(limit, include_permanent);
+  std::optional<PersistenceEvents::Announcement> announcement;
+  if (event_hub_ != nullptr) announcement.emplace(event_hub_->announce());
+  const auto requeued = jobs_->requeue_awaiting_backfill(limit, include_permanent);
+  if (announcement) announcement->pending(requeued);
+  announcement.reset();
   if (workers_) workers_->wake();
-  return count;
+  return static_cast<int>(requeued.size());
 }
 
 void Persistence::async_wait_settled(std::string id, std::chrono::milliseconds timeout,

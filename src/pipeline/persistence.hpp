@@ -69,7 +69,7 @@ class Persistence {
 
   // Requeues up to `limit` (1..200) records with storageProvider=convex and a storageId, any
   // sourceType, in the order PersistJobs::requeue_awaiting_backfill gives (permanent failures
-  // only with `include_permanent`); returns how many.
+  // only with `include_permanent`), announcing each as pending to subscribers; returns how many.
   int backfill(int limit = 50, bool include_permanent = false);
 
   // Completes `done` when the record is no longer pending, or with the record still pending once

@@ -2,6 +2,7 @@
 #include "pipeline/persistence_events.hpp"
 
 #include <exception>
+#include <iterator>
 #include <string>
 #include <utility>
 
@@ -62,24 +63,36 @@ PersistenceEvents::Announcement PersistenceEvents::announce() {
 }
 
 PersistenceEvents::Announcement::~Announcement() {
-  if (hub_ != nullptr) hub_->end_announcement(ticket_, nullptr);
+  if (hub_ != nullptr) hub_->end_announcement(ticket_, {});
 }
 
 void PersistenceEvents::Announcement::pending(const Record& record) {
   if (hub_ == nullptr) return;
-  PersistenceEvent event = PersistStatusEvent{record.id, PersistStatus::pending, {}, record};
-  std::exchange(hub_, nullptr)->end_announcement(ticket_, &event);
+  std::vector<PersistenceEvent> events;
+  events.emplace_back(PersistStatusEvent{record.id, PersistStatus::pending, {}, record});
+  std::exchange(hub_, nullptr)->end_announcement(ticket_, std::move(events));
 }
 
-void PersistenceEvents::end_announcement(std::uint64_t ticket, PersistenceEvent* pending) {
+void PersistenceEvents::Announcement::pending(const std::vector<Record>& records) {
+  if (hub_ == nullptr) return;
+  std::vector<PersistenceEvent> events;
+  events.reserve(records.size());
+  for (const auto& record : records)
+    events.emplace_back(PersistStatusEvent{record.id, PersistStatus::pending, {}, record});
+  std::exchange(hub_, nullptr)->end_announcement(ticket_, std::move(events));
+}
+
+void PersistenceEvents::end_announcement(std::uint64_t ticket,
+                                         std::vector<PersistenceEvent> pending) {
   {
     std::lock_guard lock(mutex_);
     open_tickets_.erase(ticket);
-    if (pending != nullptr && !closed_) {
+    if (!closed_) {
       // Before everything emitted after the announcement began, which this ticket held back.
       auto at = queue_.begin();
       while (at != queue_.end() && at->first_open_ticket_allowed <= ticket) ++at;
-      queue_.insert(at, Queued{ticket, std::move(*pending)});
+      for (auto& event : pending)
+        at = std::next(queue_.insert(at, Queued{ticket, std::move(event)}));
     }
   }
   changed_.notify_all();

@@ -20,6 +20,7 @@
 #include <set>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "pindeck/persistence.hpp"
 
@@ -58,6 +59,8 @@ class PersistenceEvents : public std::enable_shared_from_this<PersistenceEvents>
     ~Announcement();
     // Announces the record (as stored, pending), before the events held back.
     void pending(const Record& record);
+    // Announces each record, in order, the same way (none: only ends the announcement).
+    void pending(const std::vector<Record>& records);
 
    private:
     friend class PersistenceEvents;
@@ -80,7 +83,7 @@ class PersistenceEvents : public std::enable_shared_from_this<PersistenceEvents>
   };
   void deliver_loop();
   bool front_deliverable() const;
-  void end_announcement(std::uint64_t ticket, PersistenceEvent* pending);
+  void end_announcement(std::uint64_t ticket, std::vector<PersistenceEvent> pending);
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;

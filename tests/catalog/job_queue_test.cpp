@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -362,14 +363,19 @@ TEST_F(JobQueueTest, BackfillRequeuesOnlyRecordsNotYetDurableOfEverySourceType) 
   const auto discord_id = catalog->insert(discord).record.id;
 
   EXPECT_EQ(jobs->staged_ids_in_use().size(), 1u) << "every staged record names the same id";
-  EXPECT_EQ(jobs->requeue_awaiting_backfill(50, false), 3);
+  const auto requeued = jobs->requeue_awaiting_backfill(50, false);
+  ASSERT_EQ(requeued.size(), 3u);
+  for (const auto& record : requeued)
+    EXPECT_EQ(record.storage_persist_status, PersistStatus::pending) << "returned as stored";
+  EXPECT_TRUE(std::ranges::any_of(requeued, [&](const Record& r) { return r.id == failed; }));
   EXPECT_EQ(catalog->get(failed).storage_persist_status, PersistStatus::pending);
   EXPECT_FALSE(jobs->find(failed)->failure) << "a queued job keeps its old failure kind";
   EXPECT_TRUE(jobs->find(ai_id));
   EXPECT_TRUE(jobs->find(discord_id));
   EXPECT_EQ(jobs->counts().queued, 4);
   EXPECT_TRUE(jobs->find(waiting));
-  EXPECT_EQ(jobs->requeue_awaiting_backfill(50, false), 0) << "a queued job was queued again";
+  EXPECT_EQ(jobs->requeue_awaiting_backfill(50, false).size(), 0u)
+      << "a queued job was queued again";
 }
 
 // Inserts a staged record uploaded at `uploaded_at`, claims its job and fails it with `kind`.
@@ -414,19 +420,19 @@ TEST_F(JobQueueTest, PermanentFailuresOlderThanARetryableOneNeverStarveIt) {
         failed_record(*jobs, "server was down", 1'000'000, FailureKind::transient);
     for (int backfill = 0; backfill < 3; ++backfill) {
       time.now += 1000;
-      EXPECT_EQ(jobs->requeue_awaiting_backfill(50, false), 1) << "backfill " << backfill;
+      EXPECT_EQ(jobs->requeue_awaiting_backfill(50, false).size(), 1u) << "backfill " << backfill;
       EXPECT_EQ(fail_everything_queued(*jobs, FailureKind::transient),
                 std::set<std::string>{retryable})
           << "backfill " << backfill;
     }
     // Asked for, the permanent ones come too, after the retryable one, oldest first.
     time.now += 1000;
-    EXPECT_EQ(jobs->requeue_awaiting_backfill(1, true), 1);
+    EXPECT_EQ(jobs->requeue_awaiting_backfill(1, true).size(), 1u);
     EXPECT_EQ(fail_everything_queued(*jobs, FailureKind::transient),
               std::set<std::string>{retryable})
         << "the retryable record did not come first";
     time.now += 1000;
-    EXPECT_EQ(jobs->requeue_awaiting_backfill(50, true), 50);
+    EXPECT_EQ(jobs->requeue_awaiting_backfill(50, true).size(), 50u);
     auto picked = fail_everything_queued(*jobs, FailureKind::permanent);
     EXPECT_TRUE(picked.erase(retryable));
     const std::set<std::string> oldest_permanent(permanent_in_age_order.begin(),
@@ -452,7 +458,7 @@ TEST_F(JobQueueTest, RepeatedBackfillsGoRoundEveryRetryableRecord) {
   std::set<std::string> reached;
   for (int backfill = 0; backfill < 3; ++backfill) {
     time.now += 1000;
-    const int count = jobs->requeue_awaiting_backfill(50, false);
+    const int count = static_cast<int>(jobs->requeue_awaiting_backfill(50, false).size());
     EXPECT_EQ(count, 50) << "backfill " << backfill;
     const auto picked = fail_everything_queued(*jobs, FailureKind::transient);
     EXPECT_EQ(static_cast<int>(picked.size()), count) << "a record was requeued twice";

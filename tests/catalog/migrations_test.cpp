@@ -154,9 +154,9 @@ TEST(Migrations, FailedJobsOfVersion3GetTheirFailureKindFromTheirMessage) {
   auto jobs = catalog->persist_jobs("upgraded", std::chrono::seconds(10), util::system_now_ms);
   EXPECT_EQ(jobs->find("00000000000000001")->failure, FailureKind::permanent);
   EXPECT_EQ(jobs->find("00000000000000002")->failure, FailureKind::transient);
-  EXPECT_EQ(jobs->requeue_awaiting_backfill(50, false), 1);
+  EXPECT_EQ(jobs->requeue_awaiting_backfill(50, false).size(), 1u);
   EXPECT_EQ(jobs->find("00000000000000002")->failure, std::nullopt) << "not requeued";
-  EXPECT_EQ(jobs->requeue_awaiting_backfill(50, true), 1);
+  EXPECT_EQ(jobs->requeue_awaiting_backfill(50, true).size(), 1u);
   EXPECT_EQ(jobs->counts().queued, 2);
 }
 

@@ -55,6 +55,21 @@ class Recorder {
         << "no succeeded or failed event for " << id;
   }
 
+  // Waits until an event has given the record `status`.
+  void wait_for(const std::string& id, PersistStatus status) {
+    std::unique_lock lock(mutex_);
+    ASSERT_TRUE(changed_.wait_for(lock, 60s,
+                                  [&] {
+                                    for (const auto& event : events_) {
+                                      const auto* seen = std::get_if<PersistStatusEvent>(&event);
+                                      if (seen && seen->record_id == id && seen->status == status)
+                                        return true;
+                                    }
+                                    return false;
+                                  }))
+        << "no such status event for " << id;
+  }
+
   std::vector<PersistenceEvent> of(const std::string& id) {
     std::lock_guard lock(mutex_);
     std::vector<PersistenceEvent> out;
@@ -161,6 +176,42 @@ TEST(ClientEvents, AFailedJobIsAnnouncedWithItsError) {
   EXPECT_FALSE(failed.error.empty());
   EXPECT_EQ(failed.error, failed.record.storage_persist_error);
   EXPECT_EQ(failed.record.storage_persist_error, client.get(uploaded.id).storage_persist_error);
+}
+
+// A backfill makes a failed record pending again: subscribers hear it before anything its new
+// job does, so they never see a record succeed without having seen it pending again.
+TEST(ClientEvents, ABackfilledRecordIsAnnouncedPendingAgain) {
+  TempDir dir;
+  auto client = Client::open(dir.path());
+  auto config = test::quick_persistence();
+  config.max_attempts = 1;
+  client.start_persistence(config);
+  const auto bucket_dir = dir.path() / "objects" / config.bucket;
+  std::filesystem::remove_all(bucket_dir);
+  std::filesystem::create_directories(bucket_dir.parent_path());
+  std::ofstream(bucket_dir) << "in the way";
+
+  Recorder recorder;
+  const auto subscription = client.subscribe(recorder.handler());
+  const Record uploaded = client.upload_file(sample);
+  recorder.wait_for(uploaded.id, PersistStatus::failed);
+
+  std::filesystem::remove(bucket_dir);
+  ASSERT_EQ(client.backfill(), 1);
+  recorder.wait_for(uploaded.id, PersistStatus::succeeded);
+  std::vector<PersistStatus> statuses;
+  for (const auto& event : recorder.of(uploaded.id)) {
+    if (const auto* status = std::get_if<PersistStatusEvent>(&event)) {
+      statuses.push_back(status->status);
+      if (statuses.size() == 3) {
+        EXPECT_EQ(status->record.storage_persist_status, PersistStatus::pending)
+            << "the record as the backfill stored it";
+      }
+    }
+  }
+  EXPECT_EQ(statuses,
+            (std::vector<PersistStatus>{PersistStatus::pending, PersistStatus::failed,
+                                        PersistStatus::pending, PersistStatus::succeeded}));
 }
 
 TEST(ClientEvents, AHandlerMayCallTheClientAndUnsubscribeItself) {
