@@ -44,25 +44,8 @@ while [ $# -gt 0 ]; do
 done
 build=$(realpath -m "$build")
 
-# install_sharp DIR: makes DIR/node_modules/sharp the release SHARP_VERSION names, asking npm which
-# one that is and installing it only if DIR holds another.
-install_sharp() {
-  local dir=$1 spec=${SHARP_VERSION:-latest} wanted installed
-  wanted=$(npm view "sharp@$spec" version 2>/dev/null | tail -n 1 | awk '{ print $NF }' | tr -d "'") || true
-  installed=$(node -p 'require(process.argv[1]).version' "$dir/node_modules/sharp/package.json" 2>/dev/null) || true
-  if [ -z "$wanted" ]; then
-    [ -n "$installed" ] || { echo "compare: npm knows no sharp@$spec (or cannot be reached)" >&2; exit 1; }
-    echo "compare: cannot ask npm for sharp@$spec; using the installed $installed" >&2
-  elif [ "$installed" != "$wanted" ]; then
-    echo "compare: installing sharp@$wanted into $dir" >&2
-    npm install --prefix "$dir" --no-audit --no-fund --no-save "sharp@$wanted" >&2
-  fi
-  if ! (cd "$dir" && node -e "require('sharp')"); then
-    echo "compare: sharp does not load (its prebuilt libvips comes from npm packages @img/sharp-*;" \
-         "a blocked download ends here)" >&2
-    exit 1
-  fi
-}
+# shellcheck source=install-sharp.sh
+source "$here/install-sharp.sh"
 
 scratch=$build/compare
 mkdir -p "$scratch"

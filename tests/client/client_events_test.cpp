@@ -104,6 +104,18 @@ class Recorder {
   std::vector<PersistenceEvent> events_;
 };
 
+// Makes the local store's bucket directory a plain file, so every write fails for real (ENOTDIR);
+// returns its path, whose removal heals the store.
+std::filesystem::path block_local_store(const std::filesystem::path& data_dir,
+                                        const PersistenceConfig& config) {
+  const auto bucket_dir = data_dir / "objects" / config.bucket;
+  std::filesystem::remove_all(bucket_dir);
+  std::filesystem::create_directories(bucket_dir.parent_path());
+  std::ofstream(bucket_dir) << "in the way";
+  EXPECT_TRUE(std::filesystem::is_regular_file(bucket_dir));
+  return bucket_dir;
+}
+
 TEST(ClientEvents, AnUploadIsPendingThenEachObjectThenSucceededWithTheRecordAsStored) {
   TempDir dir;
   auto client = Client::open(dir.path());
@@ -157,12 +169,7 @@ TEST(ClientEvents, AFailedJobIsAnnouncedWithItsError) {
   auto config = test::quick_persistence();
   config.max_attempts = 1;
   client.start_persistence(config);
-  // The local store's bucket directory is a plain file: every write fails for real (ENOTDIR).
-  const auto bucket_dir = dir.path() / "objects" / config.bucket;
-  std::filesystem::remove_all(bucket_dir);
-  std::filesystem::create_directories(bucket_dir.parent_path());
-  std::ofstream(bucket_dir) << "in the way";
-  ASSERT_TRUE(std::filesystem::is_regular_file(bucket_dir));
+  block_local_store(dir.path(), config);
 
   Recorder recorder;
   const auto subscription = client.subscribe(recorder.handler());
@@ -186,10 +193,7 @@ TEST(ClientEvents, ABackfilledRecordIsAnnouncedPendingAgain) {
   auto config = test::quick_persistence();
   config.max_attempts = 1;
   client.start_persistence(config);
-  const auto bucket_dir = dir.path() / "objects" / config.bucket;
-  std::filesystem::remove_all(bucket_dir);
-  std::filesystem::create_directories(bucket_dir.parent_path());
-  std::ofstream(bucket_dir) << "in the way";
+  const auto bucket_dir = block_local_store(dir.path(), config);
 
   Recorder recorder;
   const auto subscription = client.subscribe(recorder.handler());
