@@ -76,6 +76,11 @@ ProbeResult probe(std::span<const std::byte> bytes, const DecodeLimits& limits) 
            std::to_string(facts.height) + " pixels x " + std::to_string(facts.frames_to_decode()) +
            " frame(s) = " + std::to_string(pixels) + " pixels, over the limit of " +
            std::to_string(limits.max_pixels));
+  const int channels = vips_image_get_bands(header.get());
+  if (channels > max_channels)
+    refuse("the " + name + " image has " + std::to_string(channels) +
+           " channels per pixel, more than the " + std::to_string(max_channels) +
+           " of CMYK with alpha");
   int interlaced = 0;
   if (vips_image_get_typeof(header.get(), "interlaced") != 0)
     vips_image_get_int(header.get(), "interlaced", &interlaced);

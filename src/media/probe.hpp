@@ -16,6 +16,9 @@ namespace pindeck::media {
 inline constexpr std::uint64_t default_max_decode_pixels = 100'000'000;
 // Most frames of an animation; each frame costs encoder work even when tiny.
 inline constexpr int default_max_frames = 1000;
+// Most channels a pixel may have: CMYK with alpha. Only TIFF can declare more (up to 65535 extra
+// samples), and libvips' memory for an image grows with them, past what the pixel limit bounds.
+inline constexpr int max_channels = 5;
 
 struct DecodeLimits {
   std::uint64_t max_pixels = default_max_decode_pixels;

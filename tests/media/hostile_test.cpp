@@ -384,6 +384,20 @@ TEST(Hostile, PixelLimitIsConfigurable) {
   EXPECT_EQ(derive(png, options).derivatives.size(), 4u);
 }
 
+// Found by fuzz_media: a 11018x12 TIFF declaring 268 samples per pixel made libvips hold 1.8 GB.
+TEST(Hostile, TiffWithMoreChannelsThanCmykAndAlphaIsRefused) {
+  auto image = gradient(64, 16);
+  VipsImage* many = nullptr;
+  VipsImage* copies[] = {image.get(), image.get()};  // 3 + 3 bands
+  ASSERT_EQ(vips_bandjoin(copies, &many, 2, nullptr), 0);
+  const VipsImagePtr six(many);
+  const Bytes tiff = encode(six.get(), ".tif");
+  EXPECT_TRUE(
+      contains(derive_error(tiff), "6 channels per pixel, more than the 5 of CMYK with alpha"))
+      << derive_error(tiff);
+  EXPECT_EQ(derive(encode(image.get(), ".tif")).derivatives.size(), 4u) << "3 channels are fine";
+}
+
 TEST(Hostile, AnimationWithThousandsOfFrames) {
   auto strip = test::animation(8, 8, 2500);
   const Bytes gif = encode(strip.get(), ".gif");
