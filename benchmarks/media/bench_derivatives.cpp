@@ -7,27 +7,18 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "media/derivatives.hpp"
 #include "media/palette.hpp"
+#include "read_original.hpp"
 
 namespace {
 
 using pindeck::media::derive;
 using pindeck::media::DerivedSet;
 using pindeck::media::palette_from_pixels;
-
-std::vector<std::byte> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> raw((std::istreambuf_iterator<char>(in)), {});
-  std::vector<std::byte> bytes(raw.size());
-  std::copy(raw.begin(), raw.end(), reinterpret_cast<char*>(bytes.data()));
-  return bytes;
-}
 
 double peak_rss_mib() {
   rusage usage{};
@@ -65,7 +56,7 @@ int main(int argc, char** argv) {
   static std::vector<std::vector<std::byte>> originals;
   originals.reserve(files.size());
   for (const auto& file : files) {
-    originals.push_back(read_file(file));
+    originals.push_back(pindeck::bench::read_original(file));
     const std::string name = "FullSet/" + file.filename().string();
     for (int threads : {1, 2})
       benchmark::RegisterBenchmark(name.c_str(), BM_FullSet, &originals.back())

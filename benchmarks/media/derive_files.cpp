@@ -19,7 +19,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <optional>
 #include <span>
 #include <string>
@@ -29,20 +28,12 @@
 #include "media/derivatives.hpp"
 #include "media/vips_runtime.hpp"
 #include "pindeck/error.hpp"
+#include "read_original.hpp"
 
 namespace {
 
 using pindeck::media::VipsBufferPtr;
 using pindeck::media::VipsImagePtr;
-
-std::vector<std::byte> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  std::vector<char> raw((std::istreambuf_iterator<char>(in)), {});
-  std::vector<std::byte> bytes(raw.size());
-  std::copy(raw.begin(), raw.end(), reinterpret_cast<char*>(bytes.data()));
-  return bytes;
-}
 
 void write_outputs(const std::filesystem::path& dir, const std::string& source,
                    const pindeck::media::DerivedSet& set) {
@@ -153,7 +144,7 @@ int main(int argc, char** argv) {
   try {
     pindeck::media::start_vips(vips);
     std::vector<std::vector<std::byte>> originals;
-    for (const auto& f : files) originals.push_back(read_file(f));
+    for (const auto& f : files) originals.push_back(pindeck::bench::read_original(f));
     if (!out_dir.empty()) std::filesystem::create_directories(out_dir);
 
     const auto started = std::chrono::steady_clock::now();

@@ -25,12 +25,12 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "media/vips_runtime.hpp"
+#include "read_original.hpp"
 
 namespace {
 
@@ -104,12 +104,6 @@ std::vector<Setting> png_grid() {
   return grid;
 }
 
-std::vector<char> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 void write_file(const std::filesystem::path& path, const void* data, std::size_t length) {
   std::ofstream out(path, std::ios::binary);
   out.write(static_cast<const char*>(data), static_cast<std::streamsize>(length));
@@ -119,7 +113,7 @@ void write_file(const std::filesystem::path& path, const void* data, std::size_t
 // The pixels every setting encodes: the original shrunk to `width` (never enlarged), 8-bit sRGB,
 // in memory; flattened for JPEG, which has no alpha. derive() shrinks in two steps (to the widest
 // output, then to each width), so its pixels differ slightly; the encoders see alike pixels.
-VipsImagePtr reference_pixels(std::vector<char>& original, int width, bool flatten) {
+VipsImagePtr reference_pixels(std::vector<std::byte>& original, int width, bool flatten) {
   VipsImage* out = nullptr;
   if (vips_thumbnail_buffer(original.data(), original.size(), &out, width, "height", VIPS_MAX_COORD,
                             "size", VIPS_SIZE_DOWN, nullptr) != 0)
@@ -210,7 +204,7 @@ int main(int argc, char** argv) {
   try {
     pindeck::media::start_vips({.concurrency = 1});
     std::filesystem::create_directories(out_dir);
-    std::vector<char> original = read_file(positional[0]);
+    std::vector<std::byte> original = pindeck::bench::read_original(positional[0]);
     const VipsImagePtr reference = reference_pixels(original, width, format == "jpeg");
     save_png(reference.get(), out_dir / "reference.png");
 
