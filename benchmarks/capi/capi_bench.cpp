@@ -147,26 +147,37 @@ class CallTimes {
   std::vector<double> times_;
 };
 
-// Uploads of the image PINDECK_BENCH_IMAGE names (bindings-overhead.sh makes a small one): the
-// call returns once the bytes are staged and the record stored; persistence runs behind it,
-// started with the defaults before the first timed call as the Python and Node programs do.
-void BM_UploadBytes(benchmark::State& state) {
-  const std::string bytes = read_bench_image();
-  if (bytes.empty()) {
-    state.SkipWithError("PINDECK_BENCH_IMAGE names no image");
-    return;
-  }
+// The image PINDECK_BENCH_IMAGE names (bindings-overhead.sh makes a small one) and a client
+// whose persistence runs behind the uploads as the Python and Node programs start it: one image
+// and one libvips thread at a time, started before the first timed call.
+struct UploadBench {
+  const std::string image = read_bench_image();
   const OneRecordClient fixture;
-  if (pd_persistence_start(fixture.client(), R"({"cpuThreads": 1, "maxInFlight": 1})") != PD_OK) {
-    state.SkipWithError(pd_last_error());
-    return;
+
+  // False, with the benchmark skipped, when there is no image or persistence does not start.
+  bool ready(benchmark::State& state) const {
+    if (image.empty()) {
+      state.SkipWithError("PINDECK_BENCH_IMAGE names no image");
+      return false;
+    }
+    if (pd_persistence_start(fixture.client(), R"({"cpuThreads": 1, "maxInFlight": 1})") != PD_OK) {
+      state.SkipWithError(pd_last_error());
+      return false;
+    }
+    return true;
   }
+};
+
+// Uploads: the call returns once the bytes are staged and the record stored.
+void BM_UploadBytes(benchmark::State& state) {
+  const UploadBench bench;
+  if (!bench.ready(state)) return;
   CallTimes times;
   for (auto _ : state) {
     char* json = nullptr;
     if (!times.time([&] {
-          return pd_upload_bytes(fixture.client(), bytes.data(), bytes.size(), "small.webp",
-                                 nullptr, &json) == PD_OK;
+          return pd_upload_bytes(bench.fixture.client(), bench.image.data(), bench.image.size(),
+                                 "small.webp", nullptr, &json) == PD_OK;
         })) {
       state.SkipWithError(pd_last_error());
       break;
@@ -180,22 +191,14 @@ BENCHMARK(BM_UploadBytes)->Iterations(100)->Unit(benchmark::kMicrosecond);
 // The same uploads through pd_upload_bytes_async, one at a time, each waited for: the path the
 // Node binding takes (the call returns at once, a library thread stages, a callback completes).
 void BM_UploadBytesAsync(benchmark::State& state) {
-  const std::string bytes = read_bench_image();
-  if (bytes.empty()) {
-    state.SkipWithError("PINDECK_BENCH_IMAGE names no image");
-    return;
-  }
+  const UploadBench bench;
+  if (!bench.ready(state)) return;
   struct Completion {
     std::mutex mutex;
     std::condition_variable done;
     bool called = false;
     int status = PD_OK;
   };
-  const OneRecordClient fixture;
-  if (pd_persistence_start(fixture.client(), R"({"cpuThreads": 1, "maxInFlight": 1})") != PD_OK) {
-    state.SkipWithError(pd_last_error());
-    return;
-  }
   CallTimes times;
   for (auto _ : state) {
     Completion completion;
@@ -207,8 +210,8 @@ void BM_UploadBytesAsync(benchmark::State& state) {
       c->done.notify_one();
     };
     const bool ok = times.time([&] {
-      if (pd_upload_bytes_async(fixture.client(), bytes.data(), bytes.size(), "small.webp", nullptr,
-                                on_done, &completion) != PD_OK) {
+      if (pd_upload_bytes_async(bench.fixture.client(), bench.image.data(), bench.image.size(),
+                                "small.webp", nullptr, on_done, &completion) != PD_OK) {
         return false;
       }
       std::unique_lock lock(completion.mutex);
