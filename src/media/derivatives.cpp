@@ -356,8 +356,9 @@ class EncodeSlot {
   std::counting_semaphore<>* slots_;
 };
 
-// Shrinks `decoded` into memory, which runs while the decode is still writing rows, then encodes
-// once one of `encode_slots` is free (at once when there are none to share).
+// With `encode_slots` to share, shrinks `decoded` into memory first, which runs while the decode
+// is still writing rows, then encodes once a slot is free. Without, the saver pulls the shrink
+// itself, as it would from that memory.
 EncodedImage make_derivative(VipsImage* decoded, const DerivativeSpec& spec,
                              const ProbeResult& facts, const DeriveOptions& options,
                              std::counting_semaphore<>* encode_slots) {
@@ -371,7 +372,7 @@ EncodedImage make_derivative(VipsImage* decoded, const DerivativeSpec& spec,
       throw_vips_error("media: cannot flatten the " + name + " image");
     image.reset(out);
   }
-  if (image.get() != decoded) {
+  if (encode_slots != nullptr && image.get() != decoded) {
     VipsImage* shrunk = vips_image_copy_memory(image.get());
     if (shrunk == nullptr) throw_vips_error("media: cannot resize the " + name + " image");
     image.reset(shrunk);
