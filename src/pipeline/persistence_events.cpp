@@ -67,13 +67,10 @@ PersistenceEvents::Announcement::~Announcement() {
 }
 
 void PersistenceEvents::Announcement::pending(const Record& record) {
-  if (hub_ == nullptr) return;
-  std::vector<PersistenceEvent> events;
-  events.emplace_back(PersistStatusEvent{record.id, PersistStatus::pending, {}, record});
-  std::exchange(hub_, nullptr)->end_announcement(ticket_, std::move(events));
+  pending(std::span<const Record>(&record, 1));
 }
 
-void PersistenceEvents::Announcement::pending(const std::vector<Record>& records) {
+void PersistenceEvents::Announcement::pending(std::span<const Record> records) {
   if (hub_ == nullptr) return;
   std::vector<PersistenceEvent> events;
   events.reserve(records.size());

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <span>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -60,7 +61,7 @@ class PersistenceEvents : public std::enable_shared_from_this<PersistenceEvents>
     // Announces the record (as stored, pending), before the events held back.
     void pending(const Record& record);
     // Announces each record, in order, the same way (none: only ends the announcement).
-    void pending(const std::vector<Record>& records);
+    void pending(std::span<const Record> records);
 
    private:
     friend class PersistenceEvents;
