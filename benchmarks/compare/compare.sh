@@ -6,10 +6,10 @@
 # For every image of tests/data/images, one at a time, REPEAT rounds each, it makes the same four
 # outputs (preview 640 in the original's format: jpg q80 / png / webp q80; small/medium/large WebP
 # q80 at 320/768/1280, effort 4 but 2 for the large) with libpindeck (derive_files) and with sharp
-# (sharp_derive.cjs), and prints one row per peer: the median wall time per image, the CPU time per image (user+sys of the whole
-# process over REPEAT images, start-up included: steadier than wall time on a busy machine) and the
-# process's peak resident memory (/usr/bin/time), each with its ratio to ours (peer / ours: above 1
-# means we are faster or smaller).
+# (sharp_derive.cjs), and prints one row per peer: the median wall time per image, the CPU time
+# per image (user+sys of the whole process over REPEAT images, start-up included: steadier than
+# wall time on a busy machine) and the process's peak resident memory (/usr/bin/time), each with
+# its ratio to ours (peer / ours: above 1 means we are faster or smaller).
 #
 # sharp runs at its default concurrency, as its users get it, and at one libvips thread per
 # pipeline (sharp.concurrency(1)). Where its default already is one thread (glibc Linux without

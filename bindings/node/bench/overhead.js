@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Node binding's cost per call over the C ABI's on the same work: 10,000 sequential
-// client.get calls (their mean, compared with benchmarks/capi's in another process), and 100
-// (or as many as asked) uploads of a small image on the embedded local object store, each timed alternately with the
-// same upload made in C in this process (bench/c_upload.cc: pd_upload_bytes_async waited for).
-// Alternating puts both under the same moment's load; the medians of the two series are printed.
-// Not a test.
+// client.get calls (their mean, compared with benchmarks/capi's in another process), and 100 (or
+// as many as asked) uploads of a small image on the embedded local object store, each timed
+// alternately with the same upload made in C in this process (bench/c_upload.cc:
+// pd_upload_bytes_async waited for). Alternating puts both under the same moment's load; prints
+// the medians of the two series and of their paired differences. Not a test.
 //   PINDECK_BUILD_DIR=build node bindings/node/bench/overhead.js [image [uploads]]
 'use strict';
 
@@ -69,7 +69,8 @@ async function main() {
                 `${image.length} bytes)`);
     console.log(`c upload: ${median(c).toFixed(2)} µs/call median (pd_upload_bytes_async, ` +
                 'alternating with the above)');
-    console.log(`upload difference: ${median(node.map((t, i) => t - c[i])).toFixed(2)} µs median of the pairs`);
+    const differences = node.map((t, i) => t - c[i]);
+    console.log(`upload difference: ${median(differences).toFixed(2)} µs median of the pairs`);
   } finally {
     await client.close();
     cUpload.close(cClient);
