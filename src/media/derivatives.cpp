@@ -10,7 +10,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <semaphore>
 #include <thread>
 
 #include "media/decode_budget.hpp"
@@ -340,10 +339,35 @@ std::vector<std::byte> save(VipsImage* image, ImageFormat format, const Derivati
   return bytes;
 }
 
+// The encodes derive() lets run at once. A mutex and a condition variable rather than
+// std::counting_semaphore: libstdc++ 12's can leave a waiter asleep after a release (GCC bug
+// 104928), which hung derive() under ASan.
+class EncodeSlots {
+ public:
+  explicit EncodeSlots(int count) : free_(count) {}
+  void acquire() {
+    std::unique_lock lock(mutex_);
+    freed_.wait(lock, [&] { return free_ > 0; });
+    --free_;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mutex_);
+      ++free_;
+    }
+    freed_.notify_one();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  int free_;
+};
+
 // Holds one of the encode slots derive() shares among its threads, for as long as it lives.
 class EncodeSlot {
  public:
-  explicit EncodeSlot(std::counting_semaphore<>* slots) : slots_(slots) {
+  explicit EncodeSlot(EncodeSlots* slots) : slots_(slots) {
     if (slots_) slots_->acquire();
   }
   EncodeSlot(const EncodeSlot&) = delete;
@@ -353,7 +377,7 @@ class EncodeSlot {
   }
 
  private:
-  std::counting_semaphore<>* slots_;
+  EncodeSlots* slots_;
 };
 
 // With `encode_slots` to share, shrinks `decoded` into memory first, which runs while the decode
@@ -361,7 +385,7 @@ class EncodeSlot {
 // itself, as it would from that memory.
 EncodedImage make_derivative(VipsImage* decoded, const DerivativeSpec& spec,
                              const ProbeResult& facts, const DeriveOptions& options,
-                             std::counting_semaphore<>* encode_slots) {
+                             EncodeSlots* encode_slots) {
   const std::string name(extension(facts.format));
   const CropRatio* crop = crop_for(facts, options);
   VipsImagePtr image = shrink_to(decoded, spec.width, crop, name);
@@ -458,7 +482,7 @@ DerivedSet derive(std::span<const std::byte> original, const DeriveOptions& opti
   });
   const std::size_t tasks = outputs + (options.palette_sample_size > 0 ? 1 : 0);
   set.derivatives.resize(outputs);
-  auto make = [&](std::size_t task, VipsImage* pixels, std::counting_semaphore<>* encode_slots) {
+  auto make = [&](std::size_t task, VipsImage* pixels, EncodeSlots* encode_slots) {
     if (task < outputs) {
       const std::size_t i = order[task];
       set.derivatives[i] =
@@ -477,7 +501,7 @@ DerivedSet derive(std::span<const std::byte> original, const DeriveOptions& opti
   // the decoded rows arrive (so the shrinks use the core the sequential decode leaves idle), then
   // encodes on one of the encode_threads - 1 slots left beside the decoding thread's. More helpers
   // would overlap more of the shrinks with the decode, for a few MiB of pipeline buffers each.
-  std::counting_semaphore<> encode_slots(options.encode_threads - 1);
+  EncodeSlots encode_slots(options.encode_threads - 1);
   std::atomic<std::size_t> next_task{1};
   std::vector<std::exception_ptr> failures(tasks);
   {
