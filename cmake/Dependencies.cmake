@@ -5,6 +5,8 @@ find_package(Threads REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
 find_package(CURL REQUIRED)
 find_package(SQLite3 REQUIRED)
+# The PostgreSQL catalog backend (src/catalog/postgres), through libpq.
+find_package(PostgreSQL REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(pugixml REQUIRED)
 # pindeckConfig.cmake asks a consumer for the same Boost (the public async.hpp needs it).
@@ -24,6 +26,6 @@ target_compile_definitions(pindeck_asio INTERFACE BOOST_ASIO_NO_DEPRECATED)
 
 add_library(pindeck_deps INTERFACE)
 target_link_libraries(pindeck_deps INTERFACE
-  Threads::Threads OpenSSL::Crypto OpenSSL::SSL CURL::libcurl SQLite::SQLite3
+  Threads::Threads OpenSSL::Crypto OpenSSL::SSL CURL::libcurl SQLite::SQLite3 PostgreSQL::PostgreSQL
   nlohmann_json::nlohmann_json pugixml::pugixml pindeck_asio PkgConfig::VIPS PkgConfig::ICU
   PkgConfig::LIBZIP)

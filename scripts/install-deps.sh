@@ -3,12 +3,13 @@
 # install-deps.sh [GROUP...]: installs from Debian's archive the system packages of the groups
 # named (all of them when none is), only those missing; silent and quick when nothing is.
 #   build  what libpindeck, the pindeck command, the examples (the C one reads JSON with jansson)
-#          and the development tree (its GoogleTest and Google Benchmark suites) compile with;
+#          and the development tree (its GoogleTest and Google Benchmark suites) compile with
+#          (libpq for the PostgreSQL catalog);
 #          Node and the npm packages of the Node addon (bindings/node) and the Discord bot
 #          example, from their lock files
-#   test   what the test suite runs: the Ceph packages of its S3 server, curl, jq, openssl,
-#          sqlite3 (to write records as an older version did), chromium (renders the contact sheet
-#          headless), pytest (the Python binding's tests)
+#   test   what the test suite runs: the Ceph packages of its S3 server, PostgreSQL (its catalog
+#          server), curl, jq, openssl, sqlite3 (to write records as an older version did), chromium
+#          (renders the contact sheet headless), pytest (the Python binding's tests)
 #   fuzz   clang and the libFuzzer runtime
 #   dev    clang-format, and hyperfine and Node for the benchmark comparisons
 set -euo pipefail
@@ -18,8 +19,9 @@ packages_of() {
     build) echo build-essential cmake ninja-build pkg-config \
                 libvips-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libboost1.81-dev \
                 nlohmann-json3-dev libpugixml-dev libcli11-dev libicu-dev libzip-dev libjansson-dev \
-                libgtest-dev libgmock-dev libbenchmark-dev ;;
-    test) echo radosgw ceph-mon ceph-osd curl jq openssl sqlite3 chromium python3-pytest ;;
+                libpq-dev libgtest-dev libgmock-dev libbenchmark-dev ;;
+    test) echo radosgw ceph-mon ceph-osd postgresql curl jq openssl sqlite3 chromium \
+               python3-pytest ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     dev) echo clang-format hyperfine awscli ;;
     *) echo "install-deps: unknown group '$1' (build, test, fuzz, dev)" >&2; return 2 ;;

@@ -22,6 +22,10 @@
 //   pindeck [--data-dir DIR] variation PARENT_ID FILE|URL [--artifact-key K] [--json]
 //   pindeck [--data-dir DIR] approve|reject ID... [--json]
 //
+// Before the command, --catalog sqlite:PATH|postgresql://... says where the catalog is (default
+// PINDECK_CATALOG_URL, else DATA_DIR/catalog.sqlite); hosts sharing a PostgreSQL catalog share
+// its records and its job queue.
+//
 // Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage
 // (including an option value the record would refuse), 3 verify found problems it did not put
 // right (missing or damaged objects not repaired, orphans not deleted).
@@ -167,6 +171,10 @@ int main(int argc, char** argv) {
   app.fallthrough();
   std::string data_dir = "./pindeck-data";
   app.add_option("--data-dir", data_dir, "data directory (created on first use)");
+  pindeck::OpenOptions open_options;
+  app.add_option("--catalog", open_options.catalog,
+                 "where the catalog is: sqlite:PATH or a postgresql:// URL shared by many hosts "
+                 "(default: PINDECK_CATALOG_URL, else sqlite:DATA_DIR/catalog.sqlite)");
   bool json_out = false;
   std::string color_output = "auto";
   app.add_option("--color-output", color_output,
@@ -309,7 +317,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    auto client = pindeck::Client::open(data_dir);
+    auto client = pindeck::Client::open(data_dir, open_options);
     if (auto status = pindeck_cli::run_persist_command(persist, client, json_out)) return *status;
     if (auto status = pindeck_cli::run_source_command(sources, client, json_out)) return *status;
     const bool swatches = palette_swatches(color_output);

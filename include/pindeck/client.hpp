@@ -58,12 +58,28 @@ struct DeleteReport {
   std::size_t cleanup_pending = 0;
 };
 
+// How Client::open opens a data directory.
+struct OpenOptions {
+  // Where the catalog is (DESIGN §6, scale-out):
+  //   sqlite:<path>                    a SQLite file, created when missing
+  //   postgresql://... or postgres://  a PostgreSQL database shared by many hosts, in libpq's
+  //                                    URL syntax (TLS, ~/.pgpass and services as libpq does them)
+  // Empty: the environment variable PINDECK_CATALOG_URL when it is set, else
+  // sqlite:<data dir>/catalog.sqlite.
+  std::string catalog;
+};
+
 class PD_EXPORT Client {
  public:
   // Opens the data directory, creating it and its catalog on first use. Errc::io naming the
   // directory when it cannot be written (on a read-only file system, or without permission: the
   // message says which); Errc::database "is read-only" naming a catalog file that cannot be.
   static Client open(const std::filesystem::path& data_dir);
+  // As open(data_dir), with the catalog where `options` says. Errc::invalid for a catalog
+  // location that is neither; Errc::network when its server cannot be reached; Errc::database
+  // when the server refuses (the message names it as postgresql://user@host:port/database, never
+  // with the password).
+  static Client open(const std::filesystem::path& data_dir, const OpenOptions& options);
 
   Client(Client&&) noexcept;
   Client& operator=(Client&&) noexcept;

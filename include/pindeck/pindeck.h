@@ -147,6 +147,17 @@ typedef struct pd_client pd_client;
  * corrupt, read-only (the message says why) or from a newer library. */
 PD_EXPORT int pd_client_open(const char* data_dir, pd_client** out);
 
+/* As pd_client_open, with the catalog at `catalog`: "sqlite:<path>", or a "postgresql://" URL in
+ * libpq's syntax naming a database that many hosts share (DESIGN §6, scale-out). NULL or "": the
+ * environment variable PINDECK_CATALOG_URL when set, else sqlite:<data_dir>/catalog.sqlite, as
+ * pd_client_open does.
+ * PD_ERR_INVALID: a location that is neither (nothing is created); PD_ERR_NETWORK: the server
+ * cannot be reached; PD_ERR_DATABASE: the server refused (authentication, no such database) or
+ * the catalog is from a newer library. Messages name the server as
+ * postgresql://user@host:port/database, never with the password. Otherwise the errors of
+ * pd_client_open. */
+PD_EXPORT int pd_client_open_catalog(const char* data_dir, const char* catalog, pd_client** out);
+
 /* Closes a client. NULL is allowed. Closing a closed client changes nothing; pd_last_error() then
  * says so (status PD_ERR_MISUSE, which this void function cannot return). */
 PD_EXPORT void pd_client_close(pd_client* client);

@@ -60,6 +60,16 @@ int pd_client_open(const char* data_dir, pd_client** out) {
   });
 }
 
+int pd_client_open_catalog(const char* data_dir, const char* catalog, pd_client** out) {
+  return pindeck::capi::guard([&] {
+    reset_out(out, "out");
+    require_arg(data_dir, "data_dir");
+    pindeck::OpenOptions options;
+    if (catalog != nullptr) options.catalog = catalog;
+    *out = pindeck::capi::new_client_handle(pindeck::Client::open(data_dir, options));
+  });
+}
+
 void pd_client_close(pd_client* client) {
   if (client == nullptr) return;
   pindeck::capi::guard([&] { pindeck::capi::close_client_handle(client); });

@@ -29,6 +29,12 @@ namespace pindeck::catalog {
 // A field by which a source finds a record it may have ingested before (DESIGN §7).
 enum class RecordKey { external_id, generation_artifact_key, source_url };
 
+// Watches for records that settle on any host; watching stops when it is destroyed.
+class SettledWatch {
+ public:
+  virtual ~SettledWatch() = default;
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -81,13 +87,26 @@ class Catalog {
                                         const std::vector<std::string>& ids) = 0;
 
   // The job queue seen by one owner (unique per process) whose claims last `lease` unless renewed.
+  // `staging_site` names the first-stage store whose bytes this owner reads (staging::Store::
+  // site()): the jobs it queues are for that store's workers only, and it claims only those and
+  // the jobs any worker may take (queued with no site). Empty: a first stage every worker reaches.
   virtual std::unique_ptr<PersistJobs> persist_jobs(std::string owner,
                                                     std::chrono::milliseconds lease,
-                                                    util::Clock clock = util::system_now_ms) = 0;
+                                                    util::Clock clock = util::system_now_ms,
+                                                    std::string staging_site = {}) = 0;
   // The queue of deletions seen by one owner, claims lasting `lease`.
   virtual std::unique_ptr<DeleteJobs> delete_jobs(std::string owner,
                                                   std::chrono::milliseconds lease,
                                                   util::Clock clock = util::system_now_ms) = 0;
+
+  // Calls `settled` (on a thread of the watch's own) with the id of each record whose persist job
+  // ended, completed or failed for good, by any process on any host, soon after the commit; until
+  // the watch returned is destroyed. nullptr when the backend has no such notice (SQLite: the
+  // persistence engine's poll finds what other processes settled).
+  virtual std::unique_ptr<SettledWatch> watch_settled(
+      std::function<void(std::string_view record_id)> /* settled */) {
+    return nullptr;
+  }
 
   // Hands back the memory the backend keeps only for speed (SQLite's page cache), for a host
   // whose work has paused: its resident size returns to the idle level after a burst.
@@ -96,5 +115,16 @@ class Catalog {
 
 // Opens (creating it when missing) the SQLite catalog file and brings its schema up to date.
 std::unique_ptr<Catalog> open_catalog(const std::filesystem::path& file);
+
+// Opens the catalog a location names and brings its schema up to date:
+//   sqlite:<path>                    a SQLite file, created when missing
+//   postgresql://... or postgres://  a PostgreSQL database, in libpq's URL syntax (TLS, password
+//                                    files and services as libpq does them)
+// Errc::invalid naming what is wrong with any other location (never echoing a password); then
+// the errors of the backend's open.
+std::unique_ptr<Catalog> open_catalog_at(std::string_view location);
+
+// The location as messages and logs may show it: a PostgreSQL URL without its password.
+std::string describe_catalog_location(std::string_view location);
 
 }  // namespace pindeck::catalog

@@ -41,21 +41,25 @@ Job job_from_row(const Statement& row) {
 
 }  // namespace
 
-JobQueue::JobQueue(std::string owner, std::chrono::milliseconds lease, util::Clock clock)
+JobQueue::JobQueue(std::string owner, std::chrono::milliseconds lease, util::Clock clock,
+                   std::string staging_site)
     : owner_(std::move(owner)), lease_(lease), clock_(std::move(clock)) {
+  if (!staging_site.empty()) site_ = std::move(staging_site);
   if (owner_.empty()) throw Error(Errc::invalid, "job queue owner must not be empty");
   if (lease_.count() <= 0) throw Error(Errc::invalid, "job lease must be positive");
 }
 
 void JobQueue::enqueue(Database& db, std::string_view record_id) {
+  // A failed job requeued keeps its site: its bytes are still where they were staged.
   db.prepare(
-        "INSERT INTO persist_jobs (record_id, state, attempts, next_attempt_at, created_at) "
-        "VALUES (?1, 'queued', 0, ?2, ?2) "
+        "INSERT INTO persist_jobs (record_id, state, attempts, next_attempt_at, created_at, "
+        "staged_at) VALUES (?1, 'queued', 0, ?2, ?2, ?3) "
         "ON CONFLICT (record_id) DO UPDATE SET state = 'queued', attempts = 0, "
         "next_attempt_at = ?2, lease_owner = NULL, lease_expires_at = NULL, failure = NULL "
         "WHERE state = 'failed'")
       .bind(1, record_id)
       .bind(2, clock_())
+      .bind(3, site_)
       .run();
 }
 
@@ -73,9 +77,10 @@ std::optional<Job> JobQueue::claim(Database& db) {
       "UPDATE persist_jobs SET lease_owner = ?2, lease_expires_at = ?3, attempts = attempts + 1 "
       "WHERE record_id = (SELECT record_id FROM persist_jobs WHERE state = 'queued' AND "
       "next_attempt_at <= ?1 AND (lease_owner IS NULL OR lease_expires_at <= ?1) "
+      "AND (staged_at IS NULL OR staged_at = ?4) "
       "ORDER BY next_attempt_at, created_at LIMIT 1) "
       "RETURNING record_id, attempts, lease_owner, lease_expires_at, last_error, failure");
-  claim.bind(1, now).bind(2, owner_).bind(3, now + lease_.count());
+  claim.bind(1, now).bind(2, owner_).bind(3, now + lease_.count()).bind(4, site_);
   if (!claim.step()) return std::nullopt;
   return job_from_row(claim);
 }
@@ -144,10 +149,39 @@ JobCounts JobQueue::counts(Database& db) const {
 std::optional<std::int64_t> JobQueue::next_claimable_at(Database& db) const {
   auto row = db.prepare(
       "SELECT MIN(MAX(next_attempt_at, COALESCE(lease_expires_at, 0))) FROM persist_jobs "
-      "WHERE state = 'queued'");
+      "WHERE state = 'queued' AND (staged_at IS NULL OR staged_at = ?1)");
+  row.bind(1, site_);
   row.step();
   if (row.is_null(0)) return std::nullopt;
   return row.integer(0);
+}
+
+std::vector<std::string> JobQueue::awaiting_backfill(Database& db, int limit,
+                                                     bool include_permanent) const {
+  // A record without a job row (never queued here, or imported) counts as never backfilled. `IS`
+  // compares NULL as a value: a queued job has no failure.
+  auto select = db.prepare(
+      "SELECT r.id FROM records r LEFT JOIN persist_jobs j ON j.record_id = r.id "
+      "WHERE json_extract(r.doc, '$.storageProvider') = 'convex' "
+      "AND json_extract(r.doc, '$.storageId') IS NOT NULL "
+      "AND (j.state IS NULL OR j.state = 'failed') "
+      "AND (?2 OR j.failure IS NOT 'permanent') "
+      "ORDER BY j.failure IS 'permanent', COALESCE(j.backfilled_at, 0), r.uploaded_at, r.id "
+      "LIMIT ?1");
+  select.bind(1, static_cast<std::int64_t>(limit));
+  select.bind(2, static_cast<std::int64_t>(include_permanent ? 1 : 0));
+  std::vector<std::string> ids;
+  while (select.step()) ids.push_back(select.text(0));
+  return ids;
+}
+
+std::set<std::string> JobQueue::staged_ids(Database& db) const {
+  std::set<std::string> ids;
+  auto select = db.prepare(
+      "SELECT json_extract(doc, '$.storageId') FROM records "
+      "WHERE json_extract(doc, '$.storageId') IS NOT NULL");
+  while (select.step()) ids.insert(select.text(0));
+  return ids;
 }
 
 }  // namespace pindeck::catalog

@@ -1,20 +1,22 @@
 // SPDX-License-Identifier: Apache-2.0
 // The durable queue of persist jobs in the SQLite catalog (DESIGN §6; table in
-// job_queue_schema.hpp): the SQL behind SqlitePersistJobs. A worker claims a job with a lease
-// (owner and expiry); the claim runs in the catalog's IMMEDIATE write transaction, so two
-// processes on the same database never hold the same job. A lease that expires (its holder crashed)
-// makes the job claimable again.
+// job_queue_schema.hpp): the SQL behind SqlPersistJobs (sql_persist_jobs.hpp). A worker claims a
+// job with a lease (owner and expiry); the claim runs in the catalog's IMMEDIATE write transaction,
+// so two processes on the same database never hold the same job. A lease that expires (its holder
+// crashed) makes the job claimable again.
 //
 // Every method works on the connection it is given; writes must run inside
-// SqliteCatalog::write (which holds the catalog's lock and an IMMEDIATE transaction), so a
+// SqlCatalog::write (which holds the catalog's lock and an IMMEDIATE transaction), so a
 // job change commits together with the record change that goes with it.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "catalog/persist_jobs.hpp"
 
@@ -25,15 +27,17 @@ class Database;
 class JobQueue {
  public:
   // `owner` names this process's leases (unique per process); `lease` is how long a claim lasts
-  // without renewal.
+  // without renewal; `staging_site` is the first-stage store whose jobs this queue queues and
+  // claims besides those any worker may claim (Catalog::persist_jobs).
   JobQueue(std::string owner, std::chrono::milliseconds lease,
-           util::Clock clock = util::system_now_ms);
+           util::Clock clock = util::system_now_ms, std::string staging_site = {});
 
   // Queues a job for `record_id`, due now. A failed job is requeued with its attempts reset; a
   // job that is already queued (perhaps running) is left alone.
   void enqueue(Database& db, std::string_view record_id);
 
-  // Claims the due job that has waited longest, or nothing; its attempts go up by one. A crash
+  // Claims the due job that has waited longest among those of this queue's staging site and
+  // those of none, or nothing; its attempts go up by one. A crash
   // counts as an attempt, so an image that kills its worker cannot loop forever.
   std::optional<Job> claim(Database& db);
   // Extends this owner's lease; false when it was lost (expired and taken by another owner).
@@ -51,6 +55,12 @@ class JobQueue {
   // Requeues a record's job for a backfill: as enqueue, remembering when.
   void requeue_for_backfill(Database& db, std::string_view record_id);
 
+  // The ids of the records a backfill requeues, in its order (PersistJobs::
+  // requeue_awaiting_backfill says which and in what order).
+  std::vector<std::string> awaiting_backfill(Database& db, int limit, bool include_permanent) const;
+  // Every storageId a record names.
+  std::set<std::string> staged_ids(Database& db) const;
+
   std::optional<Job> find(Database& db, std::string_view record_id) const;
   JobCounts counts(Database& db) const;
   // When the next queued job becomes claimable (due and unleased), or nothing when none is.
@@ -63,6 +73,7 @@ class JobQueue {
   std::string owner_;
   std::chrono::milliseconds lease_;
   util::Clock clock_;
+  std::optional<std::string> site_;  // none: jobs any worker may claim
 };
 
 }  // namespace pindeck::catalog

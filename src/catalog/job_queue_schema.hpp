@@ -36,4 +36,12 @@ SET failure = CASE WHEN last_error LIKE '%(not retried: the error is permanent)'
 WHERE state = 'failed';
 )sql";
 
+// v9. `staged_at` names the first-stage store that holds the record's bytes (staging::Store::
+// site()): with a catalog that several hosts share, only that store's workers may claim the job.
+// NULL (every job queued before v9, whose bytes are in the one data directory there was) lets any
+// worker claim it.
+inline constexpr std::string_view persist_jobs_site_schema = R"sql(
+ALTER TABLE persist_jobs ADD COLUMN staged_at TEXT;
+)sql";
+
 }  // namespace pindeck::catalog

@@ -177,7 +177,7 @@ CREATE INDEX records_by_source_url ON records (json_extract(doc, '$.sourceUrl'))
   WHERE json_extract(doc, '$.sourceUrl') IS NOT NULL;
 )sql";
 
-constexpr std::array<Migration, 8> all{{
+constexpr std::array<Migration, 9> all{{
     {1, "records and tags", v1_records},
     {2, "full-text search", v2_search},
     {3, "persist jobs", persist_jobs_schema},
@@ -186,6 +186,8 @@ constexpr std::array<Migration, 8> all{{
     {6, "palette colours for colour search", v6_colours},
     {7, "genre, style, shot, aiStatus, likes, views and variationType", v7_pindeck_fields},
     {8, "uniqueId shared by a family; records found by sourceUrl", v8_shared_unique_id},
+    {9, "persist jobs claimed only by the workers of the store that staged their bytes",
+     persist_jobs_site_schema},
 }};
 
 }  // namespace

@@ -21,6 +21,15 @@ std::optional<Record> find_record_by(Database& db, RecordKey key, std::string_vi
 // Throws Error(Errc::not_found) naming the id when there is no such record.
 Record load_record(Database& db, std::string_view id);
 
+// find_record and load_record for a write that changes the record after reading it, so that no
+// other writer changes it in between. SQLite's IMMEDIATE write transaction already holds the
+// database's write lock: here they are the plain reads.
+inline std::optional<Record> find_record_to_change(Database& db, std::string_view id) {
+  return find_record(db, id);
+}
+inline Record load_record_to_change(Database& db, std::string_view id) {
+  return load_record(db, id);
+}
 // Validates `record`, assigns id, uniqueId and uploadedAt where unset, and inserts it; a record
 // whose externalId or generationArtifactKey is already stored yields the stored one instead.
 CreateResult insert_record(Database& db, Record record);

@@ -16,7 +16,7 @@ namespace {
 
 class SqliteDeleteJobs final : public DeleteJobs {
  public:
-  SqliteDeleteJobs(SqliteCatalog& catalog, std::string owner, std::chrono::milliseconds lease,
+  SqliteDeleteJobs(SqliteCatalogBase& catalog, std::string owner, std::chrono::milliseconds lease,
                    util::Clock clock)
       : catalog_(catalog), owner_(std::move(owner)), lease_(lease), clock_(std::move(clock)) {
     if (owner_.empty()) throw Error(Errc::invalid, "delete queue owner must not be empty");
@@ -182,7 +182,7 @@ class SqliteDeleteJobs final : public DeleteJobs {
     }
   }
 
-  SqliteCatalog& catalog_;
+  SqliteCatalogBase& catalog_;
   std::string owner_;
   std::chrono::milliseconds lease_;
   util::Clock clock_;
@@ -190,10 +190,10 @@ class SqliteDeleteJobs final : public DeleteJobs {
 
 }  // namespace
 
-std::unique_ptr<DeleteJobs> SqliteCatalog::delete_jobs(std::string owner,
-                                                       std::chrono::milliseconds lease,
-                                                       util::Clock clock) {
-  return std::make_unique<SqliteDeleteJobs>(*this, std::move(owner), lease, std::move(clock));
+std::unique_ptr<DeleteJobs> make_sqlite_delete_jobs(SqliteCatalogBase& catalog, std::string owner,
+                                                    std::chrono::milliseconds lease,
+                                                    util::Clock clock) {
+  return std::make_unique<SqliteDeleteJobs>(catalog, std::move(owner), lease, std::move(clock));
 }
 
 }  // namespace pindeck::catalog

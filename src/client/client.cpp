@@ -10,6 +10,7 @@
 #include "model/patch.hpp"
 #include "model/record_json.hpp"
 #include "pindeck/error.hpp"
+#include "util/env.hpp"
 
 namespace pindeck {
 
@@ -61,9 +62,21 @@ void prepare_data_dir(const std::filesystem::path& dir) {
 }  // namespace
 
 Client Client::open(const std::filesystem::path& data_dir) {
+  return open(data_dir, OpenOptions{});
+}
+
+Client Client::open(const std::filesystem::path& data_dir, const OpenOptions& options) {
+  std::string location = options.catalog;
+  if (location.empty()) location = util::env("PINDECK_CATALOG_URL").value_or("");
+  if (location.empty()) {
+    prepare_data_dir(data_dir);
+    return Client(
+        std::make_unique<Impl>(data_dir, catalog::open_catalog(data_dir / catalog_file_name)));
+  }
+  // The catalog first: a location that is wrong leaves no data directory behind.
+  auto catalog = catalog::open_catalog_at(location);
   prepare_data_dir(data_dir);
-  return Client(
-      std::make_unique<Impl>(data_dir, catalog::open_catalog(data_dir / catalog_file_name)));
+  return Client(std::make_unique<Impl>(data_dir, std::move(catalog)));
 }
 
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -51,12 +51,15 @@ Persistence::Persistence(catalog::Catalog& catalog, const std::filesystem::path&
       staging_(data_dir / "staging", config.max_upload_bytes),
       store_(std::move(store)),
       config_(std::move(config)),
-      jobs_(catalog_.persist_jobs(make_lease_owner(), config_.lease)),
+      jobs_(catalog_.persist_jobs(make_lease_owner(), config_.lease, util::system_now_ms,
+                                  staging_.site())),
       retry_(
           JobRetryPolicy{config_.max_attempts, config_.retry_min_delay, config_.retry_max_delay}),
       waiters_(
           events_.get_executor(), [this](std::string_view id) { return catalog_.get(id); },
           config_.poll_interval),
+      settled_watch_(catalog_.watch_settled(
+          [this](std::string_view id) { waiters_.notify(std::string(id)); })),
       event_hub_(events),
       delete_jobs_(catalog_.delete_jobs(jobs_->owner(), config_.lease)),
       deleter_(std::make_unique<Deleter>(*delete_jobs_, *store_, staging_)) {
@@ -71,6 +74,7 @@ Persistence::~Persistence() {
 }
 
 void Persistence::close() {
+  settled_watch_.reset();
   waiters_.close();
   stop_workers();
 }

@@ -146,6 +146,9 @@ class Persistence {
       events_.get_executor()};
   std::thread events_thread_;
   SettledWaiters waiters_;
+  // Wakes waits for records that workers of other hosts settle (nullptr on SQLite, where the
+  // waiters' poll does); ended before the waiters close.
+  std::unique_ptr<catalog::SettledWatch> settled_watch_;
 
   PersistenceEvents* event_hub_;
 

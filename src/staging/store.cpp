@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <fstream>
 #include <vector>
 
 #include "pindeck/error.hpp"
@@ -22,6 +23,37 @@ namespace {
 constexpr std::size_t chunk_size = 256 * 1024;
 constexpr std::size_t storage_id_bytes = 16;
 
+// The id of the store in `directory`, kept beside it in <directory>.site (outside it: the store's
+// directory holds staged copies and nothing else), written first if there is none. Written under
+// a temporary name and linked into place, which (unlike a rename) fails when another process got
+// there first: then its id is the one every process reads.
+std::string read_or_make_site(const std::filesystem::path& directory) {
+  const auto site_path =
+      directory.parent_path() / (directory.filename().string() + std::string(".site"));
+  if (!std::filesystem::exists(site_path)) {
+    const std::string made = util::random_hex(8);
+    const auto temp_path = directory / (std::string(temp_prefix) + "site-" + made);
+    DurableFileWriter writer(directory);
+    writer.write(std::as_bytes(std::span(made)));
+    writer.commit(temp_path);
+    const bool linked = ::link(temp_path.c_str(), site_path.c_str()) == 0;
+    const int link_errno = errno;
+    std::filesystem::remove(temp_path);
+    if (!linked && link_errno != EEXIST) {
+      throw util::errno_error("cannot write the staging site id", site_path, link_errno);
+    }
+    if (linked) fsync_directory(directory.parent_path());
+  }
+  std::ifstream in(site_path, std::ios::binary);
+  std::string site;
+  std::getline(in, site);
+  if (site.empty() || !util::is_lower_hex(site)) {
+    throw Error(Errc::io, "staging site id in " + site_path.string() +
+                              " is damaged: it must be lowercase hex digits");
+  }
+  return site;
+}
+
 }  // namespace
 
 Store::Store(std::filesystem::path directory, std::uint64_t max_bytes)
@@ -31,6 +63,7 @@ Store::Store(std::filesystem::path directory, std::uint64_t max_bytes)
   std::filesystem::create_directories(directory_, ec);
   if (ec) throw util::errno_error("cannot create staging directory", directory_, ec);
   remove_temporaries_older_than(std::chrono::hours(1));
+  site_ = read_or_make_site(directory_);
 }
 
 int Store::remove_temporaries_older_than(std::chrono::milliseconds age) {
@@ -140,7 +173,8 @@ std::vector<std::string> Store::ids_older_than(std::chrono::milliseconds age) co
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(directory_, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.starts_with(temp_prefix)) continue;
+    // Only staged objects: not the temporaries of writes under way, nor the site file.
+    if (name.size() != storage_id_bytes * 2 || !util::is_lower_hex(name)) continue;
     std::error_code entry_ec;
     const auto written = entry.last_write_time(entry_ec);
     if (!entry_ec && written <= cutoff) ids.push_back(name);

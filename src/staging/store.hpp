@@ -85,6 +85,10 @@ class Store {
   std::vector<std::string> ids_older_than(std::chrono::milliseconds age) const;
 
   const std::filesystem::path& directory() const { return directory_; }
+  // This store's id, made once and kept beside its directory (<data dir>/staging.site): a catalog
+  // shared by several hosts (DESIGN §6, scale-out) lets only workers of the store that staged a
+  // job's bytes claim the job. Every process on the same directory reads the same id.
+  const std::string& site() const { return site_; }
   std::uint64_t max_bytes() const { return max_bytes_; }
 
   // Throws Errc::invalid unless `storage_id` has the shape this store gives out (so an id from a
@@ -94,6 +98,7 @@ class Store {
  private:
   std::filesystem::path directory_;
   std::uint64_t max_bytes_;
+  std::string site_;
 };
 
 }  // namespace pindeck::staging

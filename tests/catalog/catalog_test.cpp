@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Create, get, update, delete and uniqueness rules of the catalog, on a real SQLite file.
+// Create, get, update, delete and uniqueness rules of the catalog, through a Client on a real
+// catalog (a SQLite file in its data directory, or the run's PostgreSQL database).
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +45,10 @@ TEST_F(CatalogTest, CreateAssignsIdUniqueIdAndTime) {
   EXPECT_EQ(r.unique_id.rfind("img-", 0), 0u);
   EXPECT_GT(r.uploaded_at, 1700000000000);
   EXPECT_EQ(client.get(r.id), r);
+}
+
+TEST_F(CatalogTest, TheDefaultCatalogIsASqliteFileInTheDataDirectory) {
+  client.create(titled("Flow"));
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "data" / "catalog.sqlite"));
 }
 

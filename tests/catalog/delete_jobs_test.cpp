@@ -61,7 +61,7 @@ std::set<std::string> as_set(const std::vector<std::string>& v) {
 
 struct DeleteJobsTest : ::testing::Test {
   TempDir dir;
-  std::unique_ptr<SqliteCatalog> catalog = open_catalog(dir.path() / "catalog.sqlite");
+  std::unique_ptr<Catalog> catalog = open_catalog(dir.path() / "catalog.sqlite");
   // The queue's clock runs with the real one (deletions are stamped with it) and can jump ahead.
   std::int64_t skipped_ms = 0;
   util::Clock clock = [this] { return util::system_now_ms() + skipped_ms; };

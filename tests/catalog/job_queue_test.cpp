@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "catalog/job_queue.hpp"
-
+// The durable queue of persist jobs (DESIGN §6) as the pipeline sees it, PersistJobs, on whichever
+// catalog backend the run selects (catalog_fixture.hpp): leases, expiry, attempts, ordering,
+// retries, failures, backfill order, each job change in one transaction with its record's, and
+// processes sharing one catalog.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,6 +11,8 @@
 #include <fstream>
 #include <set>
 
+#include "catalog/job_queue.hpp"
+#include "catalog/sqlite_catalog.hpp"
 #include "catalog_fixture.hpp"
 #include "expect_error.hpp"
 #include "pindeck/error.hpp"
@@ -17,7 +21,6 @@ namespace pindeck::catalog {
 namespace {
 
 using namespace std::chrono_literals;
-using pindeck::test::make_record;
 using pindeck::test::open_catalog;
 using pindeck::test::TempDir;
 
@@ -28,180 +31,189 @@ struct FakeClock {
   }
 };
 
-struct QueueFixture : ::testing::Test {
+// A record as an upload leaves it: staged, waiting for its job.
+Record staged_upload(const std::string& title) {
+  Record record;
+  record.title = title;
+  record.source_type = SourceType::upload;
+  record.storage_provider = StorageProvider::convex;
+  record.storage_persist_status = PersistStatus::pending;
+  record.storage_id = "0123456789abcdef0123456789abcdef";
+  return record;
+}
+
+bool keep_record(Record&) {
+  return true;
+}
+
+struct JobQueueTest : ::testing::Test {
   TempDir dir;
-  std::unique_ptr<SqliteCatalog> catalog = open_catalog(dir.path() / "catalog.sqlite");
+  std::unique_ptr<Catalog> catalog = open_catalog(dir.path() / "catalog.sqlite");
   FakeClock time;
 
-  template <typename Body>
-  auto write(Body&& body) {
-    return catalog->write(std::forward<Body>(body));
+  std::unique_ptr<PersistJobs> jobs_of(const std::string& owner, std::chrono::milliseconds lease) {
+    return catalog->persist_jobs(owner, lease, time.clock());
   }
-  void enqueue(JobQueue& queue, const std::string& id) {
-    write([&](catalog::Database& db) { queue.enqueue(db, id); });
-  }
-  std::optional<Job> claim(JobQueue& queue) {
-    return write([&](catalog::Database& db) { return queue.claim(db); });
+  // Inserts a staged record, which queues its job now.
+  std::string queued(PersistJobs& jobs, const std::string& title) {
+    return jobs.insert_with_job(staged_upload(title)).record.id;
   }
 };
 
-using JobQueueTest = QueueFixture;
-
 TEST_F(JobQueueTest, ClaimTakesTheOldestDueJobOnceAndCountsTheAttempt) {
-  JobQueue queue("worker-a", 30s, time.clock());
-  const auto first_id = make_record(*catalog, "first");
-  const auto second_id = make_record(*catalog, "second");
-  enqueue(queue, first_id);
+  auto jobs = jobs_of("worker-a", 30s);
+  const auto first_id = queued(*jobs, "first");
   time.now += 1;
-  enqueue(queue, second_id);
+  const auto second_id = queued(*jobs, "second");
 
-  auto first = claim(queue);
+  auto first = jobs->claim();
   ASSERT_TRUE(first);
   EXPECT_EQ(first->record_id, first_id);
   EXPECT_EQ(first->attempts, 1);
   EXPECT_EQ(first->lease_owner, "worker-a");
   EXPECT_EQ(first->lease_expires_at, time.now + 30000);
-  auto second = claim(queue);
+  auto second = jobs->claim();
   ASSERT_TRUE(second);
   EXPECT_EQ(second->record_id, second_id);
-  EXPECT_FALSE(claim(queue)) << "a leased job was handed out twice";
-  EXPECT_EQ(write([&](catalog::Database& db) { return queue.counts(db); }).queued, 2);
+  EXPECT_FALSE(jobs->claim()) << "a leased job was handed out twice";
+  EXPECT_EQ(jobs->counts().queued, 2);
 }
 
 TEST_F(JobQueueTest, AnExpiredLeaseIsClaimedAgainAndTheOldHolderCannotComplete) {
-  JobQueue crashed("worker-crashed", 10s, time.clock());
-  JobQueue survivor("worker-new", 10s, time.clock());
-  const auto id = make_record(*catalog, "a");
-  enqueue(crashed, id);
-  auto lost = claim(crashed);
+  auto crashed = jobs_of("worker-crashed", 10s);
+  auto survivor = jobs_of("worker-new", 10s);
+  const auto id = queued(*crashed, "a");
+  auto lost = crashed->claim();
   ASSERT_TRUE(lost);
 
   time.now += 9999;
-  EXPECT_FALSE(claim(survivor));
+  EXPECT_FALSE(survivor->claim());
   time.now += 1;
-  auto taken = claim(survivor);
+  auto taken = survivor->claim();
   ASSERT_TRUE(taken);
   EXPECT_EQ(taken->record_id, id);
   EXPECT_EQ(taken->attempts, 2);
 
-  write([&](catalog::Database& db) {
-    EXPECT_FALSE(crashed.renew(db, *lost));
-    EXPECT_FALSE(crashed.complete(db, *lost));
-    EXPECT_TRUE(survivor.find(db, id));
-    EXPECT_TRUE(survivor.complete(db, *taken));
-    EXPECT_FALSE(survivor.find(db, id));
-  });
+  EXPECT_FALSE(crashed->renew(*lost));
+  EXPECT_FALSE(crashed->complete(*lost, keep_record));
+  EXPECT_TRUE(survivor->find(id));
+  EXPECT_TRUE(survivor->complete(*taken, keep_record));
+  EXPECT_FALSE(survivor->find(id));
 }
 
 TEST_F(JobQueueTest, RenewingKeepsTheLeaseAlive) {
-  JobQueue a("a", 10s, time.clock());
-  JobQueue b("b", 10s, time.clock());
-  enqueue(a, make_record(*catalog, "a"));
-  auto job = claim(a);
+  auto a = jobs_of("a", 10s);
+  auto b = jobs_of("b", 10s);
+  queued(*a, "a");
+  auto job = a->claim();
+  ASSERT_TRUE(job);
   for (int i = 0; i < 5; ++i) {
     time.now += 8000;
-    ASSERT_TRUE(write([&](catalog::Database& db) { return a.renew(db, *job); }));
-    EXPECT_FALSE(claim(b));
+    ASSERT_TRUE(a->renew(*job));
+    EXPECT_FALSE(b->claim());
   }
   EXPECT_EQ(job->lease_expires_at, time.now + 10000);
+  EXPECT_EQ(a->find(job->record_id)->lease_expires_at, time.now + 10000);
 }
 
 TEST_F(JobQueueTest, RetryLaterWaitsTheDelayAndKeepsTheError) {
-  JobQueue queue("a", 10s, time.clock());
-  enqueue(queue, make_record(*catalog, "a"));
-  auto job = claim(queue);
-  ASSERT_TRUE(write([&](catalog::Database& db) {
-    return queue.retry_later(db, *job, 2000ms, "PutObject: connection refused");
-  }));
-  EXPECT_EQ(write([&](catalog::Database& db) { return queue.next_claimable_at(db); }),
-            time.now + 2000);
+  auto jobs = jobs_of("a", 10s);
+  queued(*jobs, "a");
+  auto job = jobs->claim();
+  ASSERT_TRUE(job);
+  ASSERT_TRUE(jobs->retry_later(*job, 2000ms, "PutObject: connection refused", keep_record));
+  EXPECT_EQ(jobs->next_claimable_at(), time.now + 2000);
   time.now += 1999;
-  EXPECT_FALSE(claim(queue));
+  EXPECT_FALSE(jobs->claim());
   time.now += 1;
-  auto again = claim(queue);
+  auto again = jobs->claim();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->attempts, 2);
   EXPECT_EQ(again->last_error, "PutObject: connection refused");
 }
 
 TEST_F(JobQueueTest, FailedJobsStayUntilRequeuedWithFreshAttempts) {
-  JobQueue queue("a", 10s, time.clock());
-  const auto id = make_record(*catalog, "a");
-  enqueue(queue, id);
-  auto job = claim(queue);
-  ASSERT_TRUE(write([&](catalog::Database& db) {
-    return queue.fail(db, *job, "undecodable", FailureKind::permanent);
-  }));
-  auto counts = write([&](catalog::Database& db) { return queue.counts(db); });
+  auto jobs = jobs_of("a", 10s);
+  const auto id = queued(*jobs, "a");
+  auto job = jobs->claim();
+  ASSERT_TRUE(job);
+  ASSERT_TRUE(jobs->fail(*job, "undecodable", FailureKind::permanent, keep_record));
+  auto counts = jobs->counts();
   EXPECT_EQ(counts.failed, 1);
   EXPECT_EQ(counts.queued, 0);
   time.now += 3600'000;
-  EXPECT_FALSE(claim(queue));
-  EXPECT_EQ(write([&](catalog::Database& db) { return queue.next_claimable_at(db); }),
-            std::nullopt);
+  EXPECT_FALSE(jobs->claim());
+  EXPECT_EQ(jobs->next_claimable_at(), std::nullopt);
 
-  enqueue(queue, id);
-  auto again = claim(queue);
+  ASSERT_EQ(jobs->requeue_awaiting_backfill(10, true).size(), 1u);
+  auto again = jobs->claim();
   ASSERT_TRUE(again);
+  EXPECT_EQ(again->record_id, id);
   EXPECT_EQ(again->attempts, 1);
 }
 
-TEST_F(JobQueueTest, EnqueueLeavesARunningJobAndItsLeaseAlone) {
-  JobQueue a("a", 10s, time.clock());
-  JobQueue b("b", 10s, time.clock());
-  const auto id = make_record(*catalog, "a");
-  enqueue(a, id);
-  auto job = claim(a);
-  enqueue(b, id);
-  EXPECT_FALSE(claim(b)) << "requeueing a running job handed it to a second worker";
-  EXPECT_TRUE(write([&](catalog::Database& db) { return a.complete(db, *job); }));
+// A record found again by its externalId, and a backfill, are the two ways a record that already
+// has a job could be queued again.
+TEST_F(JobQueueTest, QueueingAgainLeavesARunningJobAndItsLeaseAlone) {
+  auto a = jobs_of("a", 10s);
+  auto b = jobs_of("b", 10s);
+  Record record = staged_upload("a");
+  record.external_id = "import:1";
+  const auto id = a->insert_with_job(record).record.id;
+  auto job = a->claim();
+  ASSERT_TRUE(job);
+  EXPECT_FALSE(b->insert_with_job(record).created);
+  EXPECT_TRUE(b->requeue_awaiting_backfill(10, true).empty());
+  EXPECT_FALSE(b->claim()) << "requeueing a running job handed it to a second worker";
+  EXPECT_EQ(b->find(id)->lease_owner, "a");
+  EXPECT_EQ(b->find(id)->attempts, 1);
+  EXPECT_TRUE(a->complete(*job, keep_record));
 }
 
-TEST_F(JobQueueTest, EnqueueJoinsTheCallersTransaction) {
-  JobQueue queue("a", 10s, time.clock());
-  const auto id = make_record(*catalog, "a");
-  test::expect_error(
-      [&] {
-        write([&](catalog::Database& db) {
-          queue.enqueue(db, id);
-          EXPECT_TRUE(queue.find(db, id)) << "queued inside the transaction";
-          throw Error(Errc::invalid, "the record insert failed");
-        });
-      },
-      Errc::invalid, "the record insert failed");
-  EXPECT_FALSE(write([&](catalog::Database& db) { return queue.find(db, id); }));
+// The job change runs first and the record's change after it: a record change refused at the end
+// must take the job change back with it.
+TEST_F(JobQueueTest, ARefusedRecordChangeTakesTheJobChangeBack) {
+  auto jobs = jobs_of("a", 10s);
+  const auto id = queued(*jobs, "a");
+  auto job = jobs->claim();
+  ASSERT_TRUE(job);
+  const auto invalid_colours = [](Record& record) {
+    record.colors = std::vector<std::string>{"#GGGGGG"};
+    return true;
+  };
+  test::expect_error([&] { jobs->complete(*job, invalid_colours); }, Errc::invalid, "colors");
+  test::expect_error([&] { jobs->fail(*job, "boom", FailureKind::transient, invalid_colours); },
+                     Errc::invalid, "colors");
+  const auto kept = jobs->find(id);
+  ASSERT_TRUE(kept) << "the job was completed although its record change was refused";
+  EXPECT_EQ(kept->lease_owner, "a");
+  EXPECT_FALSE(kept->failure);
+  EXPECT_EQ(jobs->counts().failed, 0);
+  EXPECT_FALSE(catalog->get(id).colors);
+  EXPECT_TRUE(jobs->complete(*job, keep_record));
 }
 
 TEST_F(JobQueueTest, DeletingTheRecordDeletesItsJob) {
-  JobQueue queue("a", 10s, time.clock());
-  const auto id = make_record(*catalog, "a");
-  enqueue(queue, id);
-  EXPECT_TRUE(write([&](catalog::Database& db) { return queue.find(db, id); }));
+  auto jobs = jobs_of("a", 10s);
+  const auto id = queued(*jobs, "a");
+  EXPECT_TRUE(jobs->find(id));
   catalog->remove_records({id}, false, false);
-  EXPECT_FALSE(write([&](catalog::Database& db) { return queue.find(db, id); }));
+  EXPECT_FALSE(jobs->find(id));
+  EXPECT_EQ(jobs->counts().queued, 0);
+  EXPECT_FALSE(jobs->claim());
 }
 
-TEST_F(JobQueueTest, AJobNeedsAnExistingRecord) {
-  JobQueue queue("a", 10s, time.clock());
-  test::expect_error([&] { enqueue(queue, "no-such-record"); }, Errc::conflict,
-                     "FOREIGN KEY constraint failed");
-}
-
-// Several processes on one catalog file drain a queue together; each job must be claimed by
-// exactly one of them.
+// Several processes on one catalog drain a queue together; each job must be claimed by exactly one
+// of them.
 TEST_F(JobQueueTest, ProcessesSharingTheCatalogNeverClaimTheSameJob) {
   constexpr int jobs = 200;
   constexpr int processes = 4;
   {
-    JobQueue queue("setup", 60s);
-    std::vector<Record> records(jobs);
+    auto setup = catalog->persist_jobs("setup", 60s);
     // Appended, not "r" + ...: GCC 12 at -O3 reports a false -Wrestrict inside
     // operator+(const char*, std::string&&) here (GCC bug 105329).
-    for (int i = 0; i < jobs; ++i) records[i].title = std::string("r").append(std::to_string(i));
-    const auto created = catalog->insert_batch(records);
-    write([&](catalog::Database& db) {
-      for (const auto& c : created) queue.enqueue(db, c.record.id);
-    });
+    for (int i = 0; i < jobs; ++i)
+      setup->insert_with_job(staged_upload(std::string("r").append(std::to_string(i))));
   }
   const auto path = dir.path() / "catalog.sqlite";
   // The children start together (when the parent closes the pipe) and each job takes a moment,
@@ -220,16 +232,12 @@ TEST_F(JobQueueTest, ProcessesSharingTheCatalogNeverClaimTheSameJob) {
       }
       try {
         auto mine = open_catalog(path);
-        JobQueue queue("proc-" + std::to_string(p), 60s);
+        auto queue = mine->persist_jobs("proc-" + std::to_string(p), 60s);
         std::ofstream log(dir.path() / ("claimed-" + std::to_string(p)));
-        for (;;) {
-          auto job = mine->write([&](catalog::Database& db) { return queue.claim(db); });
-          if (!job) break;
+        while (auto job = queue->claim()) {
           log << job->record_id << '\n' << std::flush;
           usleep(1000);
-          if (!mine->write([&](catalog::Database& db) { return queue.complete(db, *job); })) {
-            status = 2;
-          }
+          if (!queue->complete(*job, keep_record)) status = 2;
         }
       } catch (...) {
         status = 3;
@@ -264,16 +272,17 @@ TEST_F(JobQueueTest, ProcessesSharingTheCatalogNeverClaimTheSameJob) {
   EXPECT_GE(busy_processes, 2);
 }
 
-// PersistJobs: what the pipeline sees of the queue, each call one transaction with the record.
-
-Record staged_upload(const std::string& title) {
-  Record record;
-  record.title = title;
-  record.source_type = SourceType::upload;
-  record.storage_provider = StorageProvider::convex;
-  record.storage_persist_status = PersistStatus::pending;
-  record.storage_id = "0123456789abcdef0123456789abcdef";
-  return record;
+// A job row names a record of the same catalog: SQLite's foreign key refuses any other. The
+// PersistJobs interface has no way to name a record that does not exist, so this is a check of the
+// SQLite schema alone.
+TEST(SqliteJobQueue, AJobNeedsAnExistingRecord) {
+  TempDir dir;
+  auto catalog = SqliteCatalog::open(dir.path() / "catalog.sqlite");
+  JobQueue queue("a", 10s);
+  test::expect_error(
+      [&] { catalog->write([&](Database& db) { queue.enqueue(db, "no-such-record"); }); },
+      Errc::conflict, "FOREIGN KEY constraint failed");
+  EXPECT_EQ(catalog->persist_jobs("a", 10s)->counts().queued, 0);
 }
 
 TEST_F(JobQueueTest, InsertWithJobQueuesOnlyWhenTheRecordIsNew) {

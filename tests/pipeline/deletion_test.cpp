@@ -8,7 +8,7 @@
 #include <mutex>
 
 #include "catalog/record_removal.hpp"
-#include "catalog/sqlite_catalog.hpp"
+#include "catalog_fixture.hpp"
 #include "pipeline/local_object_store.hpp"
 #include "pipeline/persistence.hpp"
 #include "temp_dir.hpp"
@@ -94,7 +94,7 @@ class HeldWritesStore final : public ObjectStore {
 
 struct Engine {
   explicit Engine(const std::filesystem::path& data_dir)
-      : catalog(catalog::SqliteCatalog::open(data_dir / "catalog.sqlite")) {
+      : catalog(test::open_catalog(data_dir / "catalog.sqlite")) {
     auto held = std::make_unique<HeldWritesStore>(data_dir / "objects");
     store = held.get();
     persistence = std::make_unique<Persistence>(*catalog, data_dir, std::move(held), fast_config(),
@@ -132,7 +132,7 @@ struct Engine {
     return true;
   }
 
-  std::unique_ptr<catalog::SqliteCatalog> catalog;
+  std::unique_ptr<catalog::Catalog> catalog;
   HeldWritesStore* store = nullptr;
   std::unique_ptr<Persistence> persistence;
 };

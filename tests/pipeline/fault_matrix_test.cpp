@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <thread>
 #include <utility>
 
@@ -234,7 +234,7 @@ struct ProxiedEngine {
         proxy("127.0.0.1", port_of(pindeck::test::load_s3_test_server().settings.endpoint)),
         config(s3_config(prefix, proxy.endpoint())),
         image(write_image(dir.path(), 900)),
-        catalog(catalog::SqliteCatalog::open(dir.path() / "catalog.sqlite")) {
+        catalog(test::open_catalog(dir.path() / "catalog.sqlite")) {
     proxy.set_keep_alive(false);
     persistence = std::make_unique<Persistence>(*catalog, dir.path(),
                                                 make_object_store(config, dir.path()), config);
@@ -450,7 +450,7 @@ struct KilledRun {
     ASSERT_EQ(run_child(arguments({})), 0);
   }
   std::unique_ptr<catalog::Catalog> open_catalog() const {
-    return catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+    return test::open_catalog(data_dir / "catalog.sqlite");
   }
   bool put_seen(const std::string& mark = "") const {
     for (const auto& request : proxy.first_requests()) {
@@ -459,7 +459,8 @@ struct KilledRun {
     return false;
   }
   bool job_claimed(const std::string& id) const {
-    if (id.empty() || !std::filesystem::exists(data_dir / "catalog.sqlite")) return false;
+    // An id is logged once the child's ingest committed: its catalog exists by then.
+    if (id.empty()) return false;
     auto catalog = open_catalog();
     const auto job = catalog->persist_jobs("fault-matrix-observer", 1s)->find(id);
     return job && job->attempts >= 1;
@@ -551,34 +552,63 @@ TEST_P(KilledDuringPut, FinishesAfterRestartWithTheSameKeys) {
 
 INSTANTIATE_TEST_SUITE_P(FaultMatrix, KilledDuringPut, ::testing::ValuesIn(kPuts), step_name);
 
-// Holds the catalog's write lock from another connection, as a slow writer would.
-class CatalogWriteLock {
+// Holds a record in an open write transaction, as a slow writer of it would, until destroyed;
+// then rolls back. The transaction first rewrites the record unchanged, so that on PostgreSQL it
+// holds the record's row lock (SQLite's write lock covers the whole catalog from BEGIN): whoever
+// commits a change of that record meanwhile waits.
+class RecordHeld {
  public:
-  explicit CatalogWriteLock(const std::filesystem::path& file) {
-    if (sqlite3_open(file.c_str(), &db_) != SQLITE_OK) throw std::runtime_error("sqlite3_open");
-    sqlite3_busy_timeout(db_, 10000);
-    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      throw std::runtime_error(sqlite3_errmsg(db_));
+  RecordHeld(catalog::Catalog& catalog, std::string id) {
+    auto held = held_.get_future();
+    writer_ = std::thread([this, &catalog, id = std::move(id)] { hold(catalog, id); });
+    try {
+      held.get();
+    } catch (...) {
+      writer_.join();
+      throw;
     }
   }
-  ~CatalogWriteLock() {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_close(db_);
+  ~RecordHeld() {
+    release_.set_value();
+    writer_.join();
   }
-  CatalogWriteLock(const CatalogWriteLock&) = delete;
-  CatalogWriteLock& operator=(const CatalogWriteLock&) = delete;
+  RecordHeld(const RecordHeld&) = delete;
+  RecordHeld& operator=(const RecordHeld&) = delete;
 
  private:
-  sqlite3* db_ = nullptr;
+  struct Released {};
+
+  void hold(catalog::Catalog& catalog, const std::string& id) {
+    bool rewritten = false;
+    try {
+      // The record twice: the first patch rewrites it, the second waits inside the transaction.
+      catalog.update_each({id, id}, [&](const Record& record) -> nlohmann::json {
+        if (!rewritten) {
+          rewritten = true;
+          return {{"likes", record.likes}};
+        }
+        held_.set_value();
+        release_.get_future().wait();
+        throw Released{};
+      });
+    } catch (const Released&) {
+    } catch (...) {
+      held_.set_exception(std::current_exception());
+    }
+  }
+
+  std::promise<void> held_;
+  std::promise<void> release_;
+  std::thread writer_;
 };
 
-// Killed with every object uploaded and the outcome not yet committed (the catalog's write lock
-// is held elsewhere, so the commit waits): the restart redoes the job and commits once.
+// Killed with every object uploaded and the outcome not yet committed (another writer holds the
+// record, so the commit waits): the restart redoes the job and commits once.
 TEST(FaultMatrix, KilledBeforeTheCommitFinishesAfterRestart) {
   KilledRun run("killed-commit");
   const auto image = write_image(run.work.path(), 900);
   // The first attempt of each PUT is held for 2 s (then dropped, and sent again), time enough to
-  // take the catalog's write lock before the job can reach its commit.
+  // hold the record before the job can reach its commit.
   for (const Step put : kPuts) {
     run.proxy.add_fault({.kind = Fault::Kind::stall_request,
                          .method = "PUT",
@@ -589,7 +619,8 @@ TEST(FaultMatrix, KilledBeforeTheCommitFinishesAfterRestart) {
   ASSERT_TRUE(wait_until([&] { return run.job_claimed(logged_id(run.log)); }, 60s));
   const std::string id = logged_id(run.log);
   {
-    CatalogWriteLock lock(run.data_dir / "catalog.sqlite");
+    const auto writer = run.open_catalog();
+    const RecordHeld held(*writer, id);
     ASSERT_TRUE(wait_until([&] { return bucket_keys(run.prefix).size() == 5; }, 60s))
         << "the uploads did not finish";
     std::this_thread::sleep_for(100ms);
@@ -704,7 +735,7 @@ TEST(FaultMatrix, DiskFullWhileStagingRefusesAndKeepsNothing) {
   const auto data_dir = dir.path() / "data";
   const auto image = write_image(dir.path(), 1600);
   const auto config = quick_config(unique_prefix("full-stage"));
-  auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+  auto catalog = test::open_catalog(data_dir / "catalog.sqlite");
   auto persistence = std::make_unique<Persistence>(*catalog, data_dir,
                                                    make_object_store(config, data_dir), config);
   const std::size_t room = 32 << 10;
@@ -737,7 +768,7 @@ TEST(FaultMatrix, DiskFullForTheLocalObjectStoreFailsThenBackfillPersists) {
   const auto image = write_image(dir.path(), 1600);
   const auto config = quick_config(unique_prefix("full-put"));
   const auto filler = fill(data_dir / "objects", 0);
-  auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+  auto catalog = test::open_catalog(data_dir / "catalog.sqlite");
   auto persistence = std::make_unique<Persistence>(*catalog, data_dir,
                                                    make_object_store(config, data_dir), config);
   const Record pending = ingest_file(*persistence, image);
@@ -798,7 +829,7 @@ TEST(FaultMatrix, ReadOnlyStagingRefusesTheUploadAndKeepsNothing) {
   const auto image = write_image(dir.path(), 900);
   const auto config = quick_config(unique_prefix("ro-stage"));
   std::filesystem::create_directories(data_dir);
-  auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+  auto catalog = test::open_catalog(data_dir / "catalog.sqlite");
   auto persistence = std::make_unique<Persistence>(*catalog, data_dir,
                                                    make_object_store(config, data_dir), config);
   auto mount = Mount::read_only(data_dir / "staging");
@@ -827,7 +858,7 @@ TEST(FaultMatrix, ReadOnlyLocalObjectStoreFailsThenBackfillPersists) {
   const auto image = write_image(dir.path(), 900);
   const auto config = quick_config(unique_prefix("ro-put"));
   std::filesystem::create_directories(data_dir);
-  auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+  auto catalog = test::open_catalog(data_dir / "catalog.sqlite");
   auto persistence = std::make_unique<Persistence>(*catalog, data_dir,
                                                    make_object_store(config, data_dir), config);
   // Read-only once the store is open, as when a volume is remounted under a running process.
@@ -856,7 +887,7 @@ TEST(FaultMatrix, ReadOnlyStagingAtTheDeletionLeavesACopyTheSweepRemoves) {
   const auto prefix = unique_prefix("ro-delete");
   const auto config = s3_config(prefix);
   std::filesystem::create_directories(data_dir);
-  auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+  auto catalog = test::open_catalog(data_dir / "catalog.sqlite");
   auto persistence = std::make_unique<Persistence>(
       *catalog, data_dir, make_object_store(config, data_dir), config, /*start_workers=*/false);
   const Record pending = ingest_file(*persistence, image);

@@ -16,7 +16,6 @@
 #include <sstream>
 #include <thread>
 
-#include "catalog/sqlite_catalog.hpp"
 #include "catalog_fixture.hpp"
 #include "fault_proxy.hpp"
 #include "media/derivatives.hpp"
@@ -101,7 +100,7 @@ std::vector<std::filesystem::path> small_images(const std::filesystem::path& dir
 
 struct Engine {
   Engine(const std::filesystem::path& data_dir, const PersistenceConfig& config)
-      : catalog(catalog::SqliteCatalog::open(data_dir / "catalog.sqlite")),
+      : catalog(test::open_catalog(data_dir / "catalog.sqlite")),
         persistence(std::make_unique<Persistence>(*catalog, data_dir,
                                                   make_object_store(config, data_dir), config)) {}
   Record upload(const std::filesystem::path& path) {
@@ -339,7 +338,7 @@ TEST(PersistenceS3, KilledAtTwentyPointsThenRestartedLosesAndDuplicatesNothing) 
     ASSERT_TRUE(restart_exit.has_value()) << "run " << run << ": the restart ran over 60 s";
     ASSERT_EQ(*restart_exit, 0) << "run " << run;
 
-    auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+    auto catalog = test::open_catalog(data_dir / "catalog.sqlite");
     RecordQuery query;
     query.limit = 1000;
     const auto records = catalog->list(query).records;
@@ -411,7 +410,7 @@ TEST(PersistenceS3, TwoProcessesShareFiftyImagesAndNoJobRunsTwice) {
     // Ingest first without workers, so both processes find all 50 jobs waiting.
     auto config = s3_config(prefix);
     std::filesystem::create_directories(data_dir);
-    auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+    auto catalog = test::open_catalog(data_dir / "catalog.sqlite");
     Persistence persistence(*catalog, data_dir, make_object_store(config, data_dir), config,
                             /*start_workers=*/false);
     for (const auto& path : small_images(work.path(), 50)) {
@@ -443,7 +442,7 @@ TEST(PersistenceS3, TwoProcessesShareFiftyImagesAndNoJobRunsTwice) {
   EXPECT_GT(jobs_a.size(), 0u);
   EXPECT_GT(jobs_b.size(), 0u);
 
-  auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+  auto catalog = test::open_catalog(data_dir / "catalog.sqlite");
   RecordQuery query;
   query.limit = 1000;
   const auto records = catalog->list(query).records;

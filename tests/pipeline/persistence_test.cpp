@@ -10,7 +10,6 @@
 #include <iterator>
 #include <limits>
 
-#include "catalog/sqlite_catalog.hpp"
 #include "catalog_fixture.hpp"
 #include "media/probe.hpp"
 #include "pindeck/error.hpp"
@@ -45,7 +44,7 @@ PersistenceConfig fast_config() {
 struct Engine {
   explicit Engine(const std::filesystem::path& data_dir, PersistenceConfig config = fast_config(),
                   bool start_workers = true)
-      : catalog(catalog::SqliteCatalog::open(data_dir / "catalog.sqlite")) {
+      : catalog(test::open_catalog(data_dir / "catalog.sqlite")) {
     auto store = std::make_unique<LocalObjectStore>(data_dir / "objects", config.bucket);
     local = store.get();
     persistence =

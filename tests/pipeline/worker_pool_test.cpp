@@ -25,11 +25,13 @@ using catalog::Job;
 using namespace std::chrono_literals;
 using pindeck::test::TempDir;
 
-// A queue in a real catalog file, reached through the catalog's lock and transactions.
+// The persist-job queue of a real catalog (a SQLite file, or a PostgreSQL database on the
+// PostgreSQL run), seen by one owner, each call one of its transactions.
 struct SharedQueue {
   explicit SharedQueue(const std::filesystem::path& path, std::chrono::milliseconds lease = 30s,
                        std::string owner = "pool")
-      : catalog(pindeck::test::open_catalog(path)), queue(owner, lease) {}
+      : catalog(pindeck::test::open_catalog(path)),
+        jobs(catalog->persist_jobs(std::move(owner), lease)) {}
 
   // A pool whose jobs end when `run` returns.
   WorkerHooks hooks(std::function<void(const Job&)> run) {
@@ -41,33 +43,25 @@ struct SharedQueue {
   WorkerHooks started_hooks(std::function<void(const Job&, WorkerHooks::JobDone)> start) {
     WorkerHooks h;
     h.claim = [this] { return claim(); };
-    h.next_claimable_at = [this] {
-      return catalog->read([&](catalog::Database& db) { return queue.next_claimable_at(db); });
-    };
+    h.next_claimable_at = [this] { return jobs->next_claimable_at(); };
     h.now = util::system_now_ms;
-    h.renew = [this](Job& job) {
-      catalog->write([&](catalog::Database& db) { queue.renew(db, job); });
-    };
+    h.renew = [this](Job& job) { jobs->renew(job); };
     h.start = std::move(start);
     return h;
   }
   std::string enqueue_new(const std::string& title) {
-    const auto id = pindeck::test::make_record(*catalog, title);
-    catalog->write([&](catalog::Database& db) { queue.enqueue(db, id); });
-    return id;
+    Record record;
+    record.title = title;
+    return jobs->insert_with_job(record).record.id;
   }
-  std::optional<Job> claim() {
-    return catalog->write([&](catalog::Database& db) { return queue.claim(db); });
-  }
+  std::optional<Job> claim() { return jobs->claim(); }
   bool complete(const Job& job) {
-    return catalog->write([&](catalog::Database& db) { return queue.complete(db, job); });
+    return jobs->complete(job, [](Record&) { return true; });
   }
-  std::int64_t queued() {
-    return catalog->read([&](catalog::Database& db) { return queue.counts(db).queued; });
-  }
+  std::int64_t queued() { return jobs->counts().queued; }
 
-  std::unique_ptr<catalog::SqliteCatalog> catalog;
-  catalog::JobQueue queue;
+  std::unique_ptr<catalog::Catalog> catalog;
+  std::unique_ptr<catalog::PersistJobs> jobs;
 };
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds limit = 20s) {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "invariants.hpp"
 
-#include <nlohmann/json.hpp>
+#include <chrono>
 #include <utility>
 
-#include "catalog/sqlite_catalog.hpp"
+#include "catalog/catalog.hpp"
+#include "util/env.hpp"
 
 namespace pindeck::soak {
 
@@ -44,20 +45,16 @@ std::map<std::string, Record> all_records(const Client& client) {
   return records;
 }
 
-// The object keys the catalog's queued delete jobs will remove: read from the catalog file, as
+// The object keys the catalog's queued delete jobs will remove, read from the catalog the Client
+// opened (as Client::open chooses it: PINDECK_CATALOG_URL, else the data directory's file), as
 // the library's public API does not list its jobs.
 std::set<std::string> keys_queued_for_removal(const std::filesystem::path& data_dir) {
-  auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
-  return catalog->read([](catalog::Database& db) {
-    std::set<std::string> keys;
-    auto jobs = db.prepare("SELECT object_keys FROM delete_jobs");
-    while (jobs.step()) {
-      for (auto& key : nlohmann::json::parse(jobs.text(0)).get<std::vector<std::string>>()) {
-        keys.insert(std::move(key));
-      }
-    }
-    return keys;
-  });
+  const auto location = util::env("PINDECK_CATALOG_URL");
+  auto catalog = location ? catalog::open_catalog_at(*location)
+                          : catalog::open_catalog(data_dir / "catalog.sqlite");
+  const auto keys =
+      catalog->delete_jobs("soak-invariants", std::chrono::seconds(1))->queued_object_keys();
+  return {keys.begin(), keys.end()};
 }
 
 }  // namespace

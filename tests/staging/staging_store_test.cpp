@@ -218,6 +218,44 @@ TEST(StagingStore, ConcurrentWritersGetDistinctCompleteObjects) {
   EXPECT_EQ(entries_in(store.directory()), 8u);
 }
 
+TEST(StagingStore, ASiteIdIsMadeOnceAndReadByEveryStoreOnTheDirectory) {
+  TempDir dir;
+  const auto staging_dir = dir.path() / "staging";
+  std::vector<std::string> sites(8);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] { sites[t] = Store(staging_dir).site(); });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(sites[0].size(), 16u);
+  EXPECT_TRUE(util::is_lower_hex(sites[0]));
+  for (const auto& site : sites) EXPECT_EQ(site, sites[0]);
+  EXPECT_EQ(read_file(dir.path() / "staging.site"), sites[0]);
+  EXPECT_EQ(entries_in(staging_dir), 0u) << "a temporary of the site id was left behind";
+  EXPECT_EQ(Store(staging_dir).site(), sites[0]);
+
+  EXPECT_NE(Store(dir.path() / "other").site(), sites[0]);
+}
+
+TEST(StagingStore, OnlyStagedObjectsAreListedNotTemporariesOrOtherFiles) {
+  TempDir dir;
+  Store store(dir.path() / "staging");
+  const auto staged = store.put_bytes(as_bytes(std::string("bytes")));
+  std::ofstream(store.directory() / "notes.txt") << "a file someone left";
+  std::ofstream(store.directory() / ".tmp-write") << "half";
+  EXPECT_EQ(store.ids_older_than(std::chrono::milliseconds(-60'000)),
+            std::vector<std::string>{staged.storage_id});
+}
+
+TEST(StagingStore, ADamagedSiteFileIsRefusedNamingIt) {
+  TempDir dir;
+  const auto staging_dir = dir.path() / "staging";
+  std::filesystem::create_directories(staging_dir);
+  std::ofstream(dir.path() / "staging.site") << "not hex!";
+  pindeck::test::expect_error([&] { Store store(staging_dir); }, Errc::io,
+                              (dir.path() / "staging.site").string() + " is damaged");
+}
+
 TEST(MappedFile, MapsTheStagedBytesAndEmptyFilesToEmptySpans) {
   TempDir dir;
   Store store(dir.path() / "staging");

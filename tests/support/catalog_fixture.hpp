@@ -1,17 +1,36 @@
 // SPDX-License-Identifier: Apache-2.0
-// A real catalog file (in a test's TempDir) and records for jobs to point at.
+// The catalog a test runs against: a SQLite file in the test's TempDir, or, when ctest runs the
+// suite on PostgreSQL (PINDECK_TEST_CATALOG=postgresql, see pindeck_add_gtest's BOTH_CATALOGS), a
+// database of the test PostgreSQL server named after that file, so that opening the same path
+// again opens the same catalog. Records for jobs to point at.
 #pragma once
 
+#include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
 
-#include "catalog/job_queue.hpp"
+#include "catalog/catalog.hpp"
+#include "catalog/postgres/postgres_catalog.hpp"
 #include "catalog/sqlite_catalog.hpp"
+#include "pg_test_env.hpp"
 #include "temp_dir.hpp"
 
 namespace pindeck::test {
 
-inline std::unique_ptr<catalog::SqliteCatalog> open_catalog(const std::filesystem::path& file) {
+inline bool testing_postgres() {
+  const char* backend = std::getenv("PINDECK_TEST_CATALOG");
+  return backend != nullptr && std::string_view(backend) == "postgresql";
+}
+
+// The location Client and the CLI take for the catalog `file` stands for (catalog.hpp).
+inline std::string catalog_location(const std::filesystem::path& file) {
+  if (testing_postgres()) return pg_database_for(file);
+  return "sqlite:" + file.string();
+}
+
+inline std::unique_ptr<catalog::Catalog> open_catalog(const std::filesystem::path& file) {
+  if (testing_postgres()) return catalog::postgres::PostgresCatalog::open(pg_database_for(file));
   return catalog::SqliteCatalog::open(file);
 }
 

@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "catalog/sqlite_catalog.hpp"
+#include "catalog_fixture.hpp"
 #include "pipeline/persistence.hpp"
 #include "pipeline/s3_object_store.hpp"
 #include "s3_test_env.hpp"
@@ -98,7 +98,9 @@ int main(int argc, char** argv) {
 
   try {
     std::filesystem::create_directories(data_dir);
-    auto catalog = pindeck::catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+    // The catalog the test that started it reads: the same path gives the same PostgreSQL
+    // database in a run on PostgreSQL.
+    auto catalog = pindeck::test::open_catalog(data_dir / "catalog.sqlite");
     pindeck::pipeline::Persistence persistence(
         *catalog, data_dir, pindeck::pipeline::make_object_store(config, data_dir), config,
         /*start_workers=*/false);

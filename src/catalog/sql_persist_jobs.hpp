@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// PersistJobs on the SQLite catalog: the job queue's SQL (job_queue.cpp) and the record's rows
-// (records_table.cpp) changed in one IMMEDIATE transaction.
+// PersistJobs written once for every SQL backend (see sql_catalog.hpp): the backend's JobQueue
+// and its record functions, changed together in one of the catalog's write transactions.
+#pragma once
+
+#include <string>
 #include <utility>
 
-#include "catalog/job_queue.hpp"
-#include "catalog/records_table.hpp"
-#include "catalog/sqlite_catalog.hpp"
+#include "catalog/persist_jobs.hpp"
 #include "model/validation.hpp"
 
 namespace pindeck::catalog {
 
-namespace {
-
-class SqlitePersistJobs final : public PersistJobs {
+template <typename Catalog>
+class SqlPersistJobs final : public PersistJobs {
  public:
-  SqlitePersistJobs(SqliteCatalog& catalog, std::string owner, std::chrono::milliseconds lease,
-                    util::Clock clock)
-      : catalog_(catalog), queue_(std::move(owner), lease, std::move(clock)) {}
+  using Database = typename Catalog::Database;
+
+  SqlPersistJobs(Catalog& catalog, typename Catalog::JobQueue queue)
+      : catalog_(catalog), queue_(std::move(queue)) {}
 
   CreateResult insert_with_job(Record record) override {
     return catalog_.write([&](Database& db) {
@@ -28,25 +29,9 @@ class SqlitePersistJobs final : public PersistJobs {
 
   std::vector<Record> requeue_awaiting_backfill(int limit, bool include_permanent) override {
     return catalog_.write([&](Database& db) {
-      std::vector<std::string> ids;
-      {
-        // A record without a job row (never queued here, or imported) counts as never
-        // backfilled. `IS` compares NULL as a value: a queued job has no failure.
-        auto select = db.prepare(
-            "SELECT r.id FROM records r LEFT JOIN persist_jobs j ON j.record_id = r.id "
-            "WHERE json_extract(r.doc, '$.storageProvider') = 'convex' "
-            "AND json_extract(r.doc, '$.storageId') IS NOT NULL "
-            "AND (j.state IS NULL OR j.state = 'failed') "
-            "AND (?2 OR j.failure IS NOT 'permanent') "
-            "ORDER BY j.failure IS 'permanent', COALESCE(j.backfilled_at, 0), r.uploaded_at, r.id "
-            "LIMIT ?1");
-        select.bind(1, static_cast<std::int64_t>(limit));
-        select.bind(2, static_cast<std::int64_t>(include_permanent ? 1 : 0));
-        while (select.step()) ids.push_back(select.text(0));
-      }
       std::vector<Record> requeued;
-      for (const auto& id : ids) {
-        Record record = load_record(db, id);
+      for (const auto& id : queue_.awaiting_backfill(db, limit, include_permanent)) {
+        Record record = load_record_to_change(db, id);
         record.storage_persist_status = PersistStatus::pending;
         replace_record(db, record);
         queue_.requeue_for_backfill(db, id);
@@ -57,14 +42,7 @@ class SqlitePersistJobs final : public PersistJobs {
   }
 
   std::set<std::string> staged_ids_in_use() override {
-    return catalog_.read([&](Database& db) {
-      std::set<std::string> ids;
-      auto select = db.prepare(
-          "SELECT json_extract(doc, '$.storageId') FROM records "
-          "WHERE json_extract(doc, '$.storageId') IS NOT NULL");
-      while (select.step()) ids.insert(select.text(0));
-      return ids;
-    });
+    return catalog_.read([&](Database& db) { return queue_.staged_ids(db); });
   }
 
   std::optional<Job> claim() override {
@@ -115,7 +93,7 @@ class SqlitePersistJobs final : public PersistJobs {
   bool end_job(const Job& job, const RecordEdit& edit, JobChange&& change_job) {
     return catalog_.write([&](Database& db) {
       if (!queue_.holds(db, job)) return false;
-      auto record = find_record(db, job.record_id);
+      auto record = find_record_to_change(db, job.record_id);
       if (record && !edit(*record)) return false;
       if (record && record->storage_persist_error) {
         // The message quotes what failed (a file name, a server's answer): fit it to the field.
@@ -129,16 +107,8 @@ class SqlitePersistJobs final : public PersistJobs {
     });
   }
 
-  SqliteCatalog& catalog_;
-  JobQueue queue_;
+  Catalog& catalog_;
+  typename Catalog::JobQueue queue_;
 };
-
-}  // namespace
-
-std::unique_ptr<PersistJobs> SqliteCatalog::persist_jobs(std::string owner,
-                                                         std::chrono::milliseconds lease,
-                                                         util::Clock clock) {
-  return std::make_unique<SqlitePersistJobs>(*this, std::move(owner), lease, std::move(clock));
-}
 
 }  // namespace pindeck::catalog
