@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "catalog/job_queue.hpp"
 
+#include "catalog/failure_kinds.hpp"
 #include "catalog/sqlite.hpp"
 #include "pindeck/error.hpp"
 
@@ -11,23 +12,6 @@ namespace {
 constexpr std::string_view job_columns =
     "record_id, attempts, lease_owner, lease_expires_at, last_error, failure";
 
-std::string_view failure_kind_sql(FailureKind kind) {
-  switch (kind) {
-    case FailureKind::transient: return "transient";
-    case FailureKind::permanent: return "permanent";
-    case FailureKind::configuration: return "configuration";
-  }
-  throw Error(Errc::internal, "unknown failure kind");
-}
-
-FailureKind failure_kind_from_sql(std::string_view text) {
-  for (auto kind : {FailureKind::transient, FailureKind::permanent, FailureKind::configuration}) {
-    if (failure_kind_sql(kind) == text) return kind;
-  }
-  throw Error(Errc::database,
-              "persist job with an unknown failure kind '" + std::string(text) + "'");
-}
-
 Job job_from_row(const Statement& row) {
   Job job;
   job.record_id = row.text(0);
@@ -35,19 +19,11 @@ Job job_from_row(const Statement& row) {
   job.lease_owner = row.is_null(2) ? "" : row.text(2);
   job.lease_expires_at = row.is_null(3) ? 0 : row.integer(3);
   if (!row.is_null(4)) job.last_error = row.text(4);
-  if (!row.is_null(5)) job.failure = failure_kind_from_sql(row.text(5));
+  if (!row.is_null(5)) job.failure = failure_kind_from_text(row.text(5));
   return job;
 }
 
 }  // namespace
-
-JobQueue::JobQueue(std::string owner, std::chrono::milliseconds lease, util::Clock clock,
-                   std::string staging_site)
-    : owner_(std::move(owner)), lease_(lease), clock_(std::move(clock)) {
-  if (!staging_site.empty()) site_ = std::move(staging_site);
-  if (owner_.empty()) throw Error(Errc::invalid, "job queue owner must not be empty");
-  if (lease_.count() <= 0) throw Error(Errc::invalid, "job lease must be positive");
-}
 
 void JobQueue::enqueue(Database& db, std::string_view record_id) {
   // A failed job requeued keeps its site: its bytes are still where they were staged.
@@ -126,7 +102,7 @@ bool JobQueue::fail(Database& db, const Job& job, std::string_view error, Failur
       "UPDATE persist_jobs SET state = 'failed', lease_owner = NULL, lease_expires_at = NULL, "
       "last_error = ?3, failure = ?4 WHERE record_id = ?1 AND lease_owner = ?2 AND "
       "state = 'queued' RETURNING record_id");
-  update.bind(1, job.record_id).bind(2, owner_).bind(3, error).bind(4, failure_kind_sql(kind));
+  update.bind(1, job.record_id).bind(2, owner_).bind(3, error).bind(4, failure_kind_text(kind));
   return update.step();
 }
 

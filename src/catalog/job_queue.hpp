@@ -18,19 +18,16 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/job_leases.hpp"
 #include "catalog/persist_jobs.hpp"
 
 namespace pindeck::catalog {
 
 class Database;
 
-class JobQueue {
+class JobQueue : public JobLeases {
  public:
-  // `owner` names this process's leases (unique per process); `lease` is how long a claim lasts
-  // without renewal; `staging_site` is the first-stage store whose jobs this queue queues and
-  // claims besides those any worker may claim (Catalog::persist_jobs).
-  JobQueue(std::string owner, std::chrono::milliseconds lease,
-           util::Clock clock = util::system_now_ms, std::string staging_site = {});
+  using JobLeases::JobLeases;
 
   // Queues a job for `record_id`, due now. A failed job is requeued with its attempts reset; a
   // job that is already queued (perhaps running) is left alone.
@@ -65,15 +62,6 @@ class JobQueue {
   JobCounts counts(Database& db) const;
   // When the next queued job becomes claimable (due and unleased), or nothing when none is.
   std::optional<std::int64_t> next_claimable_at(Database& db) const;
-
-  const std::string& owner() const { return owner_; }
-  std::int64_t now() const { return clock_(); }
-
- private:
-  std::string owner_;
-  std::chrono::milliseconds lease_;
-  util::Clock clock_;
-  std::optional<std::string> site_;  // none: jobs any worker may claim
 };
 
 }  // namespace pindeck::catalog

@@ -210,25 +210,15 @@ namespace {
 
 void migrate_in_transaction(Database& db, int target) {
   Transaction tx(db);
-  int current = schema_version(db);
-  if (current > latest_schema_version()) {
-    throw Error(Errc::database, "catalog " + db.path().string() + " has schema version " +
-                                    std::to_string(current) + ", newer than this library knows (" +
-                                    std::to_string(latest_schema_version()) +
-                                    "): use a newer libpindeck");
-  }
+  const int current = schema_version(db);
+  require_known_schema(db.path().string(), current, all);
   if (current >= target) return;
-  for (const Migration& m : all) {
-    if (m.version <= current || m.version > target) continue;
-    try {
-      db.run_script(m.sql);
-    } catch (const Error& e) {
-      throw Error(e.code(), "migration to schema version " + std::to_string(m.version) + " (" +
-                                std::string(m.summary) + ") failed: " + e.what());
-    }
-    // PRAGMA takes no parameters; the version is one of ours, never input.
-    db.run_script("PRAGMA user_version = " + std::to_string(m.version));
-  }
+  apply_migrations(
+      all, current, target, [&](std::string_view sql) { db.run_script(sql); },
+      [&](int version) {
+        // PRAGMA takes no parameters; the version is one of ours, never input.
+        db.run_script("PRAGMA user_version = " + std::to_string(version));
+      });
   auto check = db.prepare("PRAGMA foreign_key_check");
   if (check.step()) {
     throw Error(Errc::database, "migration of catalog " + db.path().string() +

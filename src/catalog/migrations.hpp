@@ -9,15 +9,10 @@
 #include <span>
 #include <string_view>
 
+#include "catalog/schema_history.hpp"
 #include "catalog/sqlite.hpp"
 
 namespace pindeck::catalog {
-
-struct Migration {
-  int version;               // user_version once applied: 1, 2, 3, ...
-  std::string_view summary;  // one line, for error messages
-  std::string_view sql;
-};
 
 std::span<const Migration> migrations();
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "catalog/query_json.hpp"
 
-#include "catalog/record_queries.hpp"
+#include "catalog/query_rules.hpp"
 #include "model/enums.hpp"
 #include "model/record_json.hpp"
 #include "pindeck/error.hpp"

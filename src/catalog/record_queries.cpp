@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <utility>
@@ -11,8 +10,8 @@
 
 #include "catalog/colour_near.hpp"
 #include "catalog/cursor.hpp"
+#include "catalog/record_text.hpp"
 #include "model/enums.hpp"
-#include "model/record_json.hpp"
 #include "model/validation.hpp"
 #include "pindeck/error.hpp"
 
@@ -60,35 +59,6 @@ class Filter {
   std::string sql_;
   std::vector<Param> params_;
 };
-
-void check_tag_filters(const RecordQuery& q) {
-  if (q.tags.size() > max_tag_filters) {
-    throw Error(Errc::invalid, "tags: at most " + std::to_string(max_tag_filters) +
-                                   " tags can be filtered on at once");
-  }
-}
-
-// A query's colour filter, checked: what is near and how near.
-struct ColourFilter {
-  Rgb centre;
-  std::int64_t limit_512;
-};
-
-std::optional<ColourFilter> check_query(const RecordQuery& q) {
-  if (q.limit < 1 || q.limit > max_page_size) {
-    throw Error(Errc::invalid, "limit: must be between 1 and " + std::to_string(max_page_size) +
-                                   " (got " + std::to_string(q.limit) + ")");
-  }
-  check_tag_filters(q);
-  const std::int64_t limit_512 = distance_limit_512("colorDistance", q.color_distance);
-  if (!q.color) {
-    if (q.order == RecordOrder::closeness) {
-      throw Error(Errc::invalid, "order: closeness needs a color to measure against");
-    }
-    return std::nullopt;
-  }
-  return ColourFilter{parse_query_colour("color", *q.color), limit_512};
-}
 
 // The reds of the box, as a JSON array for json_each: each is one seek in the colour index.
 std::string reds_of(const ColourBox& box) {
@@ -172,25 +142,7 @@ void add_record_filters(Filter& f, const RecordQuery& q, std::size_t skip_tags =
   if (q.originals_only) f.add("r.parent_image_id IS NULL", {});
 }
 
-template <typename Expected>
-Expected cursor_for(const RecordQuery& q, std::string_view what) {
-  Cursor c = decode_cursor(*q.cursor);
-  if (!std::holds_alternative<Expected>(c)) {
-    throw Error(Errc::invalid, "cursor: belongs to a " + std::string(what) +
-                                   " of another kind; start again without a cursor");
-  }
-  return std::get<Expected>(c);
-}
-
-// Up to `limit` records of a statement selecting (doc, pk, distance), and whether more rows
-// follow.
-struct PageRows {
-  std::vector<Record> records;
-  std::int64_t last_pk = 0;
-  std::int64_t last_distance = 0;  // of the nearest colour, when ordered by closeness
-  bool more = false;
-};
-
+// The page of a statement selecting (doc, pk, distance), reading one row past `limit` at most.
 PageRows read_page(Statement& stmt, int limit) {
   PageRows rows;
   while (stmt.step()) {
@@ -198,7 +150,7 @@ PageRows read_page(Statement& stmt, int limit) {
       rows.more = true;
       break;
     }
-    rows.records.push_back(model::from_stored_json(nlohmann::json::parse(stmt.text(0))));
+    rows.records.push_back(record_from_doc(stmt.text(0)));
     rows.last_pk = stmt.integer(1);
     rows.last_distance = stmt.integer(2);
   }
@@ -274,20 +226,7 @@ RecordPage list_records(Database& db, const RecordQuery& q,
   f.param(std::int64_t{q.limit} + 1);
   auto stmt = db.prepare(sql);
   f.bind_all(stmt);
-  PageRows rows = read_page(stmt, q.limit);
-  RecordPage page{std::move(rows.records), std::nullopt};
-  if (rows.more) {
-    const Record& last = page.records.back();
-    if (q.order == RecordOrder::newest_first) {
-      page.next_cursor = encode_cursor(TimeCursor{last.uploaded_at, rows.last_pk});
-    } else if (q.order == RecordOrder::project_row) {
-      auto sort = last.project_order.value_or(std::numeric_limits<std::int64_t>::max());
-      page.next_cursor = encode_cursor(ProjectCursor{sort, last.title, rows.last_pk});
-    } else {
-      page.next_cursor = encode_cursor(ClosenessCursor{rows.last_distance, rows.last_pk});
-    }
-  }
-  return page;
+  return list_page(read_page(stmt, q.limit), q);
 }
 
 RecordPage search_records(Database& db, std::string_view text, const RecordQuery& q) {
@@ -332,18 +271,11 @@ RecordPage search_records(Database& db, std::string_view text, const RecordQuery
                          " ORDER BY score, pk LIMIT ? OFFSET ?) AS hits "
                          "JOIN records r ON r.pk = hits.pk ORDER BY hits.score, hits.pk");
   f.bind_all(stmt);
-  PageRows rows = read_page(stmt, q.limit);
-  RecordPage page{std::move(rows.records), std::nullopt};
-  if (rows.more) {
-    page.next_cursor = by_closeness
-                           ? encode_cursor(ClosenessCursor{rows.last_distance, rows.last_pk})
-                           : encode_cursor(OffsetCursor{offset + q.limit});
-  }
-  return page;
+  return search_page(read_page(stmt, q.limit), q, offset);
 }
 
 RecordStats count_records(Database& db, const RecordQuery& q) {
-  check_tag_filters(q);
+  const auto colour = check_count_query(q);
   Filter f;
   // As in list(): with a tag, its own rows drive the count (a tag has few records; checking
   // every record for it costs far more).
@@ -353,30 +285,20 @@ RecordStats count_records(Database& db, const RecordQuery& q) {
     f.add("t.tag = ?", {q.tags.front()});
   }
   add_record_filters(f, q, q.tags.empty() ? 0 : 1);
-  if (q.color) {
-    const ColourFilter colour{parse_query_colour("color", *q.color),
-                              distance_limit_512("colorDistance", q.color_distance)};
-    auto [near_sql, near_params] = near_condition(colour);
+  if (colour) {
+    auto [near_sql, near_params] = near_condition(*colour);
     f.add(near_sql, std::move(near_params));
   }
   RecordStats stats;
   // Column names are fixed here, never input.
-  const std::pair<const char*, std::vector<ValueCount>*> dimensions[] = {
-      {"category", &stats.category},
-      {"group_name", &stats.group},
-      {"genre", &stats.genre},
-      {"style", &stats.style},
-      {"project_name", &stats.project_name},
-      {"moodboard_name", &stats.moodboard_name},
-      {"source_type", &stats.source_type},
-      {"status", &stats.status}};
+  const auto dimensions = counted_columns(stats);
   if (f.sql().empty()) {
     // Without a filter, each count is one GROUP BY over the column's own index.
     auto total = db.prepare("SELECT count(*) FROM records");
     total.step();
     stats.total = total.integer(0);
     for (const auto& [column, counts] : dimensions) {
-      const std::string c = std::string("r.") + column;
+      const std::string c = "r." + std::string(column);
       auto stmt = db.prepare("SELECT " + c + ", count(*) AS n FROM records r WHERE " + c +
                              " IS NOT NULL GROUP BY " + c + " ORDER BY n DESC, 1");
       while (stmt.step()) counts->push_back({stmt.text(0), stmt.integer(1)});
@@ -390,7 +312,7 @@ RecordStats count_records(Database& db, const RecordQuery& q) {
     columns += (columns.empty() ? "r." : ", r.") + std::string(column);
   auto stmt = db.prepare("SELECT " + columns + " FROM " + from + " WHERE 1" + f.sql());
   f.bind_all(stmt);
-  constexpr int dimension_count = static_cast<int>(std::size(dimensions));
+  constexpr int dimension_count = static_cast<int>(std::tuple_size_v<decltype(dimensions)>);
   std::array<std::unordered_map<std::string, std::int64_t>, dimension_count> tallies;
   while (stmt.step()) {
     ++stats.total;
@@ -398,36 +320,16 @@ RecordStats count_records(Database& db, const RecordQuery& q) {
       if (!stmt.is_null(i)) ++tallies[static_cast<std::size_t>(i)][stmt.text(i)];
   }
   for (int i = 0; i < dimension_count; ++i) {
-    auto& counts = *dimensions[i].second;
+    auto& counts = *dimensions[static_cast<std::size_t>(i)].second;
     for (auto& [value, n] : tallies[static_cast<std::size_t>(i)]) counts.push_back({value, n});
-    // As the unfiltered counts come: most first, then by value.
-    std::sort(counts.begin(), counts.end(), [](const ValueCount& a, const ValueCount& b) {
-      return a.count != b.count ? a.count > b.count : a.value < b.value;
-    });
+    // As the unfiltered counts come.
+    sort_counts(counts);
   }
   return stats;
 }
 
-static std::size_t code_points(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
 std::string fts_query(std::string_view text) {
-  std::vector<std::string> words;
-  std::string word;
-  auto flush = [&] {
-    if (!word.empty()) words.push_back(std::exchange(word, {}));
-  };
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0') {
-      flush();
-    } else {
-      word += c;
-    }
-  }
-  flush();
-  if (words.empty()) throw Error(Errc::invalid, "text: the search text must contain a word");
+  const std::vector<std::string> words = typed_words(text);
   std::string out;
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (i > 0) out += ' ';
@@ -437,7 +339,7 @@ std::string fts_query(std::string_view text) {
       out += c;
     }
     out += '"';
-    if (i + 1 == words.size() && code_points(words[i]) >= min_prefix_chars) out += '*';
+    if (i + 1 == words.size() && matches_as_prefix(words[i])) out += '*';
   }
   return out;
 }

@@ -6,13 +6,11 @@
 #include <string>
 #include <string_view>
 
+#include "catalog/query_rules.hpp"
 #include "catalog/sqlite.hpp"
 #include "pindeck/query.hpp"
 
 namespace pindeck::catalog {
-
-inline constexpr int max_page_size = 1000;
-inline constexpr std::size_t max_tag_filters = 10;
 
 // With `parent_id`, only the records whose parentImageId it is (lineage.hpp's children).
 RecordPage list_records(Database& db, const RecordQuery& query,
@@ -23,10 +21,6 @@ RecordPage search_records(Database& db, std::string_view text, const RecordQuery
 // Counts the records `query` selects (its filters; order, limit and cursor are ignored) per value
 // of each field RecordStats names. Call inside a read transaction for counts of one moment.
 RecordStats count_records(Database& db, const RecordQuery& query);
-
-// The last word of a search also matches as a prefix once it is this long: shorter prefixes
-// match a large part of the vocabulary and cost far more than they find.
-inline constexpr std::size_t min_prefix_chars = 3;
 
 // Turns what a person typed into an FTS5 query: each word quoted (so FTS5 operators in the text
 // are just words), all words required, the last one also as a prefix when it has at least

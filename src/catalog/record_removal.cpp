@@ -4,19 +4,16 @@
 #include <algorithm>
 #include <deque>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
+#include "catalog/query_rules.hpp"
 #include "catalog/record_queries.hpp"
 #include "catalog/records_table.hpp"
-#include "model/enums.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::catalog {
 
 namespace {
-
-std::string json_quoted(std::string_view s) {
-  return nlohmann::json(std::string(s)).dump();
-}
 
 std::vector<std::string> children_of(Database& db, std::string_view id) {
   std::vector<std::string> ids;
@@ -82,12 +79,7 @@ std::vector<Record> records_to_remove(Database& db, const std::vector<std::strin
       const auto children = children_of(db, record.id);
       const auto kept = std::count_if(children.begin(), children.end(),
                                       [&](const std::string& c) { return !taken.contains(c); });
-      if (kept > 0) {
-        throw Error(Errc::conflict, "record " + json_quoted(record.id) + " has " +
-                                        std::to_string(kept) +
-                                        " variation(s); delete them first or delete the whole "
-                                        "family");
-      }
+      if (kept > 0) refuse_kept_variations(record.id, kept, json_quoted);
     }
   }
   std::reverse(order.begin(), order.end());
@@ -95,30 +87,8 @@ std::vector<Record> records_to_remove(Database& db, const std::vector<std::strin
 }
 
 std::vector<std::string> ids_matching(Database& db, RecordQuery filter) {
-  filter.limit = max_page_size;
-  filter.cursor.reset();
-  std::vector<std::string> ids;
-  for (;;) {
-    auto page = list_records(db, filter);
-    for (auto& record : page.records) ids.push_back(std::move(record.id));
-    if (!page.next_cursor) return ids;
-    filter.cursor = std::move(page.next_cursor);
-  }
-}
-
-std::vector<std::string> object_keys_of(const Record& record) {
-  std::vector<std::string> keys;
-  auto add = [&](const std::optional<std::string>& key) {
-    if (key && std::find(keys.begin(), keys.end(), *key) == keys.end()) keys.push_back(*key);
-  };
-  add(record.storage_path);
-  add(record.preview_storage_path);
-  if (const auto& paths = record.derivative_storage_paths) {
-    add(paths->small);
-    add(paths->medium);
-    add(paths->large);
-  }
-  return keys;
+  return catalog::ids_matching(std::move(filter),
+                               [&](const RecordQuery& page) { return list_records(db, page); });
 }
 
 std::set<std::string> object_keys_in_use(Database& db, const std::vector<std::string>& keys) {
@@ -145,19 +115,13 @@ std::set<std::string> staged_ids_in_use(Database& db, const std::vector<std::str
 void queue_delete_job(Database& db, const Record& record, const std::vector<std::string>& keys,
                       const std::optional<std::string>& staged_id, std::int64_t due_at,
                       std::int64_t now) {
-  std::optional<std::string> provider;
-  std::optional<std::string> bucket;
-  if (record.storage_provider && *record.storage_provider != StorageProvider::convex &&
-      record.storage_bucket) {
-    provider = std::string(model::to_string(*record.storage_provider));
-    bucket = record.storage_bucket;
-  }
+  const auto store = object_store_of(record);
   db.prepare(
         "INSERT INTO delete_jobs (record_id, provider, bucket, object_keys, staged_id, "
         "next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
       .bind(1, record.id)
-      .bind(2, provider)
-      .bind(3, bucket)
+      .bind(2, store.provider)
+      .bind(3, store.bucket)
       .bind(4, json_array(keys))
       .bind(5, staged_id)
       .bind(6, due_at)
@@ -168,34 +132,20 @@ void queue_delete_job(Database& db, const Record& record, const std::vector<std:
 std::vector<RemovedRecord> remove_records_queueing_cleanup(Database& db,
                                                            const std::vector<Record>& records,
                                                            std::int64_t now) {
-  std::vector<std::int64_t> due;
-  std::vector<std::string> all_keys;
-  std::vector<std::string> all_staged;
+  // Read before any record goes: deleting a record deletes its persist job.
+  std::unordered_map<std::string, std::int64_t> due;
   for (const auto& record : records) {
-    due.push_back(running_persist_lease_end(db, record.id, now).value_or(now));
-    for (auto& key : object_keys_of(record)) all_keys.push_back(std::move(key));
-    if (record.storage_id) all_staged.push_back(*record.storage_id);
-    delete_record(db, record);
+    due.emplace(record.id, running_persist_lease_end(db, record.id, now).value_or(now));
   }
-  // Asked once the records are gone: what is still named belongs to a record that stays.
-  const auto keys_kept = object_keys_in_use(db, all_keys);
-  const auto staged_kept = staged_ids_in_use(db, all_staged);
-
-  std::vector<RemovedRecord> removed;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    const Record& record = records[i];
-    RemovedRecord entry{record, {}};
-    for (auto& key : object_keys_of(record)) {
-      if (!keys_kept.contains(key)) entry.object_keys.push_back(std::move(key));
-    }
-    std::optional<std::string> staged = record.storage_id;
-    if (staged && staged_kept.contains(*staged)) staged.reset();
-    if (!entry.object_keys.empty() || staged) {
-      queue_delete_job(db, record, entry.object_keys, staged, due[i], now);
-    }
-    removed.push_back(std::move(entry));
-  }
-  return removed;
+  return remove_queueing_cleanup(
+      records,
+      {[&](const Record& record) { delete_record(db, record); },
+       [&](const std::vector<std::string>& keys) { return object_keys_in_use(db, keys); },
+       [&](const std::vector<std::string>& staged) { return staged_ids_in_use(db, staged); },
+       [&](const Record& record, const std::vector<std::string>& keys,
+           const std::optional<std::string>& staged_id) {
+         queue_delete_job(db, record, keys, staged_id, due.at(record.id), now);
+       }});
 }
 
 }  // namespace pindeck::catalog

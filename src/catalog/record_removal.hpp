@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "catalog/delete_jobs.hpp"
+#include "catalog/record_cleanup.hpp"
 #include "catalog/sqlite.hpp"
 #include "pindeck/query.hpp"
 
@@ -32,9 +33,6 @@ std::vector<std::string> ids_matching(Database& db, RecordQuery filter);
 std::vector<RemovedRecord> remove_records_queueing_cleanup(Database& db,
                                                            const std::vector<Record>& records,
                                                            std::int64_t now);
-
-// The object keys and the staged ids a record names.
-std::vector<std::string> object_keys_of(const Record& record);
 
 // Which of `keys` a record names as one of its object keys.
 std::set<std::string> object_keys_in_use(Database& db, const std::vector<std::string>& keys);

@@ -2,14 +2,13 @@
 #include "catalog/records_table.hpp"
 
 #include <limits>
-#include <nlohmann/json.hpp>
 #include <string>
-#include <unordered_set>
 
 #include "catalog/colour_near.hpp"
+#include "catalog/record_rules.hpp"
+#include "catalog/record_text.hpp"
 #include "model/enums.hpp"
 #include "model/ids.hpp"
-#include "model/record_json.hpp"
 #include "model/validation.hpp"
 #include "pindeck/error.hpp"
 #include "util/clock.hpp"
@@ -18,23 +17,11 @@ namespace pindeck::catalog {
 
 namespace {
 
-std::string json_quoted(std::string_view s) {
-  return nlohmann::json(std::string(s)).dump();
-}
-
-std::string to_doc(const Record& record) {
-  try {
-    return model::to_json(record).dump();
-  } catch (const nlohmann::json::type_error&) {
-    throw Error(Errc::invalid, "record: every text field must be valid UTF-8");
-  }
-}
-
 std::optional<Record> find_by(Database& db, std::string_view sql, std::string_view key) {
   auto stmt = db.prepare(sql);
   stmt.bind(1, key);
   if (!stmt.step()) return std::nullopt;
-  return model::from_stored_json(nlohmann::json::parse(stmt.text(0)));
+  return record_from_doc(stmt.text(0));
 }
 
 std::optional<std::int64_t> find_pk(Database& db, std::string_view id) {
@@ -63,35 +50,15 @@ void require_unique_keys(Database& db, const Record& r, std::int64_t self_pk) {
                  "generationArtifactKey", r.generation_artifact_key, self_pk);
 }
 
-// A variation names a stored record as its parent, and no record is its own ancestor.
+// catalog::require_parent, reading each ancestor's parent from the table.
 void require_parent(Database& db, const Record& r) {
-  if (!r.parent_image_id) return;
-  std::optional<std::string> ancestor = r.parent_image_id;
-  // Every record was checked when stored, so a walk that does not meet `r` ends at a root; the
-  // visited set only guards against a cycle written by an older version.
-  std::unordered_set<std::string> visited;
-  while (ancestor && visited.insert(*ancestor).second) {
-    if (!r.id.empty() && *ancestor == r.id) {
-      throw Error(Errc::conflict, "parentImageId: " + json_quoted(*r.parent_image_id) +
-                                      " would make the record its own ancestor");
-    }
+  catalog::require_parent(r, [&](const std::string& id) -> std::optional<StoredParent> {
     auto stmt =
         db.prepare("SELECT json_extract(doc, '$.parentImageId') FROM records WHERE id = ?1");
-    stmt.bind(1, *ancestor);
-    if (!stmt.step()) {
-      if (ancestor == r.parent_image_id) {
-        throw Error(Errc::conflict,
-                    "parentImageId: no record with id " + json_quoted(*r.parent_image_id));
-      }
-      return;
-    }
-    ancestor = stmt.is_null(0) ? std::nullopt : std::optional(stmt.text(0));
-  }
-}
-
-std::optional<std::string> enum_text(const auto& value) {
-  if (!value) return std::nullopt;
-  return std::string(model::to_string(*value));
+    stmt.bind(1, id);
+    if (!stmt.step()) return std::nullopt;
+    return StoredParent{stmt.is_null(0) ? std::nullopt : std::optional(stmt.text(0))};
+  });
 }
 
 // Binds ?2..?23 of the records columns, in the order the INSERT and UPDATE below name them.
@@ -110,7 +77,7 @@ void bind_columns(Statement& stmt, const Record& r) {
       .bind(13, r.parent_image_id)
       .bind(14, r.external_id)
       .bind(15, r.generation_artifact_key)
-      .bind(16, to_doc(r))
+      .bind(16, record_doc(r))
       .bind(17, r.genre)
       .bind(18, r.style)
       .bind(19, r.shot)
@@ -118,15 +85,6 @@ void bind_columns(Statement& stmt, const Record& r) {
       .bind(21, enum_text(r.variation_type))
       .bind(22, r.likes)
       .bind(23, r.views);
-}
-
-std::string joined_tags(const Record& r) {
-  std::string out;
-  for (const auto& tag : r.tags) {
-    if (!out.empty()) out += ' ';
-    out += tag;
-  }
-  return out;
 }
 
 void write_tags_and_search_text(Database& db, std::int64_t pk, const Record& r) {
@@ -300,16 +258,10 @@ void replace_record(Database& db, const Record& r) {
 
 std::int64_t increment_counter(Database& db, std::string_view id, Counter counter,
                                std::int64_t delta) {
-  const auto name = model::to_string(counter);
-  if (delta < -limits::count || delta > limits::count) {
-    throw Error(Errc::invalid, std::string(name) + ": an increment must be between -" +
-                                   std::to_string(limits::count) + " and " +
-                                   std::to_string(limits::count) + " (got " +
-                                   std::to_string(delta) + ")");
-  }
+  check_counter_increment(counter, delta);
   // One statement: the column and the document change together, whoever else is counting. The
   // column name is one of two fixed names, never input.
-  const std::string column(name);
+  const std::string column(model::to_string(counter));
   auto stmt = db.prepare("UPDATE records SET " + column + " = " + column +
                          " + ?2, doc = json_set(doc, '$." + column + "', " + column +
                          " + ?2) WHERE id = ?1 AND " + column +
@@ -318,17 +270,7 @@ std::int64_t increment_counter(Database& db, std::string_view id, Counter counte
   if (stmt.step()) return stmt.integer(0);
   const Record stored = load_record(db, id);
   const std::int64_t now = counter == Counter::likes ? stored.likes : stored.views;
-  std::string problem = column;
-  problem += ": ";
-  problem += std::to_string(now);
-  problem += delta < 0 ? " - " : " + ";
-  problem += std::to_string(delta < 0 ? -delta : delta);
-  problem += " would be ";
-  problem += delta < 0 ? "negative" : "over the limit of ";
-  if (delta >= 0) problem += std::to_string(limits::count);
-  problem += "; the count stays ";
-  problem += std::to_string(now);
-  throw Error(Errc::invalid, problem);
+  refuse_counter_change(counter, now, delta);
 }
 
 void delete_record(Database& db, const Record& stored) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "catalog/record_cleanup.hpp"
 #include "catalog/record_removal.hpp"
 #include "catalog/records_table.hpp"
 #include "catalog/sqlite_catalog.hpp"
@@ -96,22 +97,14 @@ class SqliteDeleteJobs final : public DeleteJobs {
   bool requeue_if_deleted(const Record& record, StorageProvider provider,
                           std::string_view bucket) override {
     return catalog_.write([&](Database& db) {
-      if (find_record(db, record.id)) return false;
-      const auto now = clock_();
-      if (make_due(db, record.id, now)) return true;
-      // None waits (each ran, or one runs right now and may have missed the last upload):
-      // queue the removal again, for the store the job uploaded to.
-      std::vector<std::string> keys;
-      const auto kept = object_keys_in_use(db, object_keys_of(record));
-      for (auto& key : object_keys_of(record)) {
-        if (!kept.contains(key)) keys.push_back(std::move(key));
-      }
-      if (keys.empty()) return true;
-      Record where = record;
-      where.storage_provider = provider;
-      where.storage_bucket = std::string(bucket);
-      queue_delete_job(db, where, keys, std::nullopt, now, now);
-      return true;
+      return requeue_removal_if_deleted(
+          record, provider, bucket, clock_,
+          {[&] { return find_record(db, record.id).has_value(); },
+           [&](std::int64_t now) { return make_due(db, record.id, now); },
+           [&](const std::vector<std::string>& keys) { return object_keys_in_use(db, keys); },
+           [&](const Record& where, const std::vector<std::string>& keys, std::int64_t now) {
+             queue_delete_job(db, where, keys, std::nullopt, now, now);
+           }});
     });
   }
 
@@ -168,18 +161,9 @@ class SqliteDeleteJobs final : public DeleteJobs {
 
   // A record created since the deletion may name a key or a staged copy again: it stays.
   static void drop_what_records_name(Database& db, std::vector<DeleteJob>& jobs) {
-    std::vector<std::string> keys;
-    std::vector<std::string> staged;
-    for (const auto& job : jobs) {
-      keys.insert(keys.end(), job.object_keys.begin(), job.object_keys.end());
-      if (job.staged_id) staged.push_back(*job.staged_id);
-    }
-    const auto keys_named = object_keys_in_use(db, keys);
-    const auto staged_named = staged_ids_in_use(db, staged);
-    for (auto& job : jobs) {
-      std::erase_if(job.object_keys, [&](const std::string& k) { return keys_named.contains(k); });
-      if (job.staged_id && staged_named.contains(*job.staged_id)) job.staged_id.reset();
-    }
+    catalog::drop_what_records_name(
+        jobs, [&](const std::vector<std::string>& keys) { return object_keys_in_use(db, keys); },
+        [&](const std::vector<std::string>& staged) { return staged_ids_in_use(db, staged); });
   }
 
   SqliteCatalogBase& catalog_;

@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "catalog/failure_kinds.hpp"
 #include "catalog/postgres/connection.hpp"
 #include "catalog/postgres/settled_watch.hpp"
 #include "model/validation.hpp"
@@ -11,23 +12,6 @@
 namespace pindeck::catalog::postgres {
 
 namespace {
-
-std::string_view failure_kind_sql(FailureKind kind) {
-  switch (kind) {
-    case FailureKind::transient: return "transient";
-    case FailureKind::permanent: return "permanent";
-    case FailureKind::configuration: return "configuration";
-  }
-  throw Error(Errc::internal, "unknown failure kind");
-}
-
-FailureKind failure_kind_from_sql(std::string_view text) {
-  for (auto kind : {FailureKind::transient, FailureKind::permanent, FailureKind::configuration}) {
-    if (failure_kind_sql(kind) == text) return kind;
-  }
-  throw Error(Errc::database,
-              "persist job with an unknown failure kind '" + std::string(text) + "'");
-}
 
 // The columns every statement returning a job lists, in this order.
 #define PINDECK_JOB_COLUMNS \
@@ -40,7 +24,7 @@ Job job_from_row(const Rows& rows, int row) {
   job.lease_owner = rows.optional_text(row, 2).value_or("");
   job.lease_expires_at = rows.is_null(row, 3) ? 0 : rows.integer(row, 3);
   job.last_error = rows.optional_text(row, 4);
-  if (!rows.is_null(row, 5)) job.failure = failure_kind_from_sql(rows.text(row, 5));
+  if (!rows.is_null(row, 5)) job.failure = failure_kind_from_text(rows.text(row, 5));
   return job;
 }
 
@@ -51,14 +35,6 @@ std::string storable_error(std::string_view error) {
 }
 
 }  // namespace
-
-JobQueue::JobQueue(std::string owner, std::chrono::milliseconds lease, util::Clock clock,
-                   std::string staging_site)
-    : owner_(std::move(owner)), lease_(lease), clock_(std::move(clock)) {
-  if (!staging_site.empty()) site_ = std::move(staging_site);
-  if (owner_.empty()) throw Error(Errc::invalid, "job queue owner must not be empty");
-  if (lease_.count() <= 0) throw Error(Errc::invalid, "job lease must be positive");
-}
 
 void JobQueue::enqueue(Connection& db, std::string_view record_id) {
   // A failed job requeued keeps its site: its bytes are still where they were staged.
@@ -141,7 +117,7 @@ bool JobQueue::fail(Connection& db, const Job& job, std::string_view error, Fail
             "UPDATE persist_jobs SET state = 'failed', lease_owner = NULL, "
             "lease_expires_at = NULL, last_error = $3, failure = $4 WHERE record_id = $1 "
             "AND lease_owner = $2 AND state = 'queued'",
-            {job.record_id, owner_, storable_error(error), failure_kind_sql(kind)})
+            {job.record_id, owner_, storable_error(error), failure_kind_text(kind)})
           .affected() > 0;
   if (held) announce_settled(db, job.record_id);
   return held;

@@ -16,16 +16,16 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/job_leases.hpp"
 #include "catalog/persist_jobs.hpp"
 
 namespace pindeck::catalog::postgres {
 
 class Connection;
 
-class JobQueue {
+class JobQueue : public JobLeases {
  public:
-  JobQueue(std::string owner, std::chrono::milliseconds lease,
-           util::Clock clock = util::system_now_ms, std::string staging_site = {});
+  using JobLeases::JobLeases;
 
   void enqueue(Connection& db, std::string_view record_id);
   std::optional<Job> claim(Connection& db);
@@ -46,15 +46,6 @@ class JobQueue {
   std::optional<Job> find(Connection& db, std::string_view record_id) const;
   JobCounts counts(Connection& db) const;
   std::optional<std::int64_t> next_claimable_at(Connection& db) const;
-
-  const std::string& owner() const { return owner_; }
-  std::int64_t now() const { return clock_(); }
-
- private:
-  std::string owner_;
-  std::chrono::milliseconds lease_;
-  util::Clock clock_;
-  std::optional<std::string> site_;  // none: jobs any worker may claim
 };
 
 }  // namespace pindeck::catalog::postgres

@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "catalog/postgres/lineage.hpp"
 
-#include <nlohmann/json.hpp>
-#include <set>
 #include <unordered_map>
 
+#include "catalog/lineage_rules.hpp"
 #include "catalog/postgres/connection.hpp"
 #include "catalog/postgres/record_queries.hpp"
 #include "catalog/postgres/records_table.hpp"
-#include "model/record_json.hpp"
-#include "model/validation.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::catalog::postgres {
@@ -18,32 +15,7 @@ namespace {
 
 // Ids are not checked for UTF-8 before they get here: one that is not is shown and sent with
 // replacement characters, so it names no record instead of breaking the JSON.
-std::string json_text(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string json_quoted(std::string_view s) {
-  return json_text(std::string(s));
-}
-
-Record record_from_doc(const std::string& doc) {
-  return model::from_stored_json(nlohmann::json::parse(doc));
-}
-
-// The quoted ids, comma separated; past `shown`, only how many more.
-std::string listed(const std::vector<std::string>& ids, std::size_t shown = 10) {
-  std::string out;
-  for (std::size_t i = 0; i < ids.size() && i < shown; ++i) {
-    if (i > 0) out += ", ";
-    out += json_quoted(ids[i]);
-  }
-  if (ids.size() > shown) {
-    out += " and ";
-    out += std::to_string(ids.size() - shown);
-    out += " more";
-  }
-  return out;
-}
+constexpr QuoteId quote = json_quoted_replacing_invalid;
 
 }  // namespace
 
@@ -54,9 +26,7 @@ std::optional<Record> parent_of(Connection& db, std::string_view id) {
 }
 
 RecordPage children_of(Connection& db, std::string_view id, const RecordQuery& query) {
-  if (query.originals_only) {
-    throw Error(Errc::invalid, "originalsOnly: children are variations, never originals");
-  }
+  check_children_query(query);
   load_record(db, id);
   return list_records(db, query, id);
 }
@@ -75,21 +45,11 @@ Record root_of(Connection& db, std::string_view id) {
       "ORDER BY up.depth DESC LIMIT 2",
       {id, max_lineage_depth + 1});
   if (walk.empty()) {
-    throw Error(Errc::not_found, std::string("no record with id ") += json_quoted(id));
+    throw Error(Errc::not_found, std::string("no record with id ") += quote(id));
   }
   if (walk.integer(0, 1) <= max_lineage_depth) return record_from_doc(walk.text(0, 0));
   // The ancestor max_lineage_depth links up, named so a host can go on from it.
-  const Record last = record_from_doc(walk.text(1, 0));
-  const std::string levels = std::to_string(max_lineage_depth);
-  std::string message = "record ";
-  message += json_quoted(id);
-  message += ": its root is more than ";
-  message += levels;
-  message += " levels up (the most a lineage lookup follows); its ancestor ";
-  message += levels;
-  message += " levels up is ";
-  message += json_quoted(last.id);
-  throw Error(Errc::conflict, message);
+  refuse_root_out_of_reach(id, record_from_doc(walk.text(1, 0)).id, quote);
 }
 
 Family family_of(Connection& db, std::string_view id) {
@@ -108,36 +68,14 @@ Family family_of(Connection& db, std::string_view id) {
       "ORDER BY first.depth, r.uploaded_at DESC, r.pk DESC",
       {family.root.id, static_cast<std::int64_t>(max_family_records + 1)});
   for (int row = 0; row < walk.size(); ++row) {
-    if (family.records.size() == max_family_records) {
-      family.complete = false;
-      break;
-    }
-    family.records.push_back(record_from_doc(walk.text(row, 0)));
+    if (!add_to_family(family, record_from_doc(walk.text(row, 0)))) break;
   }
   return family;
 }
 
 std::size_t set_project_order(Connection& db, std::string_view project_name,
                               const std::vector<std::string>& ids) {
-  model::require_utf8("projectName", project_name);
-  if (project_name.empty()) throw Error(Errc::invalid, "projectName: must not be empty");
-  if (ids.empty()) throw Error(Errc::invalid, "ids: name at least one record of the project");
-  if (ids.size() > max_project_order_ids) {
-    std::string message = "ids: at most ";
-    message += std::to_string(max_project_order_ids);
-    message += " records can be ordered at once (got ";
-    message += std::to_string(ids.size());
-    message += ")";
-    throw Error(Errc::invalid, message);
-  }
-  std::set<std::string_view> named;
-  std::vector<std::string> repeated;
-  for (const auto& id : ids) {
-    if (!named.insert(id).second) repeated.push_back(id);
-  }
-  if (!repeated.empty()) {
-    throw Error(Errc::invalid, std::string("ids: named more than once: ") += listed(repeated));
-  }
+  const auto named = check_project_order(project_name, ids, quote);
 
   // Every record this call reads to decide, locked in one order (by pk) so that two hosts
   // ordering the same project wait for each other instead of deadlocking; neither the named
@@ -146,7 +84,7 @@ std::size_t set_project_order(Connection& db, std::string_view project_name,
       "SELECT id, project_name, doc FROM records "
       "WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)) OR project_name = $2 "
       "ORDER BY pk FOR UPDATE",
-      {json_text(ids), project_name});
+      {json_text_replacing_invalid(ids), project_name});
   struct Stored {
     std::optional<std::string> project_name;
     std::string doc;
@@ -168,17 +106,7 @@ std::size_t set_project_order(Connection& db, std::string_view project_name,
       ordered.push_back(record_from_doc(found->second.doc));
     }
   }
-  if (!unknown.empty()) {
-    throw Error(Errc::not_found, std::string("ids: no record with id ") += listed(unknown));
-  }
-  if (!elsewhere.empty()) {
-    std::string message = "ids: not in project ";
-    message += json_quoted(project_name);
-    message += ": ";
-    message += listed(elsewhere);
-    message += " (move a record into the project first by updating its projectName)";
-    throw Error(Errc::invalid, message);
-  }
+  require_in_project(project_name, unknown, elsewhere, quote);
   // The row's order as list_records gives it: titles bytewise, as SQLite orders them.
   auto rest = db.exec(
       "SELECT id, doc FROM records WHERE project_name = $1 "
@@ -187,16 +115,7 @@ std::size_t set_project_order(Connection& db, std::string_view project_name,
   for (int row = 0; row < rest.size(); ++row) {
     if (!named.contains(rest.text(row, 0))) ordered.push_back(record_from_doc(rest.text(row, 1)));
   }
-  std::size_t changed = 0;
-  for (std::size_t i = 0; i < ordered.size(); ++i) {
-    Record& record = ordered[i];
-    const auto position = static_cast<std::int64_t>(i);
-    if (record.project_order == position) continue;
-    record.project_order = position;
-    replace_record(db, record);
-    ++changed;
-  }
-  return changed;
+  return number_project_row(ordered, [&](const Record& record) { replace_record(db, record); });
 }
 
 }  // namespace pindeck::catalog::postgres

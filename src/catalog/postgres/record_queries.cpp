@@ -2,19 +2,17 @@
 #include "catalog/postgres/record_queries.hpp"
 
 #include <algorithm>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "catalog/colour_near.hpp"
 #include "catalog/cursor.hpp"
 #include "catalog/postgres/connection.hpp"
-#include "catalog/record_queries.hpp"  // the limits both backends share
+#include "catalog/query_rules.hpp"
+#include "catalog/record_text.hpp"
 #include "model/enums.hpp"
-#include "model/record_json.hpp"
 #include "model/validation.hpp"
 #include "pindeck/error.hpp"
 
@@ -49,35 +47,6 @@ class Filter {
   std::string sql_;
   std::vector<Param> params_;
 };
-
-void check_tag_filters(const RecordQuery& q) {
-  if (q.tags.size() > max_tag_filters) {
-    throw Error(Errc::invalid, "tags: at most " + std::to_string(max_tag_filters) +
-                                   " tags can be filtered on at once");
-  }
-}
-
-// A query's colour filter, checked: what is near and how near.
-struct ColourFilter {
-  Rgb centre;
-  std::int64_t limit_512;
-};
-
-std::optional<ColourFilter> check_query(const RecordQuery& q) {
-  if (q.limit < 1 || q.limit > max_page_size) {
-    throw Error(Errc::invalid, "limit: must be between 1 and " + std::to_string(max_page_size) +
-                                   " (got " + std::to_string(q.limit) + ")");
-  }
-  check_tag_filters(q);
-  const std::int64_t limit_512 = distance_limit_512("colorDistance", q.color_distance);
-  if (!q.color) {
-    if (q.order == RecordOrder::closeness) {
-      throw Error(Errc::invalid, "order: closeness needs a color to measure against");
-    }
-    return std::nullopt;
-  }
-  return ColourFilter{parse_query_colour("color", *q.color), limit_512};
-}
 
 // Rows `c` of record_colors inside the box around the filter's colour and within its distance:
 // each red in range is one seek in the key (r, g, b, record_pk), green bounds the seek and blue
@@ -144,29 +113,12 @@ void add_record_filters(Filter& f, const RecordQuery& q) {
   if (q.originals_only) f.add("r.parent_image_id IS NULL");
 }
 
-template <typename Expected>
-Expected cursor_for(const RecordQuery& q, std::string_view what) {
-  Cursor c = decode_cursor(*q.cursor);
-  if (!std::holds_alternative<Expected>(c)) {
-    throw Error(Errc::invalid, "cursor: belongs to a " + std::string(what) +
-                                   " of another kind; start again without a cursor");
-  }
-  return std::get<Expected>(c);
-}
-
-// Up to `limit` records of rows (doc, pk, distance), and whether more rows follow.
-struct PageRows {
-  std::vector<Record> records;
-  std::int64_t last_pk = 0;
-  std::int64_t last_distance = 0;  // of the nearest colour, when ordered by closeness
-  bool more = false;
-};
-
+// The page of rows (doc, pk, distance), holding one row past `limit` at most.
 PageRows read_page(const Rows& rows, int limit) {
   PageRows page;
   const int shown = std::min(rows.size(), limit);
   for (int i = 0; i < shown; ++i) {
-    page.records.push_back(model::from_stored_json(nlohmann::json::parse(rows.text(i, 0))));
+    page.records.push_back(record_from_doc(rows.text(i, 0)));
     page.last_pk = rows.integer(i, 1);
     page.last_distance = rows.integer(i, 2);
   }
@@ -176,31 +128,6 @@ PageRows read_page(const Rows& rows, int limit) {
 
 // Titles are ordered bytewise, as SQLite orders them, whatever the database's locale.
 constexpr std::string_view title_order = "r.title COLLATE \"C\"";
-
-std::size_t code_points(std::string_view s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
-// The words of what a person typed, split as ../record_queries.cpp's fts_query splits them.
-// Throws for blank text.
-std::vector<std::string> typed_words(std::string_view text) {
-  std::vector<std::string> words;
-  std::string word;
-  const auto flush = [&] {
-    if (!word.empty()) words.push_back(std::exchange(word, {}));
-  };
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0') {
-      flush();
-    } else {
-      word += c;
-    }
-  }
-  flush();
-  if (words.empty()) throw Error(Errc::invalid, "text: the search text must contain a word");
-  return words;
-}
 
 // The tsquery of typed text, with fts_query's meaning: every word required, the last one also as
 // a prefix when it has at least min_prefix_chars characters. Each word is folded as
@@ -214,7 +141,7 @@ std::string typed_query(Filter& f, std::string_view text) {
   std::string joined;
   for (const std::string& w : words) joined += (joined.empty() ? "" : " ") + w;
   const std::string all = f.text(std::move(joined));
-  const std::string prefix = f.boolean(code_points(words.back()) >= min_prefix_chars);
+  const std::string prefix = f.boolean(matches_as_prefix(words.back()));
   return "(SELECT coalesce(string_agg('(' || p::text || CASE WHEN w.n = cardinality(input.words) "
          "AND " +
          prefix +
@@ -264,20 +191,7 @@ RecordPage list_records(Connection& db, const RecordQuery& q,
     sql = "SELECT r.doc, r.pk, 0 FROM records r WHERE true" + f.sql() + order;
   }
   sql += " LIMIT " + f.integer(std::int64_t{q.limit} + 1);
-  PageRows rows = read_page(db.exec(sql, f.params()), q.limit);
-  RecordPage page{std::move(rows.records), std::nullopt};
-  if (rows.more) {
-    const Record& last = page.records.back();
-    if (q.order == RecordOrder::newest_first) {
-      page.next_cursor = encode_cursor(TimeCursor{last.uploaded_at, rows.last_pk});
-    } else if (q.order == RecordOrder::project_row) {
-      auto sort = last.project_order.value_or(std::numeric_limits<std::int64_t>::max());
-      page.next_cursor = encode_cursor(ProjectCursor{sort, last.title, rows.last_pk});
-    } else {
-      page.next_cursor = encode_cursor(ClosenessCursor{rows.last_distance, rows.last_pk});
-    }
-  }
-  return page;
+  return list_page(read_page(db.exec(sql, f.params()), q.limit), q);
 }
 
 RecordPage search_records(Connection& db, std::string_view text, const RecordQuery& q) {
@@ -306,44 +220,25 @@ RecordPage search_records(Connection& db, std::string_view text, const RecordQue
           " ORDER BY ts_rank(r.search, typed.query) DESC, r.pk LIMIT " +
           f.integer(std::int64_t{q.limit} + 1) + " OFFSET " + f.integer(offset);
   }
-  PageRows rows = read_page(db.exec(sql, f.params()), q.limit);
-  RecordPage page{std::move(rows.records), std::nullopt};
-  if (rows.more) {
-    page.next_cursor = q.order == RecordOrder::closeness
-                           ? encode_cursor(ClosenessCursor{rows.last_distance, rows.last_pk})
-                           : encode_cursor(OffsetCursor{offset + q.limit});
-  }
-  return page;
+  return search_page(read_page(db.exec(sql, f.params()), q.limit), q, offset);
 }
 
 RecordStats count_records(Connection& db, const RecordQuery& q) {
-  check_tag_filters(q);
+  const auto colour = check_count_query(q);
   Filter f;
   add_record_filters(f, q);
-  if (q.color) {
-    const ColourFilter colour{parse_query_colour("color", *q.color),
-                              distance_limit_512("colorDistance", q.color_distance)};
-    f.add(near_condition(f, colour));
-  }
+  if (colour) f.add(near_condition(f, *colour));
   RecordStats stats;
   // Column names are fixed here, never input.
-  const std::pair<std::string_view, std::vector<ValueCount>*> dimensions[] = {
-      {"r.category", &stats.category},
-      {"r.group_name", &stats.group},
-      {"r.genre", &stats.genre},
-      {"r.style", &stats.style},
-      {"r.project_name", &stats.project_name},
-      {"r.moodboard_name", &stats.moodboard_name},
-      {"r.source_type", &stats.source_type},
-      {"r.status", &stats.status}};
-  constexpr int dimension_count = static_cast<int>(std::size(dimensions));
+  const auto dimensions = counted_columns(stats);
+  constexpr int dimension_count = static_cast<int>(std::tuple_size_v<decltype(dimensions)>);
   // One statement counts every dimension and the total in one pass over the selected records:
   // a grouping set per column, and the empty set for the total. GROUPING() tells the sets apart
   // (a bit per column, the first column's the highest, clear for the set grouping by it).
   std::string columns, sets;
   for (const auto& [column, counts] : dimensions) {
-    columns += (columns.empty() ? "" : ", ") + std::string(column);
-    sets += "(" + std::string(column) + "), ";
+    columns += (columns.empty() ? "r." : ", r.") + std::string(column);
+    sets += "(r." + std::string(column) + "), ";
   }
   auto rows = db.exec("SELECT GROUPING(" + columns + "), " + columns +
                           ", count(*) FROM records r WHERE true" + f.sql() +
@@ -360,15 +255,13 @@ RecordStats count_records(Connection& db, const RecordQuery& q) {
       if ((grouped_out >> (dimension_count - 1 - i) & 1) != 0) continue;
       // Records without a value are left out of the field's list (RecordStats says why).
       if (!rows.is_null(row, i + 1)) {
-        dimensions[i].second->push_back({rows.text(row, i + 1), count});
+        dimensions[static_cast<std::size_t>(i)].second->push_back({rows.text(row, i + 1), count});
       }
     }
   }
   for (const auto& [column, counts] : dimensions) {
-    // Most first, then by value bytewise, as on SQLite (whatever the database's locale).
-    std::sort(counts->begin(), counts->end(), [](const ValueCount& a, const ValueCount& b) {
-      return a.count != b.count ? a.count > b.count : a.value < b.value;
-    });
+    // Bytewise, as on SQLite (whatever the database's locale).
+    sort_counts(*counts);
   }
   return stats;
 }

@@ -10,10 +10,8 @@
 #include "catalog/postgres/connection.hpp"
 #include "catalog/postgres/record_queries.hpp"
 #include "catalog/postgres/records_table.hpp"
-#include "catalog/record_queries.hpp"  // max_page_size, which both backends share
-#include "catalog/record_removal.hpp"  // object_keys_of, which reads no table
-#include "model/enums.hpp"
-#include "model/record_json.hpp"
+#include "catalog/query_rules.hpp"
+#include "catalog/record_cleanup.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::catalog::postgres {
@@ -22,13 +20,8 @@ namespace {
 
 // Ids are not checked for UTF-8 before they get here: one that is not is shown and sent with
 // replacement characters, so it names no record instead of breaking the JSON.
-std::string json_text(const nlohmann::json& value) {
-  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string json_quoted(std::string_view s) {
-  return json_text(std::string(s));
-}
+constexpr QuoteId quote = json_quoted_replacing_invalid;
+constexpr auto json_text = json_text_replacing_invalid;
 
 // A stored record as a removal reads it.
 struct Row {
@@ -130,7 +123,7 @@ std::vector<Record> records_to_remove(Connection& db, const std::vector<std::str
   auto locked = lock_records(db, named_json, family);
   for (const auto& id : named) {
     if (!locked.contains(id)) {
-      throw Error(Errc::not_found, std::string("no record with id ") += json_quoted(id));
+      throw Error(Errc::not_found, std::string("no record with id ") += quote(id));
     }
   }
   auto left_out = variations_left_out(db, locked);
@@ -144,10 +137,7 @@ std::vector<Record> records_to_remove(Connection& db, const std::vector<std::str
   }
   for (const auto& id : named) {
     const auto kept = left_out.find(id);
-    if (kept == left_out.end()) continue;
-    throw Error(Errc::conflict, "record " + json_quoted(id) + " has " +
-                                    std::to_string(kept->second) +
-                                    " variation(s); delete them first or delete the whole family");
+    if (kept != left_out.end()) refuse_kept_variations(id, kept->second, quote);
   }
 
   // Breadth first from the named records, children in id order, so every descendant comes after
@@ -167,7 +157,7 @@ std::vector<Record> records_to_remove(Connection& db, const std::vector<std::str
   while (!next.empty()) {
     const std::string id = std::move(next.front());
     next.pop_front();
-    order.push_back(model::from_stored_json(nlohmann::json::parse(locked.at(id).doc)));
+    order.push_back(record_from_doc(locked.at(id).doc));
     const auto found = children.find(id);
     if (found == children.end()) continue;
     for (const auto& child : found->second) {
@@ -179,15 +169,8 @@ std::vector<Record> records_to_remove(Connection& db, const std::vector<std::str
 }
 
 std::vector<std::string> ids_matching(Connection& db, RecordQuery filter) {
-  filter.limit = max_page_size;
-  filter.cursor.reset();
-  std::vector<std::string> ids;
-  for (;;) {
-    auto page = list_records(db, filter);
-    for (auto& record : page.records) ids.push_back(std::move(record.id));
-    if (!page.next_cursor) return ids;
-    filter.cursor = std::move(page.next_cursor);
-  }
+  return catalog::ids_matching(std::move(filter),
+                               [&](const RecordQuery& page) { return list_records(db, page); });
 }
 
 std::set<std::string> object_keys_in_use(Connection& db, const std::vector<std::string>& keys) {
@@ -217,50 +200,28 @@ std::set<std::string> staged_ids_in_use(Connection& db,
 void queue_delete_job(Connection& db, const Record& record, const std::vector<std::string>& keys,
                       const std::optional<std::string>& staged_id, std::int64_t due_at,
                       std::int64_t now) {
-  std::optional<std::string> provider;
-  std::optional<std::string> bucket;
-  if (record.storage_provider && *record.storage_provider != StorageProvider::convex &&
-      record.storage_bucket) {
-    provider = std::string(model::to_string(*record.storage_provider));
-    bucket = record.storage_bucket;
-  }
+  const auto store = object_store_of(record);
   db.exec(
       "INSERT INTO delete_jobs (record_id, provider, bucket, object_keys, staged_id, "
       "next_attempt_at, created_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6::bigint, $7::bigint)",
-      {record.id, provider, bucket, json_text(keys), staged_id, due_at, now});
+      {record.id, store.provider, store.bucket, json_text(keys), staged_id, due_at, now});
 }
 
 std::vector<RemovedRecord> remove_records_queueing_cleanup(Connection& db,
                                                            const std::vector<Record>& records,
                                                            std::int64_t now) {
   const auto lease_ends = running_persist_lease_ends(db, records, now);
-  std::vector<std::string> all_keys;
-  std::vector<std::string> all_staged;
-  for (const auto& record : records) {
-    for (auto& key : catalog::object_keys_of(record)) all_keys.push_back(std::move(key));
-    if (record.storage_id) all_staged.push_back(*record.storage_id);
-    delete_record(db, record);
-  }
-  // Asked once the records are gone: what is still named belongs to a record that stays.
-  const auto keys_kept = object_keys_in_use(db, all_keys);
-  const auto staged_kept = staged_ids_in_use(db, all_staged);
-
-  std::vector<RemovedRecord> removed;
-  for (const Record& record : records) {
-    RemovedRecord entry{record, {}};
-    for (auto& key : catalog::object_keys_of(record)) {
-      if (!keys_kept.contains(key)) entry.object_keys.push_back(std::move(key));
-    }
-    std::optional<std::string> staged = record.storage_id;
-    if (staged && staged_kept.contains(*staged)) staged.reset();
-    if (!entry.object_keys.empty() || staged) {
-      const auto lease_end = lease_ends.find(record.id);
-      const std::int64_t due = lease_end == lease_ends.end() ? now : lease_end->second;
-      queue_delete_job(db, record, entry.object_keys, staged, due, now);
-    }
-    removed.push_back(std::move(entry));
-  }
-  return removed;
+  return remove_queueing_cleanup(
+      records,
+      {[&](const Record& record) { delete_record(db, record); },
+       [&](const std::vector<std::string>& keys) { return object_keys_in_use(db, keys); },
+       [&](const std::vector<std::string>& staged) { return staged_ids_in_use(db, staged); },
+       [&](const Record& record, const std::vector<std::string>& keys,
+           const std::optional<std::string>& staged_id) {
+         const auto lease_end = lease_ends.find(record.id);
+         const std::int64_t due = lease_end == lease_ends.end() ? now : lease_end->second;
+         queue_delete_job(db, record, keys, staged_id, due, now);
+       }});
 }
 
 }  // namespace pindeck::catalog::postgres

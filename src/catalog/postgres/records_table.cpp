@@ -4,14 +4,14 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "catalog/colour_near.hpp"
 #include "catalog/postgres/connection.hpp"
+#include "catalog/record_rules.hpp"
+#include "catalog/record_text.hpp"
 #include "model/enums.hpp"
 #include "model/ids.hpp"
-#include "model/record_json.hpp"
 #include "model/validation.hpp"
 #include "pindeck/error.hpp"
 #include "util/clock.hpp"
@@ -20,27 +20,11 @@ namespace pindeck::catalog::postgres {
 
 namespace {
 
-std::string json_quoted(std::string_view s) {
-  return nlohmann::json(std::string(s)).dump();
-}
-
-std::string to_doc(const Record& record) {
-  try {
-    return model::to_json(record).dump();
-  } catch (const nlohmann::json::type_error&) {
-    throw Error(Errc::invalid, "record: every text field must be valid UTF-8");
-  }
-}
-
-Record from_doc(const std::string& doc) {
-  return model::from_stored_json(nlohmann::json::parse(doc));
-}
-
 // The record in the first column of the first row a statement selects, if any.
 std::optional<Record> find_by(Connection& db, std::string_view sql, std::string_view value) {
   auto rows = db.exec(sql, {value});
   if (rows.empty()) return std::nullopt;
-  return from_doc(rows.text(0, 0));
+  return record_from_doc(rows.text(0, 0));
 }
 
 // The stored record holding r's externalId or else its generationArtifactKey, in that order.
@@ -82,48 +66,19 @@ void require_unique_keys(Connection& db, const Record& r, const Record& stored,
   }
 }
 
-// A variation names a stored record as its parent, and no record is its own ancestor.
+// catalog::require_parent, reading each ancestor's parent from the table. The parent's row stays
+// locked against deletion until the commit (FOR KEY SHARE: other readers and writers of its
+// fields go on), so a host removing it at the same moment waits and then finds the new variation
+// instead of leaving it an orphan.
 void require_parent(Connection& db, const Record& r) {
-  if (!r.parent_image_id) return;
-  std::optional<std::string> ancestor = r.parent_image_id;
-  // Every record was checked when stored, so a walk that does not meet `r` ends at a root; the
-  // visited set only guards against a cycle written around these checks (by a migration, say).
-  std::unordered_set<std::string> visited;
-  while (ancestor && visited.insert(*ancestor).second) {
-    if (!r.id.empty() && *ancestor == r.id) {
-      throw Error(Errc::conflict, "parentImageId: " + json_quoted(*r.parent_image_id) +
-                                      " would make the record its own ancestor");
-    }
-    // The parent's row stays locked against deletion until the commit (FOR KEY SHARE: other
-    // readers and writers of its fields go on), so a host removing it at the same moment waits
-    // and then finds the new variation instead of leaving it an orphan.
-    auto rows = db.exec(ancestor == r.parent_image_id
+  catalog::require_parent(r, [&](const std::string& id) -> std::optional<StoredParent> {
+    auto rows = db.exec(id == r.parent_image_id
                             ? "SELECT parent_image_id FROM records WHERE id = $1 FOR KEY SHARE"
                             : "SELECT parent_image_id FROM records WHERE id = $1",
-                        {*ancestor});
-    if (rows.empty()) {
-      if (ancestor == r.parent_image_id) {
-        throw Error(Errc::conflict,
-                    "parentImageId: no record with id " + json_quoted(*r.parent_image_id));
-      }
-      return;
-    }
-    ancestor = rows.optional_text(0, 0);
-  }
-}
-
-std::optional<std::string> enum_text(const auto& value) {
-  if (!value) return std::nullopt;
-  return std::string(model::to_string(*value));
-}
-
-std::string joined_tags(const Record& r) {
-  std::string out;
-  for (const auto& tag : r.tags) {
-    if (!out.empty()) out += ' ';
-    out += tag;
-  }
-  return out;
+                        {id});
+    if (rows.empty()) return std::nullopt;
+    return StoredParent{rows.optional_text(0, 0)};
+  });
 }
 
 // $1..$23 are the records columns in the order the INSERT and UPDATE below name them; $24..$26
@@ -151,7 +106,7 @@ std::vector<Param> column_values(const Record& r) {
           enum_text(r.variation_type),
           r.likes,
           r.views,
-          to_doc(r),
+          record_doc(r),
           r.description,
           joined_tags(r),
           r.sref};
@@ -275,7 +230,7 @@ void replace_record(Connection& db, const Record& r) {
   auto rows = db.exec("SELECT pk, doc FROM records WHERE id = $1 FOR UPDATE", {r.id});
   if (rows.empty()) throw Error(Errc::not_found, "no record with id " + json_quoted(r.id));
   const std::int64_t pk = rows.integer(0, 0);
-  const Record stored = from_doc(rows.text(0, 1));
+  const Record stored = record_from_doc(rows.text(0, 1));
   model::validate_change(stored, r);
   if (r.parent_image_id != stored.parent_image_id) require_parent(db, r);
   require_unique_keys(db, r, stored, pk);
@@ -299,17 +254,11 @@ void replace_record(Connection& db, const Record& r) {
 
 std::int64_t increment_counter(Connection& db, std::string_view id, Counter counter,
                                std::int64_t delta) {
-  const auto name = model::to_string(counter);
-  if (delta < -limits::count || delta > limits::count) {
-    throw Error(Errc::invalid, std::string(name) + ": an increment must be between -" +
-                                   std::to_string(limits::count) + " and " +
-                                   std::to_string(limits::count) + " (got " +
-                                   std::to_string(delta) + ")");
-  }
+  check_counter_increment(counter, delta);
   // One statement: the column and the document change together, whoever else is counting. The
   // column name is one of two fixed names, never input. The document comes back as jsonb's text
   // (its own spacing and key order), which every reader parses to the same record.
-  const std::string column(name);
+  const std::string column(model::to_string(counter));
   auto rows = db.exec("UPDATE records SET " + column + " = " + column +
                           " + $2::bigint, doc = " + "jsonb_set(doc::jsonb, '{" + column +
                           "}', to_jsonb(" + column + " + $2::bigint))::text WHERE id = $1 AND " +
@@ -318,17 +267,7 @@ std::int64_t increment_counter(Connection& db, std::string_view id, Counter coun
   if (!rows.empty()) return rows.integer(0, 0);
   const Record stored = load_record(db, id);
   const std::int64_t now = counter == Counter::likes ? stored.likes : stored.views;
-  std::string problem = column;
-  problem += ": ";
-  problem += std::to_string(now);
-  problem += delta < 0 ? " - " : " + ";
-  problem += std::to_string(delta < 0 ? -delta : delta);
-  problem += " would be ";
-  problem += delta < 0 ? "negative" : "over the limit of ";
-  if (delta >= 0) problem += std::to_string(limits::count);
-  problem += "; the count stays ";
-  problem += std::to_string(now);
-  throw Error(Errc::invalid, problem);
+  refuse_counter_change(counter, now, delta);
 }
 
 void delete_record(Connection& db, const Record& stored) {

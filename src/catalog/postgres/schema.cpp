@@ -163,22 +163,10 @@ void migrate(Connection& db, int target) {
   db.run_script("CREATE TABLE IF NOT EXISTS pindeck_schema (version integer NOT NULL)");
   auto rows = db.exec("SELECT version FROM pindeck_schema");
   const int current = rows.empty() ? 0 : static_cast<int>(rows.integer(0, 0));
-  if (current > latest_schema_version()) {
-    throw Error(Errc::database, "catalog " + db.name() + " has schema version " +
-                                    std::to_string(current) + ", newer than this library knows (" +
-                                    std::to_string(latest_schema_version()) +
-                                    "): use a newer libpindeck");
-  }
+  require_known_schema(db.name(), current, all);
   if (current >= target) return;
-  for (const Migration& m : all) {
-    if (m.version <= current || m.version > target) continue;
-    try {
-      db.run_script(m.sql);
-    } catch (const Error& e) {
-      throw Error(e.code(), "migration to schema version " + std::to_string(m.version) + " (" +
-                                std::string(m.summary) + ") failed: " + e.what());
-    }
-  }
+  apply_migrations(
+      all, current, target, [&](std::string_view sql) { db.run_script(sql); }, [](int) {});
   db.exec("DELETE FROM pindeck_schema");
   db.exec("INSERT INTO pindeck_schema (version) VALUES ($1::integer)", {target});
   tx.commit();

@@ -7,15 +7,11 @@
 #include <span>
 #include <string_view>
 
+#include "catalog/schema_history.hpp"
+
 namespace pindeck::catalog::postgres {
 
 class Connection;
-
-struct Migration {
-  int version;
-  std::string_view summary;
-  std::string_view sql;
-};
 
 std::span<const Migration> migrations();
 int latest_schema_version();
