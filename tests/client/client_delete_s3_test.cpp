@@ -13,6 +13,7 @@
 
 #include "catalog/record_removal.hpp"
 #include "catalog/sqlite_catalog.hpp"
+#include "catalog_fixture.hpp"
 #include "fault_proxy.hpp"
 #include "generated_images.hpp"
 #include "pindeck/client.hpp"
@@ -76,7 +77,7 @@ std::vector<Record> upload_and_wait(Client& client, int count, const std::string
 }
 
 std::int64_t delete_jobs_in(const std::filesystem::path& data_dir) {
-  auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+  auto catalog = test::client_catalog(data_dir);
   return catalog->delete_jobs("reader", 1s)->count();
 }
 

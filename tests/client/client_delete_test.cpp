@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "catalog/record_removal.hpp"
-#include "catalog/sqlite_catalog.hpp"
+#include "catalog_fixture.hpp"
 #include "generated_images.hpp"
 #include "pindeck/async.hpp"
 #include "pindeck/client.hpp"
@@ -84,7 +84,7 @@ struct Stores {
   }
   // Persist jobs and delete jobs still in the catalog, read from a connection of its own.
   std::pair<std::int64_t, std::int64_t> jobs() {
-    auto catalog = catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+    auto catalog = test::client_catalog(data_dir);
     return {catalog->persist_jobs("reader", 1s)->counts().queued,
             catalog->delete_jobs("reader", 1s)->count()};
   }
@@ -270,7 +270,7 @@ TEST(ClientDelete, KilledAtTenPointsOfABulkDeletionThenRestartedLeavesExactlyThe
     kill(child, SIGKILL);
     wait_exit(child);
 
-    auto catalog_after_kill = catalog::SqliteCatalog::open(dir / "catalog.sqlite");
+    auto catalog_after_kill = test::client_catalog(dir);
     std::size_t records_left = 0;
     for (const auto& id : doomed) records_left += catalog_after_kill->find(id) ? 1 : 0;
     catalog_after_kill.reset();
@@ -278,7 +278,7 @@ TEST(ClientDelete, KilledAtTenPointsOfABulkDeletionThenRestartedLeavesExactlyThe
                           std::to_string(stores.listed().size()) + " objects");
 
     ASSERT_EQ(wait_exit(spawn_delete_child(dir, {})), 0) << "the restart did not finish";
-    auto catalog = catalog::SqliteCatalog::open(dir / "catalog.sqlite");
+    auto catalog = test::client_catalog(dir);
     std::vector<Record> present;
     for (const auto& r : records) {
       if (auto found = catalog->find(r.id)) present.push_back(*found);

@@ -34,6 +34,15 @@ inline std::unique_ptr<catalog::Catalog> open_catalog(const std::filesystem::pat
   return catalog::SqliteCatalog::open(file);
 }
 
+// The catalog a Client opened on `data_dir` uses: PINDECK_CATALOG_URL's when set (a run on
+// PostgreSQL sets it per test), else the data directory's SQLite file.
+inline std::unique_ptr<catalog::Catalog> client_catalog(const std::filesystem::path& data_dir) {
+  if (const char* url = std::getenv("PINDECK_CATALOG_URL"); url != nullptr && *url != '\0') {
+    return catalog::open_catalog_at(url);
+  }
+  return catalog::SqliteCatalog::open(data_dir / "catalog.sqlite");
+}
+
 // Inserts a minimal record and returns its id.
 inline std::string make_record(catalog::Catalog& catalog, const std::string& title) {
   Record record;
