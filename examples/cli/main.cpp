@@ -21,6 +21,7 @@
 //   pindeck [--data-dir DIR] import URL...|--discord F|--pinterest-feed F|--pindeck-export D ...
 //   pindeck [--data-dir DIR] variation PARENT_ID FILE|URL [--artifact-key K] [--json]
 //   pindeck [--data-dir DIR] approve|reject ID... [--json]
+//   pindeck [--data-dir DIR] worker [--interval SECONDS] [--json]
 //
 // Before the command, --catalog sqlite:PATH|postgresql://... says where the catalog is (default
 // PINDECK_CATALOG_URL, else DATA_DIR/catalog.sqlite); hosts sharing a PostgreSQL catalog share
@@ -45,6 +46,7 @@
 #include "sheet_command.hpp"
 #include "source_commands.hpp"
 #include "verify_command.hpp"
+#include "worker_command.hpp"
 
 namespace {
 
@@ -305,6 +307,9 @@ int main(int argc, char** argv) {
   pindeck_cli::SourceCommands sources;
   pindeck_cli::add_source_commands(app, sources, json_out);
 
+  pindeck_cli::WorkerCommand worker;
+  pindeck_cli::add_worker_command(app, worker, json_out);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -317,6 +322,7 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*worker.cmd) return pindeck_cli::run_worker(worker, data_dir, open_options, json_out);
     auto client = pindeck::Client::open(data_dir, open_options);
     if (auto status = pindeck_cli::run_persist_command(persist, client, json_out)) return *status;
     if (auto status = pindeck_cli::run_source_command(sources, client, json_out)) return *status;
