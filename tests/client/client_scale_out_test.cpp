@@ -65,9 +65,9 @@ TEST_F(ScaleOut, EachHostPersistsWhatItStagedAndBothSeeEveryRecord) {
   std::vector<Record> from_b;
   for (int i = 0; i < 3; ++i) {
     Record meta;
-    meta.title = "a" + std::to_string(i);
+    meta.title = std::string("a").append(std::to_string(i));
     from_a.push_back(a.upload_file(large_image, meta));
-    meta.title = "b" + std::to_string(i);
+    meta.title = std::string("b").append(std::to_string(i));
     from_b.push_back(b.upload_file(large_image, meta));
   }
   // Each host's objects land in its own local store, so where an object is says which host's

@@ -41,7 +41,11 @@ class Filter {
  private:
   std::string bind(Param value) {
     params_.push_back(std::move(value));
-    return "$" + std::to_string(params_.size());
+    // Appended, not "$" + std::to_string(...): GCC 12 at -O3 warns (-Wrestrict, a false
+    // positive) about a short literal plus a string temporary.
+    std::string placeholder = "$";
+    placeholder += std::to_string(params_.size());
+    return placeholder;
   }
 
   std::string sql_;
