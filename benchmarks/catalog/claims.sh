@@ -4,27 +4,16 @@
 # PostgreSQL server, twice for PostgreSQL: as the test server runs (fsync off) and with fsync,
 # synchronous_commit and full_page_writes on, as a production server would be.
 #
-# Settings (environment, all optional): PG_PORT (default 5490), PG_DIR (default
-# /tmp/pindeck-claims-bench-pg), PG_USER (the server's user when run as root, default nobody).
+# Settings: those of bench-postgres.sh.
 set -euo pipefail
 
 BUILD=${1:?usage: claims.sh BUILD_DIR [benchmark options...]}
 shift
 BENCH=$BUILD/benchmarks/catalog/claims_bench
 [ -x "$BENCH" ] || { echo "no $BENCH: build the claims_bench target" >&2; exit 1; }
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-SERVER=$HERE/../../tests/postgres-server
-export PG_PORT=${PG_PORT:-5490}
-export PG_DIR=${PG_DIR:-/tmp/pindeck-claims-bench-pg}
-PG_USER=${PG_USER:-nobody}
-
-"$SERVER/start-postgres.sh" >/dev/null
-trap '"$SERVER/stop-postgres.sh" >/dev/null' EXIT
-# shellcheck source=/dev/null
-source "$PG_DIR/pg.env"
-export PINDECK_BENCH_PG_URL=$PINDECK_TEST_PG_URL
-PINDECK_BENCH_PG_SERVER_PID=$(awk '$1 == "postgres" {print $2}' "$PG_DIR/pids")
-export PINDECK_BENCH_PG_SERVER_PID
+# shellcheck source=bench-postgres.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-postgres.sh"
+start_bench_postgres
 
 "$BENCH" "$@"
 

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <charconv>
 
+#include "model/validation.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::catalog::postgres {
@@ -57,6 +58,10 @@ std::string display_name(const PQconninfoOption* options) {
 void ignore_notice(void*, const char*) {}
 
 }  // namespace
+
+std::string text_column_value(std::string_view bytes) {
+  return model::fit_message(bytes, bytes.size());
+}
 
 std::string describe_url(const std::string& url) {
   PQconninfoOption* options = PQconninfoParse(url.c_str(), nullptr);
@@ -137,7 +142,16 @@ std::unique_ptr<Connection> Connection::open(const std::string& url) {
         "catalog " + connection->name_ + ": cannot connect: " + first_line(PQerrorMessage(conn)));
   }
   PQsetNoticeProcessor(conn, ignore_notice, nullptr);
+  connection->configure_session();
   return connection;
+}
+
+void Connection::configure_session() {
+  // The catalog's statements read a page of 50 rows or a few thousand index entries. A parallel
+  // plan costs more to start its workers than it can save on them, yet the planner picks one when
+  // it misjudges a join: a page of records with a tag took 44 ms that way against 0.3 ms without
+  // (100,000 records, benchmarks/catalog/queries.sh).
+  run_script("SET max_parallel_workers_per_gather = 0");
 }
 
 Connection::Connection(pg_conn* conn, std::string name) : conn_(conn), name_(std::move(name)) {}
@@ -166,6 +180,7 @@ void Connection::reconnect_if_dropped() {
   prepared_.clear();
   PQreset(conn_);
   if (PQstatus(conn_) != CONNECTION_OK) fail("cannot reconnect");
+  configure_session();
 }
 
 Rows Connection::checked(pg_result* result, std::string_view doing) {

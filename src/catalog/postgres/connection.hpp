@@ -29,6 +29,11 @@ namespace pindeck::catalog::postgres {
 // password or any other setting; "postgresql://(unparsable)" when libpq cannot parse it.
 std::string describe_url(const std::string& url);
 
+// `bytes` made fit for a text column, which takes only UTF-8 where a failure message may quote any
+// bytes (a file name, a server's answer): invalid sequences and control characters are replaced,
+// nothing is cut.
+std::string text_column_value(std::string_view bytes);
+
 // One statement parameter: text, or SQL NULL.
 class Param {
  public:
@@ -117,6 +122,8 @@ class Connection {
  private:
   Connection(pg_conn* conn, std::string name);
   void reconnect_if_dropped();
+  // Settings of ours for each session, the first and any after a reconnection.
+  void configure_session();
   Rows checked(pg_result* result, std::string_view doing);
 
   pg_conn* conn_;

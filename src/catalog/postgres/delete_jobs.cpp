@@ -10,18 +10,11 @@
 #include "catalog/postgres/records_table.hpp"
 #include "catalog/record_cleanup.hpp"
 #include "model/enums.hpp"
-#include "model/validation.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::catalog::postgres {
 
 namespace {
-
-std::string storable_error(std::string_view error) {
-  // A text column takes only UTF-8, and a failure may quote any bytes (a file name, a server's
-  // answer). As many characters as bytes: nothing is cut, only made UTF-8.
-  return model::fit_message(error, error.size());
-}
 
 class PostgresDeleteJobs final : public DeleteJobs {
  public:
@@ -82,7 +75,7 @@ class PostgresDeleteJobs final : public DeleteJobs {
                    "UPDATE delete_jobs SET lease_owner = NULL, lease_expires_at = NULL, "
                    "next_attempt_at = $3::bigint, last_error = $4 "
                    "WHERE id = $1::bigint AND lease_owner = $2",
-                   {job.id, owner_, clock_() + delay.count(), storable_error(error)})
+                   {job.id, owner_, clock_() + delay.count(), text_column_value(error)})
                  .affected() > 0;
     });
   }
