@@ -9,7 +9,8 @@
 #          example, from their lock files
 #   test   what the test suite runs: the Ceph packages of its S3 server, PostgreSQL (its catalog
 #          server), curl, jq, openssl, sqlite3 (to write records as an older version did), chromium
-#          (renders the contact sheet headless), pytest (the Python binding's tests)
+#          (renders the contact sheet headless), pytest (the Python binding's tests), libvips-tools
+#          (vips makes the scale-out test's small images)
 #   fuzz   clang and the libFuzzer runtime
 #   dev    clang-format, and hyperfine and Node for the benchmark comparisons
 set -euo pipefail
@@ -21,7 +22,7 @@ packages_of() {
                 nlohmann-json3-dev libpugixml-dev libcli11-dev libicu-dev libzip-dev libjansson-dev \
                 libpq-dev libgtest-dev libgmock-dev libbenchmark-dev ;;
     test) echo radosgw ceph-mon ceph-osd postgresql curl jq openssl sqlite3 chromium \
-               python3-pytest ;;
+               python3-pytest libvips-tools ;;
     fuzz) echo clang libclang-rt-14-dev ;;
     dev) echo clang-format hyperfine awscli ;;
     *) echo "install-deps: unknown group '$1' (build, test, fuzz, dev)" >&2; return 2 ;;

@@ -17,15 +17,19 @@
 //   pindeck [--data-dir DIR] verify [filters] [--repair] [--delete-orphans] [--max-in-flight N]
 //                                    [--restart] [--json]
 //   pindeck [--data-dir DIR] stats [filters] [--json]
+//   pindeck [--data-dir DIR] stats --queue [--json]
 //   pindeck [--data-dir DIR] like|view ID [--by N] [--json]
 //   pindeck [--data-dir DIR] import URL...|--discord F|--pinterest-feed F|--pindeck-export D ...
 //   pindeck [--data-dir DIR] variation PARENT_ID FILE|URL [--artifact-key K] [--json]
 //   pindeck [--data-dir DIR] approve|reject ID... [--json]
-//   pindeck [--data-dir DIR] worker [--interval SECONDS] [--json]
+//   pindeck [--data-dir DIR] worker [--interval SECONDS] [--lease SECONDS] [--json]
+//   pindeck migrate --from LOCATION --to LOCATION [--batch N] [--json]
 //
 // Before the command, --catalog sqlite:PATH|postgresql://... says where the catalog is (default
 // PINDECK_CATALOG_URL, else DATA_DIR/catalog.sqlite); hosts sharing a PostgreSQL catalog share
-// its records and its job queue.
+// its records and its job queue. --staging DIR puts the first-stage store there (default
+// PINDECK_STAGING_DIR, else DATA_DIR/staging): a directory on a mount those hosts share lets any
+// of their workers persist what any of them staged.
 //
 // Exit status: 0 done, 1 the library or the file system refused (message on stderr), 2 usage
 // (including an option value the record would refuse), 3 verify found problems it did not put
@@ -34,11 +38,13 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 
 #include "delete_command.hpp"
 #include "lineage_commands.hpp"
+#include "migrate_command.hpp"
 #include "output.hpp"
 #include "persist_commands.hpp"
 #include "pindeck/client.hpp"
@@ -177,6 +183,11 @@ int main(int argc, char** argv) {
   app.add_option("--catalog", open_options.catalog,
                  "where the catalog is: sqlite:PATH or a postgresql:// URL shared by many hosts "
                  "(default: PINDECK_CATALOG_URL, else sqlite:DATA_DIR/catalog.sqlite)");
+  std::optional<std::filesystem::path> staging_dir;
+  app.add_option("--staging", staging_dir,
+                 "first-stage store shared by hosts, e.g. on an NFS mount (default: "
+                 "PINDECK_STAGING_DIR, else DATA_DIR/staging)")
+      ->type_name("DIR");
   bool json_out = false;
   std::string color_output = "auto";
   app.add_option("--color-output", color_output,
@@ -277,6 +288,19 @@ int main(int argc, char** argv) {
   add_filter_options(*stats_cmd, stats_filter);
   stats_cmd->add_flag("--json", json_out,
                       "print {\"total\", \"category\": [{\"value\", \"count\"}, ...], ...}");
+  bool stats_queue = false;
+  stats_cmd->add_flag("--queue", stats_queue,
+                      "count the persistence jobs instead: every host's when the catalog is "
+                      "shared, and per first-stage store");
+  stats_cmd->callback([&] {
+    if (!stats_queue) return;
+    for (const CLI::Option* option : stats_cmd->get_options()) {
+      const std::string name = option->get_name();
+      if (option->count() > 0 && name != "--queue" && name != "--json") {
+        throw CLI::ValidationError(name, "--queue counts jobs, which record filters do not select");
+      }
+    }
+  });
 
   // like and view bump one counter each; --by takes a negative number to take likes back.
   struct CounterCommand {
@@ -310,6 +334,9 @@ int main(int argc, char** argv) {
   pindeck_cli::WorkerCommand worker;
   pindeck_cli::add_worker_command(app, worker, json_out);
 
+  pindeck_cli::MigrateCommand migrate;
+  pindeck_cli::add_migrate_command(app, migrate, json_out);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -322,7 +349,13 @@ int main(int argc, char** argv) {
   }
 
   try {
+    // Through the variable, every setting the library reads from the environment (also where it
+    // starts persistence on its own) sees it; no thread runs yet, so setenv is safe.
+    if (staging_dir) {
+      ::setenv("PINDECK_STAGING_DIR", std::filesystem::absolute(*staging_dir).c_str(), 1);
+    }
     if (*worker.cmd) return pindeck_cli::run_worker(worker, data_dir, open_options, json_out);
+    if (*migrate.cmd) return pindeck_cli::run_migrate(migrate, json_out);
     auto client = pindeck::Client::open(data_dir, open_options);
     if (auto status = pindeck_cli::run_persist_command(persist, client, json_out)) return *status;
     if (auto status = pindeck_cli::run_source_command(sources, client, json_out)) return *status;
@@ -363,6 +396,8 @@ int main(int argc, char** argv) {
       if (!pindeck_cli::run_verify(std::cout, client, verify_options, json_out)) {
         return exit_problems;
       }
+    } else if (*stats_cmd && stats_queue) {
+      pindeck_cli::print_queue_counts(std::cout, client.queue_counts(), json_out);
     } else if (*stats_cmd) {
       pindeck_cli::print_stats(std::cout, client.stats(to_query(stats_filter)), json_out);
     }

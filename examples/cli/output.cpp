@@ -194,6 +194,24 @@ std::vector<StatsField> stats_fields(const pindeck::RecordStats& s) {
 
 }  // namespace
 
+void print_queue_counts(std::ostream& out, const pindeck::QueueCounts& counts, bool json_out) {
+  if (json_out) {
+    const json answer = {{"queued", counts.queued},
+                         {"claimed", counts.claimed},
+                         {"retryLater", counts.retry_later},
+                         {"failed", counts.failed},
+                         {"queuedBySite", counts.queued_by_site}};
+    out << answer.dump(2) << '\n';
+    return;
+  }
+  out << "jobs queued: " << counts.queued << " (" << counts.claimed << " claimed by a worker, "
+      << counts.retry_later << " waiting for a retry), failed: " << counts.failed << '\n';
+  for (const auto& [site, queued] : counts.queued_by_site) {
+    out << "  staged at " << (site.empty() ? "(any worker)" : printable(site)) << ": " << queued
+        << '\n';
+  }
+}
+
 void print_stats(std::ostream& out, const pindeck::RecordStats& stats, bool json_out) {
   if (json_out) {
     json answer = {{"total", stats.total}};

@@ -52,6 +52,9 @@ void print_records_json(std::ostream& out, const std::vector<pindeck::Record>& r
 // Drama 2; 3 without"); as JSON, {"total", "category": [{"value", "count"}, ...], "group",
 // "genre", "style", "projectName", "moodboardName", "sourceType", "status"} as pd_record_stats.
 void print_stats(std::ostream& out, const pindeck::RecordStats& stats, bool json_out);
+// The persistence queue: plain, one line of counts and one per first-stage store; or JSON, as
+// pd_queue_counts gives it.
+void print_queue_counts(std::ostream& out, const pindeck::QueueCounts& counts, bool json_out);
 
 // The value of a counter after `pindeck like|view`: "likes: 3", or {"id", "likes": 3}.
 void print_counter(std::ostream& out, const std::string& id, pindeck::Counter counter,

@@ -121,6 +121,11 @@ void add_worker_command(CLI::App& app, WorkerCommand& command, bool& json_out) {
       ->add_option("--interval", command.interval_seconds,
                    "also print the health line every this many seconds (1 to 86400)")
       ->check(CLI::Range(1, 86400));
+  command.cmd
+      ->add_option("--lease", command.lease_seconds,
+                   "seconds after which a job this worker claimed goes to another worker if this "
+                   "one dies (1 to 86400; default 30)")
+      ->check(CLI::Range(1, 86400));
   command.cmd->add_flag("--json", json_out,
                         "print each health line as {\"claimed\", \"done\", \"failed\", "
                         "\"inFlight\"}");
@@ -139,7 +144,9 @@ int run_worker(const WorkerCommand& command, const std::filesystem::path& data_d
     auto client = pindeck::Client::open(data_dir, open_options);
     const auto subscription =
         client.subscribe([&tally](const pindeck::PersistenceEvent& event) { tally.count(event); });
-    client.start_persistence(pindeck::PersistenceConfig::from_env());
+    auto config = pindeck::PersistenceConfig::from_env();
+    if (command.lease_seconds) config.lease = std::chrono::seconds(*command.lease_seconds);
+    client.start_persistence(config);
     std::cerr << "pindeck worker: running on " << client.data_dir().string()
               << " (SIGUSR1 prints a health line; SIGTERM or SIGINT stops)\n";
 

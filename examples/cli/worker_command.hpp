@@ -2,12 +2,14 @@
 // `pindeck worker`: runs only the background workers of a data directory (no ingest), as one of
 // the many worker processes a shared PostgreSQL catalog may have (DESIGN §6, scale-out):
 //
-//   pindeck [--data-dir D] [--catalog URL] worker [--interval SECONDS] [--json]
+//   pindeck [--data-dir D] [--catalog URL] worker [--interval SECONDS] [--lease SECONDS] [--json]
 //
-// Persistence takes its settings from the environment (PersistenceConfig::from_env). SIGTERM or
-// SIGINT stops it gracefully: no new claims, the jobs in flight finish and are committed, exit 0
-// (a second signal does not hurry that). It says on stderr once it runs; a signal sent before
-// then, while the program starts, takes its default action.
+// Persistence takes its settings from the environment (PersistenceConfig::from_env); --lease sets
+// how long after its last renewal a job this worker claimed may be claimed by another, should this
+// one die (PersistenceConfig::lease): short for tests, long enough for a busy host's renewals.
+// SIGTERM or SIGINT stops it gracefully: no new claims, the jobs in flight finish and are
+// committed, exit 0 (a second signal does not hurry that). It says on stderr once it runs; a
+// signal sent before then, while the program starts, takes its default action.
 // SIGUSR1, and every --interval seconds when given, prints a health line to stdout (with --json,
 // one JSON object per line):
 //
@@ -34,6 +36,7 @@ namespace pindeck_cli {
 struct WorkerCommand {
   CLI::App* cmd = nullptr;
   std::optional<int> interval_seconds;
+  std::optional<int> lease_seconds;
 };
 
 // Adds `worker` to `app`; its --json sets `json_out`.

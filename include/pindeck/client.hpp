@@ -229,6 +229,10 @@ class PD_EXPORT Client {
   int backfill(int limit = 50);
   int backfill(const BackfillOptions& options);
 
+  // The persistence queue as the catalog holds it, every host's jobs when the catalog is shared.
+  // Reads the catalog only: starts no worker. Errc::database when the catalog cannot be read.
+  QueueCounts queue_counts() const;
+
   // The bytes of the object stored under `key` (a record's storagePath, previewStoragePath or
   // one of its derivativeStoragePaths), read whole into memory from the object store this
   // client's settings name: the one persistence runs with, else the one

@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +59,12 @@ struct PersistenceConfig {
   // Staged copies no record names (left by a crash) are deleted when workers start, once older
   // than this (younger ones may be an upload in progress in another process).
   std::chrono::milliseconds staging_orphan_age{std::chrono::hours(1)};
+  // The first-stage store: an absolute path; empty = <data dir>/staging. Its id is kept beside it
+  // in <staging dir>.site, so hosts that share a catalog and name one directory on a shared mount
+  // (a directory inside the mount, not the mount point: the id file must be on the mount too)
+  // share one store, and any of their workers may persist what any of them staged. A local
+  // directory ties each job to the host that staged it (DESIGN §6, "Many hosts").
+  std::filesystem::path staging_dir;
 
   // The defaults above, changed by the environment. This is the library's one reader of its
   // environment; a variable set to "" counts as unset. Each setting takes the first variable set:
@@ -71,6 +79,7 @@ struct PersistenceConfig {
   //   public_base_url  PINDECK_S3_PUBLIC_URL
   //   bucket           PINDECK_S3_BUCKET (also names the local object store's bucket)
   //   create_bucket    PINDECK_S3_CREATE_BUCKET: 1, true, yes or on; 0, false, no or off
+  //   staging_dir      PINDECK_STAGING_DIR: an absolute path (a relative one is refused)
   // Starting persistence with these settings needs no network: the S3 server is first reached by
   // a worker, before its first upload (DESIGN §6.2). Errc::invalid names a variable whose value
   // cannot be read.
@@ -84,6 +93,19 @@ struct BackfillOptions {
   // that cannot heal); they come after every other. Without it they are skipped, so they cannot
   // starve the records that may still succeed.
   bool include_permanent = false;
+};
+
+// The persistence queue at one moment (Client::queue_counts): every host's jobs when hosts share
+// a catalog (DESIGN §6, many hosts).
+struct QueueCounts {
+  std::int64_t queued = 0;       // not settled: waiting, being worked on or waiting for a retry
+  std::int64_t claimed = 0;      // of the queued: a worker holds it (its lease has not run out)
+  std::int64_t retry_later = 0;  // of the queued: waiting for the time of its next attempt
+  std::int64_t failed = 0;       // gave up; a backfill requeues them
+  // The queued per first-stage store holding their bytes, by the store's id (the file
+  // `<staging dir>.site`): only that store's workers may take them. "" for jobs any worker may
+  // take.
+  std::map<std::string, std::int64_t> queued_by_site;
 };
 
 // ---- Events (Client::subscribe): what this client's persistence workers do, as it happens ----

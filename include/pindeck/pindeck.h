@@ -443,7 +443,10 @@ PD_EXPORT int pd_reject(pd_client* client, const char* ids_json, char** out_json
  * "maxInFlight" (2), "cpuThreads" (0 = cores), "maxAttempts" (3), "retryMinDelayMs" (2000),
  * "retryMaxDelayMs" (20000), "leaseMs" (30000), "pollIntervalMs" (500), "maxUploadBytes",
  * "stagingOrphanAgeMs" (3600000: staged copies no record names are deleted at start when older),
- * "createBucket" (false: a missing S3 bucket is never created; jobs then fail naming it).
+ * "createBucket" (false: a missing S3 bucket is never created; jobs then fail naming it),
+ * "stagingDir" (data_dir/staging: the first-stage store, an absolute path; a directory on a mount
+ * shared by hosts that share a catalog lets any of their workers persist what any of them staged;
+ * PINDECK_STAGING_DIR in the environment).
  * Without this call, the first upload, backfill or wait starts the workers from the environment
  * (PINDECK_S3_* first, then the standard AWS_* variables; the list is in pindeck/persistence.hpp,
  * PersistenceConfig::from_env): S3 when an endpoint is set, else the local object store.
@@ -455,7 +458,7 @@ PD_EXPORT int pd_reject(pd_client* client, const char* ids_json, char** out_json
  * retryMinDelayMs 0-86400000, retryMaxDelayMs retryMinDelayMs-86400000, leaseMs 100-86400000,
  * pollIntervalMs 10-3600000, maxUploadBytes 1-5497558138880 (5 TiB), stagingOrphanAgeMs
  * 0-31536000000, s3.endpoint http(s)://host[:port]; s3.endpoint and s3.publicBaseUrl at most
- * 4096 bytes.
+ * 4096 bytes; stagingDir absolute, at most 4000 bytes.
  * PD_ERR_CONFLICT: the workers already run; PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_persistence_start(pd_client* client, const char* config_json);
 
@@ -525,6 +528,15 @@ PD_EXPORT int pd_backfill(pd_client* client, int limit, int* out_count);
 /* pd_backfill with flags (0 or PD_BACKFILL_INCLUDE_PERMANENT).
  * PD_ERR_INVALID: `limit` out of range, an unknown flag, or client NULL. */
 PD_EXPORT int pd_backfill_ex(pd_client* client, int limit, unsigned int flags, int* out_count);
+
+/* The persistence queue as the catalog holds it: every host's jobs when hosts share a catalog.
+ * Reads the catalog only; starts no worker. *out_json receives {"queued": n, "claimed": n,
+ * "retryLater": n, "failed": n, "queuedBySite": {"<site id>": n, ...}}: jobs not settled, of those
+ * the ones a worker holds and the ones waiting for their next attempt, the jobs that gave up, and
+ * the queued per first-stage store holding their bytes ("" for jobs any worker may take). Free it
+ * with pd_string_free(). PD_OK. PD_ERR_INVALID: client or out_json NULL; PD_ERR_DATABASE: the
+ * catalog could not be read; PD_ERR_MISUSE: the client was closed. */
+PD_EXPORT int pd_queue_counts(pd_client* client, char** out_json);
 
 /* Samples the record's colour palette again from its staged copy, or else from its original in
  * the object store this client persists to (local or S3; persistence starts as for an upload),

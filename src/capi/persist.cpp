@@ -106,7 +106,7 @@ pindeck::PersistenceConfig config_from_json(const char* text) {
                                       "maxInFlight",     "cpuThreads",      "maxAttempts",
                                       "retryMinDelayMs", "retryMaxDelayMs", "leaseMs",
                                       "pollIntervalMs",  "maxUploadBytes",  "stagingOrphanAgeMs",
-                                      "createBucket"};
+                                      "createBucket",    "stagingDir"};
   for (const auto& [key, value] : object.items()) {
     if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
       throw Error(Errc::invalid, "persistence config: unknown field \"" + key + "\"");
@@ -125,6 +125,9 @@ pindeck::PersistenceConfig config_from_json(const char* text) {
   read_ms(object, "pollIntervalMs", config.poll_interval);
   read_integer(object, "maxUploadBytes", config.max_upload_bytes);
   read_ms(object, "stagingOrphanAgeMs", config.staging_orphan_age);
+  std::string staging_dir;
+  read_field(object, "stagingDir", staging_dir);
+  config.staging_dir = staging_dir;
   if (const auto s3 = object.find("s3"); s3 != object.end() && !s3->is_null()) {
     if (!s3->is_object())
       throw Error(Errc::invalid, "persistence config: \"s3\" must be an object");
@@ -196,6 +199,19 @@ int pd_upload_stream(pd_client* client, pd_read_fn read, void* user, const char*
 
 int pd_backfill(pd_client* client, int limit, int* out_count) {
   return pd_backfill_ex(client, limit, 0, out_count);
+}
+
+int pd_queue_counts(pd_client* client, char** out_json) {
+  return pindeck::capi::guard([&] {
+    reset_out(out_json, "out_json");
+    const auto counts = live_client(client).queue_counts();
+    const json answer = {{"queued", counts.queued},
+                         {"claimed", counts.claimed},
+                         {"retryLater", counts.retry_later},
+                         {"failed", counts.failed},
+                         {"queuedBySite", counts.queued_by_site}};
+    *out_json = copy_out(answer.dump());
+  });
 }
 
 int pd_backfill_ex(pd_client* client, int limit, unsigned int flags, int* out_count) {

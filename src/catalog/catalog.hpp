@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -33,6 +34,50 @@ enum class RecordKey { external_id, generation_artifact_key, source_url };
 class SettledWatch {
  public:
   virtual ~SettledWatch() = default;
+};
+
+// A persist job as a copy of the catalog carries it (migrate_catalog): its state without the
+// lease, so that a job claimed where it was read is queued again where it is stored.
+struct JobSnapshot {
+  bool failed = false;  // gave up (only a backfill requeues it); else queued
+  int attempts = 0;
+  std::int64_t next_attempt_at = 0;  // not claimable before, ms since the epoch
+  std::optional<std::string> last_error;
+  std::optional<FailureKind> failure;
+  std::int64_t created_at = 0;
+  std::optional<std::int64_t> backfilled_at;
+  std::optional<std::string> staged_at;  // Catalog::persist_jobs' staging_site; none: any worker
+
+  bool operator==(const JobSnapshot&) const = default;
+};
+
+// A record with its persist job, as a copy of the catalog carries them.
+struct CatalogEntry {
+  Record record;
+  std::optional<JobSnapshot> persist_job;
+};
+
+// A queued deletion (delete_jobs.hpp) as a copy of the catalog carries it, without its lease.
+struct DeleteJobSnapshot {
+  std::int64_t position = 0;  // its place in the catalog it was read from: a page's cursor
+  std::string record_id;
+  std::optional<std::string> provider;
+  std::optional<std::string> bucket;
+  std::vector<std::string> object_keys;
+  std::optional<std::string> staged_id;
+  std::int64_t next_attempt_at = 0;
+  int attempts = 0;
+  std::optional<std::string> last_error;
+  std::int64_t created_at = 0;
+};
+
+// What Catalog::import_entries did.
+struct ImportResult {
+  int records = 0;       // stored
+  int persist_jobs = 0;  // stored with them
+  // Not stored: their parent is neither stored nor among the entries (a record given a newer
+  // parent comes before it): to be given again with a later page.
+  std::vector<CatalogEntry> waiting_for_parent;
 };
 
 class Catalog {
@@ -108,6 +153,24 @@ class Catalog {
     return nullptr;
   }
 
+  // Copying a whole catalog into another, whatever the two backends (migrate_catalog): pages read
+  // one snapshot each, and a copy stopped half-way goes on where it stopped when run again.
+  // Up to `limit` records with their persist jobs, in the order they were stored (so a parent
+  // before its variations), after the record `after_id` (from the first when empty or no longer
+  // stored).
+  virtual std::vector<CatalogEntry> export_after(std::string_view after_id, int limit) = 0;
+  // Stores the entries as they are (ids, times, counters, tags, palette, lineage, project order,
+  // jobs without their lease), in one transaction, parents before their variations; entries whose
+  // id is stored already are skipped, those whose parent is missing handed back. All or nothing:
+  // the first refusal names its record.
+  virtual ImportResult import_entries(const std::vector<CatalogEntry>& entries) = 0;
+  // Up to `limit` queued deletions after `after_position` (from the first when 0), in order.
+  virtual std::vector<DeleteJobSnapshot> export_delete_jobs_after(std::int64_t after_position,
+                                                                  int limit) = 0;
+  // Queues the deletions as they are, in one transaction, skipping those queued already (same
+  // record, same creation time). Returns how many were queued.
+  virtual int import_delete_jobs(const std::vector<DeleteJobSnapshot>& jobs) = 0;
+
   // Hands back the memory the backend keeps only for speed (SQLite's page cache), for a host
   // whose work has paused: its resident size returns to the idle level after a burst.
   virtual void release_memory() = 0;
@@ -126,5 +189,13 @@ std::unique_ptr<Catalog> open_catalog_at(std::string_view location);
 
 // The location as messages and logs may show it: a PostgreSQL URL without its password.
 std::string describe_catalog_location(std::string_view location);
+
+// The file a sqlite:<path> location names (maybe empty); none for any other location.
+std::optional<std::filesystem::path> sqlite_location_file(std::string_view location);
+
+// What two locations of one catalog have in common and locations of others do not: a SQLite
+// file's resolved path, a PostgreSQL database's user@host:port/name (never its password). None
+// for a location open_catalog_at refuses.
+std::optional<std::string> catalog_identity(std::string_view location);
 
 }  // namespace pindeck::catalog

@@ -115,11 +115,18 @@ std::optional<Job> JobQueue::find(Database& db, std::string_view record_id) cons
 }
 
 JobCounts JobQueue::counts(Database& db) const {
-  auto row = db.prepare(
-      "SELECT COALESCE(SUM(state = 'queued'), 0), COALESCE(SUM(state = 'failed'), 0) "
-      "FROM persist_jobs");
-  row.step();
-  return JobCounts{row.integer(0), row.integer(1)};
+  auto rows = db.prepare(
+      "SELECT COALESCE(staged_at, ''), SUM(state = 'queued'), SUM(state = 'failed'), "
+      "SUM(state = 'queued' AND lease_owner IS NOT NULL AND lease_expires_at > ?1), "
+      "SUM(state = 'queued' AND (lease_owner IS NULL OR lease_expires_at <= ?1) "
+      "AND next_attempt_at > ?1) FROM persist_jobs GROUP BY 1");
+  rows.bind(1, clock_());
+  JobCounts counts;
+  while (rows.step()) {
+    counts.add_site(rows.text(0), rows.integer(1), rows.integer(2), rows.integer(3),
+                    rows.integer(4));
+  }
+  return counts;
 }
 
 std::optional<std::int64_t> JobQueue::next_claimable_at(Database& db) const {

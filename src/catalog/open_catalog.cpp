@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Choosing the backend from a catalog location (catalog.hpp).
 #include <string>
+#include <system_error>
 
 #include "catalog/catalog.hpp"
 #include "catalog/postgres/postgres_catalog.hpp"
@@ -24,10 +25,9 @@ std::unique_ptr<Catalog> open_catalog(const std::filesystem::path& file) {
 }
 
 std::unique_ptr<Catalog> open_catalog_at(std::string_view location) {
-  if (location.starts_with(sqlite_scheme)) {
-    const std::string_view path = location.substr(sqlite_scheme.size());
-    if (path.empty()) throw Error(Errc::invalid, "catalog: sqlite: names no file");
-    return SqliteCatalog::open(std::filesystem::path(path));
+  if (const auto file = sqlite_location_file(location)) {
+    if (file->empty()) throw Error(Errc::invalid, "catalog: sqlite: names no file");
+    return SqliteCatalog::open(*file);
   }
   if (is_postgres_url(location)) return postgres::PostgresCatalog::open(std::string(location));
   const auto colon = location.find(':');
@@ -44,6 +44,21 @@ std::unique_ptr<Catalog> open_catalog_at(std::string_view location) {
 std::string describe_catalog_location(std::string_view location) {
   if (!is_postgres_url(location)) return std::string(location);
   return postgres::describe_url(std::string(location));
+}
+
+std::optional<std::filesystem::path> sqlite_location_file(std::string_view location) {
+  if (!location.starts_with(sqlite_scheme)) return std::nullopt;
+  return std::filesystem::path(location.substr(sqlite_scheme.size()));
+}
+
+std::optional<std::string> catalog_identity(std::string_view location) {
+  if (const auto file = sqlite_location_file(location)) {
+    std::error_code ec;
+    const auto resolved = std::filesystem::weakly_canonical(*file, ec);
+    return std::string(sqlite_scheme).append((ec ? *file : resolved).string());
+  }
+  if (is_postgres_url(location)) return describe_catalog_location(location);
+  return std::nullopt;
 }
 
 }  // namespace pindeck::catalog

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,9 +40,27 @@ struct Job {
   std::optional<FailureKind> failure;  // set while the job is failed
 };
 
+// The queue at one moment, every host's jobs when the catalog is shared.
 struct JobCounts {
   std::int64_t queued = 0;  // waiting, leased or waiting for a retry
   std::int64_t failed = 0;  // gave up; only a backfill requeues them
+  // Of the queued: claimed by a worker whose lease still holds, and (not leased) waiting for the
+  // time of their next attempt.
+  std::int64_t leased = 0;
+  std::int64_t retry_later = 0;
+  // The queued per first-stage store holding their bytes (its site id; "" for jobs queued with
+  // none, which any worker may take).
+  std::map<std::string, std::int64_t> queued_by_site;
+
+  // Adds the counts of one site's jobs (a row of the backends' query).
+  void add_site(const std::string& site, std::int64_t site_queued, std::int64_t site_failed,
+                std::int64_t site_leased, std::int64_t site_retry_later) {
+    queued += site_queued;
+    failed += site_failed;
+    leased += site_leased;
+    retry_later += site_retry_later;
+    if (site_queued > 0) queued_by_site[site] += site_queued;
+  }
 };
 
 // Changes a stored record as a job ends; returns false to change nothing at all (the record is no

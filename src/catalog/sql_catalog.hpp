@@ -2,8 +2,9 @@
 // What a Catalog does, written once for every SQL backend: each call takes the catalog's lock and
 // one transaction, and runs the backend's functions for records, queries, lineage and removal.
 // Those are free functions of the same names and signatures in the backend's namespace
-// (records_table.hpp, record_queries.hpp, lineage.hpp, record_removal.hpp for SQLite; their twins
-// in postgres/), found by argument-dependent lookup on the backend's connection type.
+// (records_table.hpp, record_queries.hpp, lineage.hpp, record_removal.hpp, catalog_export.hpp for
+// SQLite; their twins in postgres/), found by argument-dependent lookup on the backend's connection
+// type.
 //
 // `Backend` names the backend's types:
 //   Database          its connection, with release_memory()
@@ -14,12 +15,16 @@
 // std::string owner, std::chrono::milliseconds lease, util::Clock).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 #include "catalog/catalog.hpp"
+#include "catalog/record_text.hpp"
 #include "catalog/sql_persist_jobs.hpp"
 #include "model/patch.hpp"
 #include "pindeck/error.hpp"
@@ -172,6 +177,59 @@ class SqlCatalog : public Catalog {
     return Backend::delete_jobs(*this, std::move(owner), lease, std::move(clock));
   }
 
+  std::vector<CatalogEntry> export_after(std::string_view after_id, int limit) override {
+    return read([&](Database& db) {
+      typename Backend::ReadTransaction snapshot(db);
+      return entries_page(db, after_id, limit);
+    });
+  }
+
+  ImportResult import_entries(const std::vector<CatalogEntry>& entries) override {
+    return write([&](Database& db) {
+      std::unordered_map<std::string_view, const CatalogEntry*> unseen;
+      for (const auto& entry : entries) unseen.emplace(entry.record.id, &entry);
+      ImportResult stored;
+      // A parent among the entries is stored before its variation, which names it.
+      std::function<void(const CatalogEntry&)> store = [&](const CatalogEntry& entry) {
+        if (unseen.erase(entry.record.id) == 0) return;
+        if (find_record(db, entry.record.id)) return;
+        if (const auto& parent_id = entry.record.parent_image_id) {
+          if (auto parent = unseen.find(*parent_id); parent != unseen.end()) {
+            store(*parent->second);
+          }
+          if (!find_record(db, *parent_id)) {
+            stored.waiting_for_parent.push_back(entry);
+            return;
+          }
+        }
+        try {
+          store_entry(db, entry);
+        } catch (const Error& e) {
+          throw Error(e.code(), "record " + json_quoted(entry.record.id) + ": " + e.what());
+        }
+        ++stored.records;
+        if (entry.persist_job) ++stored.persist_jobs;
+      };
+      for (const auto& entry : entries) store(entry);
+      return stored;
+    });
+  }
+
+  std::vector<DeleteJobSnapshot> export_delete_jobs_after(std::int64_t after_position,
+                                                          int limit) override {
+    return read([&](Database& db) { return delete_jobs_page(db, after_position, limit); });
+  }
+
+  int import_delete_jobs(const std::vector<DeleteJobSnapshot>& jobs) override {
+    return write([&](Database& db) {
+      int stored = 0;
+      for (const auto& job : jobs) {
+        if (store_delete_job(db, job)) ++stored;
+      }
+      return stored;
+    });
+  }
+
   void release_memory() override {
     read([](Database& db) { db.release_memory(); });
   }
@@ -216,6 +274,23 @@ class SqlCatalog : public Catalog {
   explicit SqlCatalog(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
  private:
+  // Stores a record that is not stored yet under its own id, with its job: insert_record keeps
+  // every field but the id, which it assigns, so the copied id is put back after. Errc::conflict
+  // naming the holder when another record holds its externalId or generationArtifactKey.
+  static void store_entry(Database& db, const CatalogEntry& entry) {
+    Record unnamed = entry.record;
+    unnamed.id.clear();
+    CreateResult inserted = insert_record(db, std::move(unnamed));
+    if (!inserted.created) {
+      throw Error(Errc::conflict, "its externalId or generationArtifactKey is held by record " +
+                                      json_quoted(inserted.record.id) + " already");
+    }
+    const std::string assigned_id = std::move(inserted.record.id);
+    inserted.record.id = entry.record.id;
+    rename_record(db, assigned_id, inserted.record);
+    if (entry.persist_job) store_job(db, entry.record.id, *entry.persist_job);
+  }
+
   std::mutex mutex_;
   std::unique_ptr<Database> db_;
 };

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "catalog/catalog_export.hpp"
 #include "catalog/job_queue.hpp"
 #include "catalog/lineage.hpp"
 #include "catalog/record_queries.hpp"

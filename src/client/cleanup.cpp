@@ -4,6 +4,7 @@
 #include "pindeck/error.hpp"
 #include "pipeline/object_store.hpp"
 #include "pipeline/persistence.hpp"
+#include "pipeline/persistence_config.hpp"
 #include "staging/store.hpp"
 
 namespace pindeck::client {
@@ -13,7 +14,7 @@ struct Cleanup::OwnDeleter {
   OwnDeleter(catalog::Catalog& catalog, const std::filesystem::path& data_dir,
              const PersistenceConfig& config)
       : store(pipeline::make_object_store(config, data_dir)),
-        staging(data_dir / "staging", config.max_upload_bytes),
+        staging(pipeline::staging_directory(config, data_dir), config.max_upload_bytes),
         jobs(catalog.delete_jobs(pipeline::make_lease_owner(), config.lease)),
         deleter(*jobs, *store, staging) {}
 

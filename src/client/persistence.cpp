@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Client's persistence calls (DESIGN §6) and what the asynchronous forms in pindeck/async.hpp
 // reach through detail::ClientAccess.
+#include <chrono>
 #include <istream>
 
 #include "client/client_impl.hpp"
@@ -103,6 +104,13 @@ int Client::backfill(int limit) {
 
 int Client::backfill(const BackfillOptions& options) {
   return impl_->persistence.get().backfill(options.limit, options.include_permanent);
+}
+
+QueueCounts Client::queue_counts() const {
+  // Counting needs no owner nor lease of its own: it never claims.
+  const auto counts =
+      impl_->catalog->persist_jobs("queue-counts", std::chrono::seconds(1))->counts();
+  return {counts.queued, counts.leased, counts.retry_later, counts.failed, counts.queued_by_site};
 }
 
 std::vector<std::byte> Client::read_object(std::string_view key) {

@@ -11,6 +11,7 @@
 #include "media/object_key.hpp"
 #include "media/probe.hpp"
 #include "pindeck/error.hpp"
+#include "pipeline/persistence_config.hpp"
 #include "staging/mapped_file.hpp"
 #include "util/log.hpp"
 #include "util/random.hpp"
@@ -48,7 +49,7 @@ Persistence::Persistence(catalog::Catalog& catalog, const std::filesystem::path&
                          std::unique_ptr<ObjectStore> store, PersistenceConfig config,
                          bool start_workers, PersistenceEvents* events)
     : catalog_(catalog),
-      staging_(data_dir / "staging", config.max_upload_bytes),
+      staging_(staging_directory(config, data_dir), config.max_upload_bytes),
       store_(std::move(store)),
       config_(std::move(config)),
       jobs_(catalog_.persist_jobs(make_lease_owner(), config_.lease, util::system_now_ms,

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 #include <string>
 #include <utility>
 
@@ -37,6 +38,19 @@ bool env_flag(const char* name, bool fallback) {
                                  "or off, not '" + *value + "'");
 }
 
+// A relative path would be resolved against whatever directory the host process happens to run
+// in, so hosts meant to share one store could each end up with a store of their own.
+std::filesystem::path env_absolute_path(const char* name) {
+  auto value = util::env(name);
+  if (!value) return {};
+  std::filesystem::path path(std::move(*value));
+  if (!path.is_absolute()) {
+    throw Error(Errc::invalid,
+                std::string(name) + " must be an absolute path, not '" + path.string() + "'");
+  }
+  return path;
+}
+
 }  // namespace
 
 PersistenceConfig PersistenceConfig::from_env() {
@@ -45,6 +59,7 @@ PersistenceConfig PersistenceConfig::from_env() {
   PersistenceConfig config;
   if (auto bucket = env("PINDECK_S3_BUCKET")) config.bucket = std::move(*bucket);
   config.create_bucket = env_flag("PINDECK_S3_CREATE_BUCKET", config.create_bucket);
+  config.staging_dir = env_absolute_path("PINDECK_STAGING_DIR");
   auto endpoint = first_env({"PINDECK_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"});
   if (!endpoint) return config;
   S3Settings s3;
@@ -130,6 +145,22 @@ void validate_persistence_config(const PersistenceConfig& c) {
                                " bytes");
   require_ms("stagingOrphanAgeMs", c.staging_orphan_age, std::chrono::milliseconds(0),
              L::staging_orphan_age);
+  if (!c.staging_dir.empty()) {
+    const std::string& dir = c.staging_dir.native();
+    if (dir.find('\0') != std::string::npos) refuse("stagingDir", "must not contain a NUL byte");
+    if (!c.staging_dir.is_absolute()) {
+      refuse("stagingDir", "must be an absolute path (got '" + dir + "')");
+    }
+    if (dir.size() > L::staging_dir_bytes) {
+      refuse("stagingDir", "must be at most " + std::to_string(L::staging_dir_bytes) +
+                               " bytes (got " + std::to_string(dir.size()) + ")");
+    }
+  }
+}
+
+std::filesystem::path staging_directory(const PersistenceConfig& config,
+                                        const std::filesystem::path& data_dir) {
+  return config.staging_dir.empty() ? data_dir / "staging" : config.staging_dir;
 }
 
 }  // namespace pipeline

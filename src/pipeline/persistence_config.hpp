@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
 
 #include "pindeck/persistence.hpp"
 
@@ -24,10 +25,17 @@ struct PersistenceLimits {
   static constexpr std::uint64_t max_upload_bytes = std::uint64_t{5} << 40;  // S3's largest object
   static constexpr std::chrono::milliseconds staging_orphan_age{std::chrono::hours(24 * 365)};
   static constexpr std::size_t base_url_bytes = 4096;  // s3.endpoint, s3.publicBaseUrl
+  // Leaves room within PATH_MAX (4096) for "/" and the names of the store's files.
+  static constexpr std::size_t staging_dir_bytes = 4000;
 };
 
 // Throws Error(Errc::invalid, "persistence config: <setting> ...") naming the first setting out
 // of its range (the JSON names of pd_persistence_start) and the range allowed.
 void validate_persistence_config(const PersistenceConfig& config);
+
+// Where the first-stage store of a client on `data_dir` is: config.staging_dir, else
+// <data_dir>/staging.
+std::filesystem::path staging_directory(const PersistenceConfig& config,
+                                        const std::filesystem::path& data_dir);
 
 }  // namespace pindeck::pipeline

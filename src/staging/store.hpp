@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The first-stage store: bytes land here, hashed and fsynced, before they are durable anywhere
-// else. Each staged object is one file under <data_dir>/staging named by its storageId.
+// else. Each staged object is one file in the store's directory (<data dir>/staging unless
+// configured; DESIGN §6), named by its storageId.
 #pragma once
 
 #include <chrono>
@@ -85,9 +86,10 @@ class Store {
   std::vector<std::string> ids_older_than(std::chrono::milliseconds age) const;
 
   const std::filesystem::path& directory() const { return directory_; }
-  // This store's id, made once and kept beside its directory (<data dir>/staging.site): a catalog
+  // This store's id, made once and kept beside its directory (<directory>.site): a catalog
   // shared by several hosts (DESIGN §6, scale-out) lets only workers of the store that staged a
-  // job's bytes claim the job. Every process on the same directory reads the same id.
+  // job's bytes claim the job. Every process on the same directory reads the same id, on every
+  // host that mounts it, so a shared directory makes one store for all of them.
   const std::string& site() const { return site_; }
   std::uint64_t max_bytes() const { return max_bytes_; }
 

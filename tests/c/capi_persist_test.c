@@ -88,6 +88,14 @@ int main(void) {
   CHECK(contains(json, "\"storagePersistStatus\":\"succeeded\""));
   CHECK(contains(json, "\"storageProvider\":\"local\""));
   CHECK(contains(json, "\"imageUrl\":\"file://"));
+  {
+    char* queue = NULL;
+    CHECK_STATUS(pd_queue_counts(client, &queue), PD_OK);
+    CHECK(contains(queue, "\"queued\":0") && contains(queue, "\"claimed\":0"));
+    CHECK(contains(queue, "\"failed\":0") && contains(queue, "\"queuedBySite\":{}"));
+    pd_string_free(queue);
+    CHECK_STATUS(pd_queue_counts(client, NULL), PD_ERR_INVALID);
+  }
   FILE* sample = fopen(SAMPLE, "rb");
   CHECK(sample != NULL);
   fseek(sample, 0, SEEK_END);

@@ -6,6 +6,7 @@
  * nothing; each limit itself is accepted. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -207,15 +208,25 @@ static void test_settings(const char* dir) {
       {"{\"retryMinDelayMs\":500,\"retryMaxDelayMs\":100}",
        "retryMaxDelayMs must be 500 to 86400000 ms (got 100)"},
       {"{\"s3\":{\"endpoint\":\"ftp://x\"}}", "s3.endpoint is invalid"},
+      {"{\"stagingDir\":\"shared/staging\"}",
+       "stagingDir must be an absolute path (got 'shared/staging')"},
+      {"{\"stagingDir\":5}", "\"stagingDir\" has the wrong type"},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
     CHECK_STATUS(pd_persistence_start(client, bad[i][0]), PD_ERR_INVALID);
     CHECK_CONTAINS(pd_last_error(), "persistence config: ");
     CHECK_CONTAINS(pd_last_error(), bad[i][1]);
   }
-  /* Nothing started: a good config still can, exactly once. */
-  CHECK_STATUS(pd_persistence_start(client, "{\"keyPrefix\":\"\",\"maxInFlight\":64}"), PD_OK);
+  /* Nothing started: a good config still can, exactly once; its store is where it says. */
+  char staging[300];
+  snprintf(staging, sizeof staging, "%s-staging", dir);
+  char good[400];
+  snprintf(good, sizeof good, "{\"keyPrefix\":\"\",\"maxInFlight\":64,\"stagingDir\":\"%s\"}",
+           staging);
+  CHECK_STATUS(pd_persistence_start(client, good), PD_OK);
   CHECK_STATUS(pd_persistence_start(client, NULL), PD_ERR_CONFLICT);
+  struct stat made;
+  CHECK(stat(staging, &made) == 0 && S_ISDIR(made.st_mode));
   pd_client_close(client);
 }
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "catalog/job_queue.hpp"
@@ -154,6 +155,41 @@ TEST_F(JobQueueTest, FailedJobsStayUntilRequeuedWithFreshAttempts) {
 
 // A record found again by its externalId, and a backfill, are the two ways a record that already
 // has a job could be queued again.
+// What `pindeck stats --queue` shows of every host sharing a catalog.
+TEST_F(JobQueueTest, CountsTellLeasedWaitingAndFailedJobsApartAndPerSite) {
+  auto host_a = catalog->persist_jobs("a", 10s, time.clock(), "site-a");
+  auto host_b = catalog->persist_jobs("b", 10s, time.clock(), "site-b");
+  auto anywhere = jobs_of("shared", 10s);
+  queued(*host_a, "a1");
+  time.now += 1;
+  queued(*host_a, "a2");
+  time.now += 1;
+  queued(*host_b, "b1");
+  time.now += 1;
+  queued(*anywhere, "shared");
+
+  auto running = host_a->claim();
+  auto deferred = host_a->claim();
+  auto given_up = host_b->claim();
+  ASSERT_TRUE(running && deferred && given_up);
+  ASSERT_TRUE(host_a->retry_later(*deferred, 5s, "connection refused", keep_record));
+  ASSERT_TRUE(host_b->fail(*given_up, "undecodable", FailureKind::permanent, keep_record));
+
+  auto counts = anywhere->counts();
+  EXPECT_EQ(counts.queued, 3);
+  EXPECT_EQ(counts.failed, 1);
+  EXPECT_EQ(counts.leased, 1);
+  EXPECT_EQ(counts.retry_later, 1);
+  EXPECT_EQ(counts.queued_by_site, (std::map<std::string, std::int64_t>{{"", 1}, {"site-a", 2}}));
+
+  // The lease runs out and the retry comes due: both are waiting for any worker of site-a.
+  time.now += 10000;
+  counts = host_b->counts();
+  EXPECT_EQ(counts.queued, 3);
+  EXPECT_EQ(counts.leased, 0);
+  EXPECT_EQ(counts.retry_later, 0);
+}
+
 TEST_F(JobQueueTest, QueueingAgainLeavesARunningJobAndItsLeaseAlone) {
   auto a = jobs_of("a", 10s);
   auto b = jobs_of("b", 10s);

@@ -3,7 +3,8 @@
 # pindeck worker on the SQLite catalog and the embedded local store: it persists uploads another
 # process left pending, prints a health line on SIGUSR1 and every --interval seconds (and only
 # then), and exits 0 on SIGTERM and on SIGINT, leaving no job claimed (the next worker takes the
-# rest at once, not after the lease). A bad --interval is a usage error.
+# rest at once, not after the lease). `pindeck stats --queue` counts the jobs it has left and the
+# ones it finished. A bad --interval or --lease is a usage error.
 # usage: worker_test.sh PINDECK_BINARY TEST_DATA_DIR
 set -euo pipefail
 pindeck=$1 data=$2
@@ -54,6 +55,18 @@ sys.exit(0 if len(succeeded) >= int(sys.argv[1]) else 1)' "$1" && return
 
 upload_pending "$data/images/truchet-l.webp" "$data/images/flow-5120x2880.jpg"
 use_local_store
+
+# The queue as the catalog holds it: both jobs queued, held by this data directory's store.
+"$pindeck" stats --queue --json > queue.json
+python3 - queue.json "$(cat pindeck-data/staging.site)" <<'PY'
+import json, sys
+counts = json.load(open(sys.argv[1]))
+assert counts["queued"] == 2 and counts["failed"] == 0 and counts["claimed"] == 0, counts
+assert counts["queuedBySite"] == {sys.argv[2]: 2}, counts
+PY
+"$pindeck" stats --queue | grep -qx "jobs queued: 2 (0 claimed by a worker, [0-2] waiting for a retry), failed: 0" ||
+  fail "unexpected queue line: $("$pindeck" stats --queue)"
+expect_exit 2 "--category" -- stats --queue --category Film
 
 # stop_worker PID SIGNAL: sends SIGNAL and fails unless the worker exits 0 within 10 seconds.
 stop_worker() {
@@ -111,7 +124,14 @@ grep -qxE "pindeck worker: claimed [12], done [12], failed 0, in flight [01]" he
 start_worker
 wait_succeeded 4 20
 stop_worker "$worker" TERM
+"$pindeck" stats --queue --json | python3 -c '
+import json, sys
+counts = json.load(sys.stdin)
+assert counts == {"queued": 0, "claimed": 0, "retryLater": 0, "failed": 0, "queuedBySite": {}}, counts'
 
 expect_exit 2 "--interval" -- worker --interval 0
 expect_exit 2 "--interval" -- worker --interval soon
+expect_exit 2 "--lease" -- worker --lease 0
+expect_exit 2 "--lease" -- worker --lease -5
+expect_exit 2 "--lease" -- worker --lease later
 echo "cli worker: ok"

@@ -19,6 +19,7 @@
 namespace pindeck::pipeline {
 namespace {
 
+using pindeck::test::expect_invalid;
 using pindeck::test::ScopedEnv;
 
 constexpr const char* kEveryVariable[] = {"PINDECK_S3_ENDPOINT",
@@ -30,6 +31,7 @@ constexpr const char* kEveryVariable[] = {"PINDECK_S3_ENDPOINT",
                                           "PINDECK_S3_CA_FILE",
                                           "PINDECK_S3_PUBLIC_URL",
                                           "PINDECK_S3_CREATE_BUCKET",
+                                          "PINDECK_STAGING_DIR",
                                           "AWS_ENDPOINT_URL_S3",
                                           "AWS_ENDPOINT_URL",
                                           "AWS_REGION",
@@ -73,6 +75,20 @@ TEST_F(PersistenceConfigFromEnv, CreatingTheBucketIsOffUnlessTheVariableSaysSo) 
     EXPECT_EQ(e.code(), Errc::invalid);
     EXPECT_NE(std::string(e.what()).find("PINDECK_S3_CREATE_BUCKET"), std::string::npos);
     EXPECT_NE(std::string(e.what()).find("'maybe'"), std::string::npos);
+  }
+}
+
+TEST_F(PersistenceConfigFromEnv, TheStagingDirectoryMustBeAnAbsolutePath) {
+  EXPECT_TRUE(PersistenceConfig::from_env().staging_dir.empty()) << "<data dir>/staging";
+  env.set("PINDECK_STAGING_DIR", "");
+  EXPECT_TRUE(PersistenceConfig::from_env().staging_dir.empty());
+  env.set("PINDECK_STAGING_DIR", "/mnt/shared/pindeck-staging");
+  EXPECT_EQ(PersistenceConfig::from_env().staging_dir, "/mnt/shared/pindeck-staging");
+  for (const char* relative : {"shared/staging", "./staging", "~/staging"}) {
+    env.set("PINDECK_STAGING_DIR", relative);
+    expect_invalid(
+        [] { PersistenceConfig::from_env(); },
+        std::string("PINDECK_STAGING_DIR must be an absolute path, not '") + relative + "'");
   }
 }
 
@@ -176,7 +192,6 @@ TEST_F(PersistenceConfigFromEnv, TheS3ClientIsConfiguredFromTheSameReader) {
 }
 
 using namespace std::chrono_literals;
-using pindeck::test::expect_invalid;
 
 // One setting changed from the defaults, and what the refusal must say.
 struct BadSetting {
@@ -211,6 +226,7 @@ TEST(PersistenceConfigRules, TheDefaultsAndTheEdgesOfEveryRangeAreAccepted) {
   high.staging_orphan_age = 24h * 365;
   high.s3 = S3Settings{};
   high.s3->endpoint = "https://s3.example.com:9000";
+  high.staging_dir = "/" + std::string(3999, 's');
   EXPECT_NO_THROW(validate_persistence_config(high));
 }
 
@@ -244,6 +260,12 @@ TEST(PersistenceConfigRules, EachSettingOutOfRangeIsRefusedNamingItAndTheRange) 
       {[](auto& c) { c.lease = 99ms; }, "leaseMs must be 100 to 86400000 ms (got 99)"},
       {[](auto& c) { c.poll_interval = 0ms; }, "pollIntervalMs must be 10 to 3600000 ms (got 0)"},
       {[](auto& c) { c.staging_orphan_age = -5ms; }, "stagingOrphanAgeMs must be 0 to"},
+      {[](auto& c) { c.staging_dir = "shared/staging"; },
+       "persistence config: stagingDir must be an absolute path (got 'shared/staging')"},
+      {[](auto& c) { c.staging_dir = "/" + std::string(4000, 's'); },
+       "persistence config: stagingDir must be at most 4000 bytes (got 4001)"},
+      {[](auto& c) { c.staging_dir = std::string("/mnt/a\0b", 8); },
+       "persistence config: stagingDir must not contain a NUL byte"},
       {[](auto& c) {
          c.s3 = S3Settings{};
          c.s3->endpoint = "s3.example.com";

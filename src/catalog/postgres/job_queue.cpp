@@ -6,7 +6,6 @@
 #include "catalog/failure_kinds.hpp"
 #include "catalog/postgres/connection.hpp"
 #include "catalog/postgres/settled_watch.hpp"
-#include "model/validation.hpp"
 #include "pindeck/error.hpp"
 
 namespace pindeck::catalog::postgres {
@@ -14,8 +13,8 @@ namespace pindeck::catalog::postgres {
 namespace {
 
 // The columns every statement returning a job lists, in this order.
-#define PINDECK_JOB_COLUMNS \
-  "record_id, attempts, lease_owner, lease_expires_at, last_error, failure"
+constexpr std::string_view job_columns =
+    "record_id, attempts, lease_owner, lease_expires_at, last_error, failure";
 
 Job job_from_row(const Rows& rows, int row) {
   Job job;
@@ -26,12 +25,6 @@ Job job_from_row(const Rows& rows, int row) {
   job.last_error = rows.optional_text(row, 4);
   if (!rows.is_null(row, 5)) job.failure = failure_kind_from_text(rows.text(row, 5));
   return job;
-}
-
-std::string storable_error(std::string_view error) {
-  // A text column takes only UTF-8, and a failure may quote any bytes (a file name, a server's
-  // answer). As many characters as bytes: nothing is cut, only made UTF-8.
-  return model::fit_message(error, error.size());
 }
 
 }  // namespace
@@ -57,14 +50,14 @@ std::optional<Job> JobQueue::claim(Connection& db) {
   const auto now = clock_();
   // The record id breaks ties as SQLite's insertion order does: ids made by one process count up.
   auto rows = db.exec(
-      "UPDATE persist_jobs SET lease_owner = $2, lease_expires_at = $3::bigint, "
-      "attempts = attempts + 1 WHERE record_id = (SELECT record_id FROM persist_jobs "
-      "WHERE state = 'queued' AND next_attempt_at <= $1::bigint "
-      "AND (lease_owner IS NULL OR lease_expires_at <= $1::bigint) "
-      "AND (staged_at IS NULL OR staged_at = $4) "
-      "ORDER BY next_attempt_at, created_at, record_id COLLATE \"C\" LIMIT 1 "
-      "FOR UPDATE SKIP LOCKED) "
-      "RETURNING " PINDECK_JOB_COLUMNS,
+      std::string("UPDATE persist_jobs SET lease_owner = $2, lease_expires_at = $3::bigint, "
+                  "attempts = attempts + 1 WHERE record_id = (SELECT record_id FROM persist_jobs "
+                  "WHERE state = 'queued' AND next_attempt_at <= $1::bigint "
+                  "AND (lease_owner IS NULL OR lease_expires_at <= $1::bigint) "
+                  "AND (staged_at IS NULL OR staged_at = $4) "
+                  "ORDER BY next_attempt_at, created_at, record_id COLLATE \"C\" LIMIT 1 "
+                  "FOR UPDATE SKIP LOCKED) RETURNING ")
+          .append(job_columns),
       {now, owner_, now + lease_.count(), site_});
   if (rows.empty()) return std::nullopt;
   return job_from_row(rows, 0);
@@ -107,7 +100,7 @@ bool JobQueue::retry_later(Connection& db, const Job& job, std::chrono::millisec
                "UPDATE persist_jobs SET lease_owner = NULL, lease_expires_at = NULL, "
                "next_attempt_at = $3::bigint, last_error = $4 WHERE record_id = $1 "
                "AND lease_owner = $2 AND state = 'queued'",
-               {job.record_id, owner_, clock_() + delay.count(), storable_error(error)})
+               {job.record_id, owner_, clock_() + delay.count(), text_column_value(error)})
              .affected() > 0;
 }
 
@@ -117,7 +110,7 @@ bool JobQueue::fail(Connection& db, const Job& job, std::string_view error, Fail
             "UPDATE persist_jobs SET state = 'failed', lease_owner = NULL, "
             "lease_expires_at = NULL, last_error = $3, failure = $4 WHERE record_id = $1 "
             "AND lease_owner = $2 AND state = 'queued'",
-            {job.record_id, owner_, storable_error(error), failure_kind_text(kind)})
+            {job.record_id, owner_, text_column_value(error), failure_kind_text(kind)})
           .affected() > 0;
   if (held) announce_settled(db, job.record_id);
   return held;
@@ -152,17 +145,29 @@ std::set<std::string> JobQueue::staged_ids(Connection& db) const {
 }
 
 std::optional<Job> JobQueue::find(Connection& db, std::string_view record_id) const {
-  auto rows =
-      db.exec("SELECT " PINDECK_JOB_COLUMNS " FROM persist_jobs WHERE record_id = $1", {record_id});
+  auto rows = db.exec(
+      std::string("SELECT ").append(job_columns).append(" FROM persist_jobs WHERE record_id = $1"),
+      {record_id});
   if (rows.empty()) return std::nullopt;
   return job_from_row(rows, 0);
 }
 
 JobCounts JobQueue::counts(Connection& db) const {
   auto rows = db.exec(
-      "SELECT count(*) FILTER (WHERE state = 'queued'), count(*) FILTER (WHERE state = 'failed') "
-      "FROM persist_jobs");
-  return JobCounts{rows.integer(0, 0), rows.integer(0, 1)};
+      "SELECT coalesce(staged_at, ''), count(*) FILTER (WHERE state = 'queued'), "
+      "count(*) FILTER (WHERE state = 'failed'), "
+      "count(*) FILTER (WHERE state = 'queued' AND lease_owner IS NOT NULL "
+      "AND lease_expires_at > $1::bigint), "
+      "count(*) FILTER (WHERE state = 'queued' AND (lease_owner IS NULL "
+      "OR lease_expires_at <= $1::bigint) AND next_attempt_at > $1::bigint) "
+      "FROM persist_jobs GROUP BY 1",
+      {clock_()});
+  JobCounts counts;
+  for (int row = 0; row < rows.size(); ++row) {
+    counts.add_site(rows.text(row, 0), rows.integer(row, 1), rows.integer(row, 2),
+                    rows.integer(row, 3), rows.integer(row, 4));
+  }
+  return counts;
 }
 
 std::optional<std::int64_t> JobQueue::next_claimable_at(Connection& db) const {

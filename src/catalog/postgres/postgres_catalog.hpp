@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "catalog/postgres/catalog_export.hpp"
 #include "catalog/postgres/connection.hpp"
 #include "catalog/postgres/job_queue.hpp"
 #include "catalog/postgres/lineage.hpp"
