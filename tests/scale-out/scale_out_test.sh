@@ -9,7 +9,8 @@
 #   2. A worker killed with SIGKILL while it holds a job: once its lease (--lease 2) ends, the
 #      others finish its jobs, and their counts with the killed one's last cover every job.
 #   3. Local staging: a job waits for a worker of the data directory that staged it; a worker of
-#      another data directory leaves it pending.
+#      another data directory leaves it pending, even once the lease of that directory's worker,
+#      killed with SIGKILL while it held jobs, has run out; the worker restarted finishes them.
 # The ingest processes' own workers meet an S3 endpoint where nothing listens (the discard port),
 # so they persist nothing: what they leave, only the worker processes persist.
 # usage: scale_out_test.sh PINDECK_BINARY TEST_DATA_DIR
@@ -279,7 +280,7 @@ fi
 
 # ---- 3. local staging: only a worker of the data directory that staged a job takes it ----
 unset PINDECK_STAGING_DIR
-mapfile -t batch4 < <(copies files4 3)
+mapfile -t batch4 < <(copies files4 6 larger.jpg larger2.jpg)
 upload_pending local1 "${batch4[@]}"
 start_worker local2
 # Until every job is due (a failed attempt of local1's own workers waits for its retry), then
@@ -287,18 +288,36 @@ start_worker local2
 for _ in $(seq 100); do
   due=$(sql "SELECT count(*) FROM persist_jobs
              WHERE next_attempt_at <= (extract(epoch FROM clock_timestamp()) * 1000)::bigint")
-  [ "$due" = 3 ] && break
+  [ "$due" = 6 ] && break
   sleep 0.1
 done
-[ "$due" = 3 ] || fail "local1's jobs were not due within 10 s"
+[ "$due" = 6 ] || fail "local1's jobs were not due within 10 s"
 sleep 2
-[ "$(persist_statuses)" = "failed=0 pending=3 succeeded=230" ] ||
+[ "$(persist_statuses)" = "failed=0 pending=6 succeeded=230" ] ||
   fail "jobs staged on local1 were taken by another data directory's worker: $(persist_statuses)"
 [ "$(field "$(health local2)" claimed)" = 0 ] || fail "local2 claimed a job staged on local1"
+
+# local1's worker killed while it holds jobs: past its lease they are free again, but only for
+# local1's workers, so they wait for its restart.
 start_worker local1
-wait_all_succeeded 233 20
+frozen=$(freeze_holding "${worker_pids[local1]}" local1.health) ||
+  fail "local1's worker held no job while 6 uploads were persisted"
+killed_line=$(tail -n 1 <<< "$frozen")
+kill -KILL "${worker_pids[local1]}"
+wait "${worker_pids[local1]}" 2> /dev/null || true
+unset "worker_pids[local1]"
+sleep 3
+[ "$(field "$(health local2)" claimed)" = 0 ] ||
+  fail "local2 claimed a job of local1's killed worker once its lease ended"
+left=$((6 - $(field "$killed_line" "done")))
+start_worker local1
+wait_all_succeeded 236 30
 line=$(health local1)
-[ "$(field "$line" "done")" = 3 ] || fail "local1 did not persist its 3 jobs: $line"
+# As in 2: what was in flight at the killed worker's last line may have ended before the kill.
+if [ "$(field "$line" "done")" -gt "$left" ] ||
+  [ "$(field "$line" "done")" -lt $((left - $(field "$killed_line" inFlight))) ]; then
+  fail "the restarted local1 did $(field "$line" "done") jobs; the killed one's last line: $killed_line"
+fi
 
 for name in worker2 worker3 local1 local2; do stop_worker "$name"; done
 echo "scale-out: ok"
