@@ -14,6 +14,7 @@ BENCH=$BUILD/benchmarks/catalog/claims_bench
 # shellcheck source=bench-postgres.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench-postgres.sh"
 start_bench_postgres
+trap stop_bench_postgres EXIT
 
 "$BENCH" "$@"
 

@@ -12,5 +12,6 @@ BENCH=$BUILD/benchmarks/catalog/catalog_bench
 # shellcheck source=bench-postgres.sh
 source "$(dirname "${BASH_SOURCE[0]}")/bench-postgres.sh"
 start_bench_postgres
+trap stop_bench_postgres EXIT
 
 "$BENCH" --benchmark_filter='Fill|List|Search|Stats' "$@"
