@@ -209,7 +209,7 @@ Catalog& full_catalog(const std::string& location, bool* filled_now = nullptr) {
     // A production server's autovacuum would, within a minute of these inserts, gather the
     // planner's statistics and merge the search index's pending entries (without which a search
     // costs 20 times more); the benchmark's server runs without it, so it is done here.
-    if (!location.starts_with("sqlite:")) {
+    if (!pindeck::catalog::sqlite_location_file(location)) {
       pindeck::catalog::postgres::Connection::open(location)->run_script(
           "VACUUM (ANALYZE) records, record_tags, record_colors");
     }
