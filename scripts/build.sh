@@ -4,7 +4,7 @@
 # with the CMake preset of that name (CMakePresets.json), warnings as errors. Only a tree not yet
 # configured first gets its dependencies installed (scripts/install-deps.sh): a rebuild never
 # looks at apt.
-#   plain     (default) RelWithDebInfo in build/
+#   plain     (default) Release with the tests and benchmarks, in build/
 #   sanitize  AddressSanitizer + UndefinedBehaviorSanitizer, Debug, in build-asan/
 #   fuzz      clang with libFuzzer and the sanitizers, only the fuzz targets, in build-fuzz/
 #   release   Release in build-release/, as a user builds it

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # test.sh [plain|release|sanitize|fuzz]...: builds libpindeck (installing what it needs) and runs
-# the test suite on each kind of build named; with no argument, on all four, as CI does:
-#   plain     the whole suite on a RelWithDebInfo build
-#   release   a Release build of what a user builds (library, command, examples, Node addon) must
-#             compile without a warning (no tests run)
+# the test suite on each kind of build named; with no argument, on plain, sanitize and fuzz, as CI
+# does:
+#   plain     a Release build of what a user builds (library, command, examples, Node addon), which
+#             must compile without a warning, with the tests and benchmarks; the whole suite runs
+#   release   the same Release build without the tests, configured as a user configures it (no
+#             tests run; not in CI: plain compiles the same files with the same flags)
 #   sanitize  the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
 #   fuzz      bounded libFuzzer runs: media probe + derive, record JSON, S3 XML, cursors, SigV4
 # The suite starts and stops its own S3 server on 127.0.0.1. Every kind runs even after one
@@ -12,7 +14,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 kinds=("$@")
-[ ${#kinds[@]} -gt 0 ] || kinds=(plain release sanitize fuzz)
+[ ${#kinds[@]} -gt 0 ] || kinds=(plain sanitize fuzz)
 
 summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT

@@ -104,7 +104,7 @@ TEST(KebabBaseName, LongTitlesAreCutAt96WithoutATrailingDash) {
   const std::string long_title(300, 'a');
   EXPECT_EQ(kebab_base_name(long_title, ""), std::string(96, 'a'));
   // A gap right at the cut: 95 letters, a space, more letters.
-  const std::string gap_at_cut = std::string(95, 'b') + " " + std::string(50, 'c');
+  const std::string gap_at_cut = std::string(95, 'b').append(" ").append(50, 'c');
   EXPECT_EQ(kebab_base_name(gap_at_cut, ""), std::string(95, 'b'));
   // Accents do not count against the 96 characters: they are gone before the cut.
   std::string accented;
@@ -157,7 +157,7 @@ TEST(ObjectKeyNamer, PreviewOfAFormatLibvipsCannotWriteIsWebp) {
 TEST(ObjectKeyNamer, LongTitleIsCutBeforeTheSuffix) {
   const ObjectKeyNamer namer(test_layout(), fixed_nonce("abcdef"));
   const std::string stem = namer.file_stem(std::string(500, 'x'), "", kMarch5);
-  EXPECT_EQ(stem, std::string(96, 'x') + "-ltecrgk5-abcdef");
+  EXPECT_EQ(stem, std::string(96, 'x').append("-ltecrgk5-abcdef"));
 }
 
 TEST(ObjectKeyNamer, DefaultNonceIsRandomBase36) {

@@ -47,7 +47,7 @@ TEST(ObjectKey, EnforcesTheStoreLimits) {
   expect_invalid([] { validate_object_key(std::string(256, 'a')); }, "255 bytes");
   EXPECT_NO_THROW(validate_object_key(std::string(max_key_segment_bytes, 'a')));
   std::string long_key;
-  for (int i = 0; i < 6; ++i) long_key += std::string(200, 'a') + "/";
+  for (int i = 0; i < 6; ++i) long_key.append(200, 'a').append("/");
   long_key += "x";
   expect_invalid([&] { validate_object_key(long_key); }, "1024 bytes");
   EXPECT_NO_THROW(validate_object_key(long_key.substr(long_key.size() - max_object_key_bytes)));

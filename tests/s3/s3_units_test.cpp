@@ -102,7 +102,7 @@ TEST(S3ErrorXml, ParsesCodeMessageRequestIdAndKeepsSignaturesOut) {
 // Found by fuzz_s3_xml: what the server says reaches the record's storagePersistError, which is
 // stored as JSON; bytes that are not UTF-8, or a cut inside a character, made that store fail.
 TEST(S3ErrorXml, WhatTheServerSaysBecomesOneLineOfValidUtf8) {
-  const std::string message = std::string(299, 'a') + "\xC3\xA9";  // 'é' straddles the cut at 300
+  const std::string message = std::string(299, 'a').append("\xC3\xA9");  // 'é' straddles the cut
   const ErrorDetails d =
       parse_error(503,
                   "<Error><Code>Slow\xFF"
@@ -112,7 +112,7 @@ TEST(S3ErrorXml, WhatTheServerSaysBecomesOneLineOfValidUtf8) {
             "Slow\xEF\xBF\xBD"
             "Down")
       << "an invalid byte becomes U+FFFD";
-  EXPECT_EQ(d.message, std::string(299, 'a') + "...") << "a character is never cut in two";
+  EXPECT_EQ(d.message, std::string(299, 'a').append("...")) << "a character is never cut in two";
   EXPECT_EQ(d.request_id, "tx [2J1") << "control characters become spaces";
   EXPECT_EQ(parse_error(404, "", "req\xE2\x82").request_id, "req\xEF\xBF\xBD\xEF\xBF\xBD")
       << "each byte of a cut character becomes U+FFFD";
