@@ -11,13 +11,10 @@
 #include <cstdint>
 #include <ctime>
 #include <iostream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <string>
 #include <system_error>
-#include <variant>
 
 #include "pindeck/persistence.hpp"
 
@@ -25,53 +22,16 @@ namespace pindeck_cli {
 
 namespace {
 
-struct HealthCounts {
-  std::int64_t claimed = 0;
-  std::int64_t done = 0;
-  std::int64_t failed = 0;
-  std::int64_t in_flight = 0;
-};
-
-// Counts this process's jobs from its persistence events; fed on the client's event thread, read
-// on the main thread.
-class JobTally {
- public:
-  void count(const pindeck::PersistenceEvent& event) {
-    std::lock_guard lock(mutex_);
-    if (const auto* upload = std::get_if<pindeck::UploadProgressEvent>(&event)) {
-      if (unsettled_.insert(upload->record_id).second) ++counts_.claimed;
-      return;
-    }
-    const auto& status = std::get<pindeck::PersistStatusEvent>(event);
-    // Pending is announced for uploads and backfills of this client, which a worker makes none of.
-    if (status.status == pindeck::PersistStatus::pending) return;
-    if (unsettled_.erase(status.record_id) == 0) ++counts_.claimed;
-    ++(status.status == pindeck::PersistStatus::succeeded ? counts_.done : counts_.failed);
-  }
-
-  HealthCounts counts() const {
-    std::lock_guard lock(mutex_);
-    HealthCounts now = counts_;
-    now.in_flight = static_cast<std::int64_t>(unsettled_.size());
-    return now;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  HealthCounts counts_;
-  std::set<std::string> unsettled_;
-};
-
-void print_health(const HealthCounts& counts, bool json) {
+void print_health(const pindeck::WorkerCounts& counts, bool json) {
   if (json) {
-    std::cout << nlohmann::json{{"claimed", counts.claimed},
-                                {"done", counts.done},
-                                {"failed", counts.failed},
-                                {"inFlight", counts.in_flight}}
+    std::cout << nlohmann::json{{"claimed", counts.claimed},   {"succeeded", counts.succeeded},
+                                {"retried", counts.retried},   {"failed", counts.failed},
+                                {"released", counts.released}, {"inFlight", counts.in_flight}}
                      .dump();
   } else {
-    std::cout << "pindeck worker: claimed " << counts.claimed << ", done " << counts.done
-              << ", failed " << counts.failed << ", in flight " << counts.in_flight;
+    std::cout << "pindeck worker: claimed " << counts.claimed << ", succeeded " << counts.succeeded
+              << ", retried " << counts.retried << ", failed " << counts.failed << ", released "
+              << counts.released << ", in flight " << counts.in_flight;
   }
   // Read line by line by whatever watches the worker, often through a pipe: never held back.
   std::cout << std::endl;
@@ -127,8 +87,8 @@ void add_worker_command(CLI::App& app, WorkerCommand& command, bool& json_out) {
                    "one dies (1 to 86400; default 30)")
       ->check(CLI::Range(1, 86400));
   command.cmd->add_flag("--json", json_out,
-                        "print each health line as {\"claimed\", \"done\", \"failed\", "
-                        "\"inFlight\"}");
+                        "print each health line as pd_worker_counts gives it: {\"claimed\", "
+                        "\"succeeded\", \"retried\", \"failed\", \"released\", \"inFlight\"}");
 }
 
 int run_worker(const WorkerCommand& command, const std::filesystem::path& data_dir,
@@ -139,11 +99,8 @@ int run_worker(const WorkerCommand& command, const std::filesystem::path& data_d
   if (const int error = pthread_sigmask(SIG_BLOCK, &signals, nullptr); error != 0) {
     throw std::system_error(error, std::generic_category(), "pthread_sigmask");
   }
-  JobTally tally;
   {
     auto client = pindeck::Client::open(data_dir, open_options);
-    const auto subscription =
-        client.subscribe([&tally](const pindeck::PersistenceEvent& event) { tally.count(event); });
     auto config = pindeck::PersistenceConfig::from_env();
     if (command.lease_seconds) config.lease = std::chrono::seconds(*command.lease_seconds);
     client.start_persistence(config);
@@ -160,7 +117,7 @@ int run_worker(const WorkerCommand& command, const std::filesystem::path& data_d
                   << ": claiming no more jobs; the jobs in flight finish first\n";
         break;
       }
-      print_health(tally.counts(), json_out);
+      print_health(client.worker_counts(), json_out);
       if (signal == 0) next_report = *next_report + interval;
     }
     // Closing the client stops the claims, then waits until every job in flight has ended and

@@ -232,6 +232,10 @@ class PD_EXPORT Client {
   // The persistence queue as the catalog holds it, every host's jobs when the catalog is shared.
   // Reads the catalog only: starts no worker. Errc::database when the catalog cannot be read.
   QueueCounts queue_counts() const;
+  // What this client's own workers did since persistence started, exactly (QueueCounts tells the
+  // catalog's view, WorkerCounts this process's): all zero while persistence does not run. Never
+  // starts persistence, never reads the catalog, never fails.
+  WorkerCounts worker_counts() const;
 
   // The bytes of the object stored under `key` (a record's storagePath, previewStoragePath or
   // one of its derivativeStoragePaths), read whole into memory from the object store this

@@ -108,6 +108,21 @@ struct QueueCounts {
   std::map<std::string, std::int64_t> queued_by_site;
 };
 
+// What this client's workers have done since persistence started (Client::worker_counts). A job
+// they claim is in flight until it ends in exactly one of the other counts, so claimed is always
+// succeeded + retried + failed + released + in_flight.
+struct WorkerCounts {
+  std::int64_t claimed = 0;
+  std::int64_t succeeded = 0;  // persisted: the record's storagePersistStatus is succeeded
+  std::int64_t retried = 0;    // an attempt failed; the job waits in the queue for its next one
+  std::int64_t failed = 0;     // gave up: the record's storagePersistStatus is failed
+  // Ended with no outcome of its own: the record had been deleted or persisted meanwhile, or the
+  // catalog took no outcome (the lease had passed to another worker, or the catalog could not be
+  // written, in which case the job is claimed again once its lease runs out).
+  std::int64_t released = 0;
+  std::int64_t in_flight = 0;  // claimed and not yet ended
+};
+
 // ---- Events (Client::subscribe): what this client's persistence workers do, as it happens ----
 
 // A record's storagePersistStatus changed: pending when an upload or a source stored it and when

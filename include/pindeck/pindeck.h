@@ -538,6 +538,15 @@ PD_EXPORT int pd_backfill_ex(pd_client* client, int limit, unsigned int flags, i
  * catalog could not be read; PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_queue_counts(pd_client* client, char** out_json);
 
+/* What this client's own workers did since persistence started, exactly: *out_json receives
+ * {"claimed": n, "succeeded": n, "retried": n, "failed": n, "released": n, "inFlight": n}. A
+ * claimed job is in flight until it ends as succeeded (persisted), retried (an attempt failed; it
+ * waits for its next), failed (gave up) or released (its record was deleted or persisted
+ * meanwhile, or the catalog took no outcome), so claimed is the sum of the other five. All zero
+ * while persistence does not run; never starts it. Free it with pd_string_free(). PD_OK.
+ * PD_ERR_INVALID: client or out_json NULL; PD_ERR_MISUSE: the client was closed. */
+PD_EXPORT int pd_worker_counts(pd_client* client, char** out_json);
+
 /* Samples the record's colour palette again from its staged copy, or else from its original in
  * the object store this client persists to (local or S3; persistence starts as for an upload),
  * and stores it as the record's "colors", which "color" queries then find. *out_json receives the

@@ -214,6 +214,17 @@ int pd_queue_counts(pd_client* client, char** out_json) {
   });
 }
 
+int pd_worker_counts(pd_client* client, char** out_json) {
+  return pindeck::capi::guard([&] {
+    reset_out(out_json, "out_json");
+    const auto counts = live_client(client).worker_counts();
+    const json answer = {{"claimed", counts.claimed},   {"succeeded", counts.succeeded},
+                         {"retried", counts.retried},   {"failed", counts.failed},
+                         {"released", counts.released}, {"inFlight", counts.in_flight}};
+    *out_json = copy_out(answer.dump());
+  });
+}
+
 int pd_backfill_ex(pd_client* client, int limit, unsigned int flags, int* out_count) {
   return pindeck::capi::guard([&] {
     pindeck::Client& c = live_client(client);

@@ -113,6 +113,11 @@ QueueCounts Client::queue_counts() const {
   return {counts.queued, counts.leased, counts.retry_later, counts.failed, counts.queued_by_site};
 }
 
+WorkerCounts Client::worker_counts() const {
+  const auto* engine = impl_->persistence.running();
+  return engine != nullptr ? engine->worker_counts() : WorkerCounts{};
+}
+
 std::vector<std::byte> Client::read_object(std::string_view key) {
   return impl_->objects.read(key);
 }

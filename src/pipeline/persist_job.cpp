@@ -79,7 +79,7 @@ struct Persistence::JobRun {
   std::filesystem::path staged_path;
   media::DerivedSet derived;
   std::vector<std::string> colors;
-  std::function<void()> done;
+  WorkerHooks::JobDone done;
 
   std::mutex mutex;
   std::size_t uploads_left = 0;
@@ -89,7 +89,7 @@ struct Persistence::JobRun {
   std::optional<StepFailed> failure;
 };
 
-void Persistence::start_job(const catalog::Job& job, std::function<void()> done) {
+void Persistence::start_job(const catalog::Job& job, WorkerHooks::JobDone done) {
   auto found = catalog_.find(job.record_id);
   if (!found || found->storage_provider != StorageProvider::convex || !found->storage_id) {
     // Deleted, or already durable: nothing left to do. A deletion that waited for this job's
@@ -103,7 +103,7 @@ void Persistence::start_job(const catalog::Job& job, std::function<void()> done)
       }
     }
     notify_settled(job.record_id, std::nullopt);
-    done();
+    done(JobOutcome::released);
     return;
   }
   auto run = std::make_shared<JobRun>();
@@ -194,22 +194,22 @@ void Persistence::start_uploads(const std::shared_ptr<JobRun>& run) {
 }
 
 void Persistence::finish_job(const std::shared_ptr<JobRun>& run) {
+  auto outcome = JobOutcome::released;
   try {
-    bool recorded = false;
     if (run->failure) {
-      recorded = commit_failure(run->job, run->failure->kind(), run->failure->what());
+      outcome = commit_failure(run->job, run->failure->kind(), run->failure->what());
     } else {
       Record persisted = run->record;
       persisted.colors = run->colors;
-      recorded = commit_success(run->job, persisted);
+      outcome = commit_success(run->job, persisted);
       // Every upload of the job went through: removals backing off can go now.
       deleter_->store_answered();
     }
-    if (!recorded) clean_up_if_deleted(run->record);
+    if (outcome == JobOutcome::released) clean_up_if_deleted(run->record);
   } catch (const Error&) {
     // The catalog refused the outcome: the job stays leased and runs again when its lease ends.
   }
-  run->done();
+  run->done(outcome);
 }
 
 void Persistence::clean_up_if_deleted(const Record& record) {
@@ -220,11 +220,11 @@ void Persistence::clean_up_if_deleted(const Record& record) {
 
 void Persistence::run_job(const catalog::Job& job) {
   std::promise<void> ended;
-  start_job(job, [&ended] { ended.set_value(); });
+  start_job(job, [&ended](JobOutcome) { ended.set_value(); });
   ended.get_future().wait();
 }
 
-bool Persistence::commit_success(const catalog::Job& job, const Record& persisted) {
+JobOutcome Persistence::commit_success(const catalog::Job& job, const Record& persisted) {
   const std::string storage_id = *persisted.storage_id;
   const bool committed = jobs_->complete(job, [&](Record& record) {
     if (record.storage_id != persisted.storage_id) return false;
@@ -251,11 +251,11 @@ bool Persistence::commit_success(const catalog::Job& job, const Record& persiste
   }
   if (committed) announce_settled(job.record_id);
   notify_settled(job.record_id, committed ? std::optional(PersistStatus::succeeded) : std::nullopt);
-  return committed;
+  return committed ? JobOutcome::succeeded : JobOutcome::released;
 }
 
-bool Persistence::commit_failure(const catalog::Job& job, FailureKind kind,
-                                 const std::string& message) {
+JobOutcome Persistence::commit_failure(const catalog::Job& job, FailureKind kind,
+                                       const std::string& message) {
   const auto delay = retry_.next_delay(job.attempts, kind);
   bool recorded = false;
   if (delay) {
@@ -285,7 +285,8 @@ bool Persistence::commit_failure(const catalog::Job& job, FailureKind kind,
   if (recorded) outcome = delay ? PersistStatus::pending : PersistStatus::failed;
   if (outcome == PersistStatus::failed) announce_settled(job.record_id);
   notify_settled(job.record_id, outcome);
-  return recorded;
+  if (!recorded) return JobOutcome::released;
+  return delay ? JobOutcome::retried : JobOutcome::failed;
 }
 
 }  // namespace pindeck::pipeline

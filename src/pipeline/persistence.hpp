@@ -90,8 +90,9 @@ class Persistence {
 
   // Runs the CPU part of a claimed job (derivatives, palette) on the calling thread, hands the
   // uploads to the object store and returns; `done` runs once the job's outcome (success, retry
-  // later, or failure) is committed. Never throws for a failure of the job itself.
-  void start_job(const catalog::Job& job, std::function<void()> done);
+  // later, or failure) is committed, told which, or that the job was released (nothing left to do,
+  // or its outcome not taken). Never throws for a failure of the job itself.
+  void start_job(const catalog::Job& job, WorkerHooks::JobDone done);
   // start_job, waiting until the outcome is committed.
   void run_job(const catalog::Job& job);
 
@@ -112,6 +113,8 @@ class Persistence {
   staging::Store& staging_store() { return staging_; }
   catalog::PersistJobs& jobs() { return *jobs_; }
   catalog::JobCounts job_counts() { return jobs_->counts(); }
+  // What the workers did since they started (all zero before).
+  WorkerCounts worker_counts() const { return workers_ ? workers_->counts() : WorkerCounts{}; }
   // Starts the workers (and the deleter's thread) if they are not running.
   void start_workers();
   // Stops the workers and the deleter's thread (idempotent); ingest and backfill still queue jobs.
@@ -124,9 +127,9 @@ class Persistence {
   struct JobRun;
   void start_uploads(const std::shared_ptr<JobRun>& run);
   void finish_job(const std::shared_ptr<JobRun>& run);
-  // Each returns whether the outcome was recorded.
-  bool commit_success(const catalog::Job& job, const Record& persisted);
-  bool commit_failure(const catalog::Job& job, FailureKind kind, const std::string& message);
+  // Each returns how the job ended: released when the catalog took no outcome.
+  JobOutcome commit_success(const catalog::Job& job, const Record& persisted);
+  JobOutcome commit_failure(const catalog::Job& job, FailureKind kind, const std::string& message);
   // After a job whose outcome was not recorded: if its record was deleted meanwhile, what the job
   // uploaded must go too.
   void clean_up_if_deleted(const Record& record);

@@ -37,10 +37,10 @@ struct WorkerPool::State {
   std::size_t in_cpu_part = 0;
   bool stopping = false;
 
-  // in_flight is read from other threads; finished_cv tells stop() that a job ended.
+  // counts is read from other threads; finished_cv tells stop() that a job ended.
   mutable std::mutex mutex;
   std::condition_variable finished_cv;
-  std::size_t in_flight = 0;
+  WorkerCounts counts;
 
   void report(std::string_view message) {
     if (hooks.on_error) hooks.on_error(message);
@@ -71,17 +71,18 @@ struct WorkerPool::State {
     ++in_cpu_part;
     {
       std::lock_guard lock(mutex);
-      ++in_flight;
+      ++counts.claimed;
+      ++counts.in_flight;
     }
     asio::post(*cpu, [self = this, job = std::move(job)] {
-      auto done = [self, id = job.record_id] {
-        asio::post(self->scheduler, [self, id] { self->finished(id); });
+      auto done = [self, id = job.record_id](JobOutcome outcome) {
+        asio::post(self->scheduler, [self, id, outcome] { self->finished(id, outcome); });
       };
       try {
         self->hooks.start(job, done);
       } catch (const std::exception& e) {
         self->report("persist job " + job.record_id + " failed unexpectedly: " + e.what());
-        done();
+        done(JobOutcome::released);
       }
       asio::post(self->scheduler, [self] {
         --self->in_cpu_part;
@@ -90,11 +91,17 @@ struct WorkerPool::State {
     });
   }
 
-  void finished(const std::string& record_id) {
+  void finished(const std::string& record_id, JobOutcome outcome) {
     running.erase(record_id);
     {
       std::lock_guard lock(mutex);
-      --in_flight;
+      --counts.in_flight;
+      switch (outcome) {
+        case JobOutcome::succeeded: ++counts.succeeded; break;
+        case JobOutcome::retried: ++counts.retried; break;
+        case JobOutcome::failed: ++counts.failed; break;
+        case JobOutcome::released: ++counts.released; break;
+      }
     }
     finished_cv.notify_all();
     fill();
@@ -196,7 +203,12 @@ void WorkerPool::wake() {
 
 std::size_t WorkerPool::in_flight() const {
   std::lock_guard lock(state_->mutex);
-  return state_->in_flight;
+  return static_cast<std::size_t>(state_->counts.in_flight);
+}
+
+WorkerCounts WorkerPool::counts() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->counts;
 }
 
 void WorkerPool::stop() {
@@ -212,7 +224,7 @@ void WorkerPool::stop() {
   stopped_claiming.get_future().wait();
   {
     std::unique_lock lock(state_->mutex);
-    state_->finished_cv.wait(lock, [&] { return state_->in_flight == 0; });
+    state_->finished_cv.wait(lock, [&] { return state_->counts.in_flight == 0; });
   }
   state_->keep_alive.reset();
   state_->scheduler.stop();

@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "catalog/persist_jobs.hpp"
+#include "pindeck/persistence.hpp"
 #include "util/clock.hpp"
 
 namespace pindeck::pipeline {
@@ -35,12 +36,15 @@ struct WorkerOptions {
   std::chrono::milliseconds late_release_delay{30000};
 };
 
+// How a started job ended, as its `start` hook tells the pool (WorkerCounts says what each means).
+enum class JobOutcome { succeeded, retried, failed, released };
+
 // How the pool reaches the queue and does the work; every hook may be called from any thread
 // but never concurrently with itself for the same job.
 struct WorkerHooks {
   using Job = catalog::Job;
-  // Tells the pool that a started job has ended; call it exactly once, from any thread.
-  using JobDone = std::function<void()>;
+  // Tells the pool that a started job has ended, and how; call it exactly once, from any thread.
+  using JobDone = std::function<void(JobOutcome)>;
 
   std::function<std::optional<Job>()> claim;
   std::function<std::optional<std::int64_t>()> next_claimable_at;  // ms since epoch
@@ -48,7 +52,7 @@ struct WorkerHooks {
   std::function<void(Job&)> renew;
   // Starts the job on a CPU thread; the job records its outcome (success, retry or failure)
   // itself and then calls `done`. What `start` throws is reported to `on_error`, the job is left
-  // to its lease, and `done` must not be called.
+  // to its lease (the pool counts it released), and `done` must not be called.
   std::function<void(const Job&, JobDone done)> start;
   std::function<void(std::string_view)> on_error;  // may be empty
   // Frees caches kept for speed once the pool is idle (see idle_release_delay); may be empty.
@@ -70,6 +74,8 @@ class WorkerPool {
   void stop();
   // Jobs running right now.
   std::size_t in_flight() const;
+  // The jobs this pool claimed since it started, and how those that ended ended.
+  WorkerCounts counts() const;
 
  private:
   struct State;

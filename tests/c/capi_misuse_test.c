@@ -52,6 +52,8 @@ static void test_every_call_after_close(pd_client* closed) {
   CHECK(count == -1);
   CHECK_MISUSE(pd_queue_counts(closed, &out));
   CHECK(out == NULL);
+  CHECK_MISUSE(pd_worker_counts(closed, &out));
+  CHECK(out == NULL);
   CHECK_MISUSE(pd_wait_persisted(closed, "0000000000000000a", 0, &out));
   CHECK(out == NULL);
   CHECK_MISUSE(pd_wait_persisted_async(closed, "0000000000000000a", 0, count_callback, NULL));

@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -52,6 +53,21 @@ static void on_persisted(void* user, int status, const char* record_json, const 
   pthread_mutex_unlock(&w->mutex);
 }
 
+/* The client's worker counts, once no job is in flight: a job ends for the pool just after its
+ * record settles, so a count read right after a wait may still show it running. */
+static char* settled_worker_counts(pd_client* client) {
+  char* counts = NULL;
+  for (int i = 0; i < 500; ++i) {
+    CHECK_STATUS(pd_worker_counts(client, &counts), PD_OK);
+    if (contains(counts, "\"inFlight\":0")) return counts;
+    pd_string_free(counts);
+    const struct timespec ten_ms = {0, 10 * 1000 * 1000};
+    nanosleep(&ten_ms, NULL);
+  }
+  CHECK(!"a job stayed in flight for 5 s after its record settled");
+  return NULL;
+}
+
 int main(void) {
   char dir[] = "/tmp/pindeck-capi-persist-XXXXXX";
   CHECK(mkdtemp(dir) != NULL);
@@ -65,6 +81,17 @@ int main(void) {
   CHECK(contains(pd_last_error(), "\"createBucket\" has the wrong type"));
   CHECK_STATUS(pd_persistence_start(client, "{\"pollIntervalMs\": 1e400}"), PD_ERR_INVALID);
   CHECK(contains(pd_last_error(), "number overflow"));
+  {
+    char* counts = NULL;
+    CHECK_STATUS(pd_worker_counts(client, &counts), PD_OK);
+    CHECK(strcmp(counts,
+                 "{\"claimed\":0,\"failed\":0,\"inFlight\":0,\"released\":0,\"retried\":0,"
+                 "\"succeeded\":0}") == 0);
+    pd_string_free(counts);
+    CHECK_STATUS(pd_worker_counts(client, NULL), PD_ERR_INVALID);
+    CHECK_STATUS(pd_worker_counts(NULL, &counts), PD_ERR_INVALID);
+    CHECK(counts == NULL);
+  }
   CHECK_STATUS(pd_persistence_start(
                    client, "{\"pollIntervalMs\": 50, \"maxInFlight\": 1, \"createBucket\": true}"),
                PD_OK);
@@ -95,6 +122,11 @@ int main(void) {
     CHECK(contains(queue, "\"failed\":0") && contains(queue, "\"queuedBySite\":{}"));
     pd_string_free(queue);
     CHECK_STATUS(pd_queue_counts(client, NULL), PD_ERR_INVALID);
+    char* counts = settled_worker_counts(client);
+    CHECK(strcmp(counts,
+                 "{\"claimed\":1,\"failed\":0,\"inFlight\":0,\"released\":0,\"retried\":0,"
+                 "\"succeeded\":1}") == 0);
+    pd_string_free(counts);
   }
   FILE* sample = fopen(SAMPLE, "rb");
   CHECK(sample != NULL);

@@ -98,10 +98,12 @@ import json, sys
 lines = [json.loads(line) for line in open(sys.argv[1])]
 assert lines, "no health line"
 for line in lines:
-    assert set(line) == {"claimed", "done", "failed", "inFlight"}, line
+    assert set(line) == {"claimed", "succeeded", "retried", "failed", "released", "inFlight"}, line
+    assert line["claimed"] == sum(v for k, v in line.items() if k != "claimed"), line
 after_signal = lines[int(sys.argv[2]):]
 assert after_signal, "no health line after SIGUSR1"
-assert after_signal[0] == {"claimed": 2, "done": 2, "failed": 0, "inFlight": 0}, after_signal
+assert after_signal[0] == {"claimed": 2, "succeeded": 2, "retried": 0, "failed": 0, "released": 0,
+                           "inFlight": 0}, after_signal
 PY
 grep -q "SIGTERM" worker.err || fail "the worker did not say it stops: $(cat worker.err)"
 
@@ -119,8 +121,15 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 stop_worker "$worker" INT
-grep -qxE "pindeck worker: claimed [12], done [12], failed 0, in flight [01]" health.txt ||
-  fail "unexpected health line: $(cat health.txt)"
+# Exact counts: every job claimed has succeeded or is still in flight.
+python3 - health.txt <<'PY' || fail "unexpected health line: $(cat health.txt)"
+import re, sys
+line = open(sys.argv[1]).read()
+m = re.fullmatch(r"pindeck worker: claimed (\d+), succeeded (\d+), retried 0, failed 0, "
+                 r"released 0, in flight (\d+)\n", line)
+claimed, succeeded, in_flight = map(int, m.groups())
+assert succeeded >= 1 and claimed == succeeded + in_flight and claimed <= 2, line
+PY
 start_worker
 wait_succeeded 4 20
 stop_worker "$worker" TERM

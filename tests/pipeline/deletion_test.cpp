@@ -105,18 +105,19 @@ struct Engine {
     source.path = path;
     return persistence->ingest(source, {});
   }
-  // Claims the record's job and starts it; returns once its uploads are handed to the store.
-  std::future<void> start_job() {
+  // Claims the record's job and starts it; returns once its uploads are handed to the store. The
+  // future tells how the job ended.
+  std::future<JobOutcome> start_job() {
     auto job = persistence->jobs().claim();
     EXPECT_TRUE(job);
-    auto ended = std::make_shared<std::promise<void>>();
-    persistence->start_job(*job, [ended] { ended->set_value(); });
+    auto ended = std::make_shared<std::promise<JobOutcome>>();
+    persistence->start_job(*job, [ended](JobOutcome outcome) { ended->set_value(outcome); });
     return ended->get_future();
   }
   void persist(const std::string& id) {
     auto ended = start_job();
     store->release();
-    ended.wait();
+    EXPECT_EQ(ended.get(), JobOutcome::succeeded);
     EXPECT_EQ(catalog->get(id).storage_persist_status, PersistStatus::succeeded);
   }
   bool all_exist(const Record& r) {
@@ -187,7 +188,8 @@ TEST(Deletion, WhatAJobUploadsAfterItsRecordWasDeletedIsRemovedToo) {
   EXPECT_TRUE(engine.persistence->staging_store().contains(*r.storage_id));
 
   engine.store->release();
-  ended.wait();
+  EXPECT_EQ(ended.get(), JobOutcome::released)
+      << "the catalog took the outcome of a deleted record";
   EXPECT_FALSE(engine.catalog->find(r.id)) << "the job must not bring the record back";
   EXPECT_EQ(engine.persistence->deleter().run_due(), 1u);
   EXPECT_TRUE(engine.none_exists(r));
@@ -206,9 +208,9 @@ TEST(Deletion, ARecordDeletedBeforeItsClaimedJobStartedIsCleanedUpWithoutWaiting
   EXPECT_EQ(engine.persistence->deleter().run_due(), 0u) << "waits for the job's lease";
 
   // The job finds its record gone and uploads nothing: the removal need not wait any longer.
-  std::promise<void> ended;
-  engine.persistence->start_job(*job, [&ended] { ended.set_value(); });
-  ended.get_future().wait();
+  std::promise<JobOutcome> ended;
+  engine.persistence->start_job(*job, [&ended](JobOutcome outcome) { ended.set_value(outcome); });
+  EXPECT_EQ(ended.get_future().get(), JobOutcome::released);
   EXPECT_EQ(engine.store->held(), 0u);
   EXPECT_EQ(engine.persistence->deleter().run_due(), 1u);
   EXPECT_FALSE(engine.persistence->staging_store().contains(*r.storage_id));

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <thread>
 
 #include "catalog_fixture.hpp"
 #include "media/probe.hpp"
@@ -66,6 +67,16 @@ struct Engine {
   LocalObjectStore* local = nullptr;
   std::unique_ptr<Persistence> persistence;
 };
+
+// The engine's worker counts once no job is in flight (a job ends for its worker just after its
+// record settles).
+WorkerCounts counts_when_idle(const Persistence& persistence) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (persistence.worker_counts().in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  return persistence.worker_counts();
+}
 
 media::ProbeResult probe_object(LocalObjectStore& store, const std::string& key) {
   const std::string bytes = read_file(store.path_of(key));
@@ -202,6 +213,10 @@ TEST(Persistence, AnImageThatCannotBeDecodedEndsFailedWithoutRetries) {
   ASSERT_TRUE(job);
   EXPECT_EQ(job->attempts, 1) << "a permanent failure was retried";
   EXPECT_TRUE(engine.local->list("").empty());
+  const auto counts = counts_when_idle(*engine.persistence);
+  EXPECT_EQ(counts.claimed, 1);
+  EXPECT_EQ(counts.failed, 1);
+  EXPECT_EQ(counts.retried + counts.succeeded + counts.released + counts.in_flight, 0);
 }
 
 // A real fault: the bucket directory is replaced by a plain file, so every write fails (ENOTDIR).
@@ -228,6 +243,14 @@ TEST(Persistence, TransientFailuresAreRetriedThenFailThenBackfillHeals) {
         << *record.storage_persist_error;
     EXPECT_TRUE(persistence.staging_store().contains(*p.storage_id));
   }
+  // Each job: two attempts retried, the third failed; then, after the backfill, one success.
+  const auto jobs = static_cast<std::int64_t>(pending.size());
+  auto counts = counts_when_idle(*running.persistence);
+  EXPECT_EQ(counts.claimed, 3 * jobs);
+  EXPECT_EQ(counts.retried, 2 * jobs);
+  EXPECT_EQ(counts.failed, jobs);
+  EXPECT_EQ(counts.succeeded + counts.released + counts.in_flight, 0);
+  EXPECT_EQ(persistence.worker_counts().claimed, 0) << "an engine without workers claimed jobs";
 
   std::filesystem::remove(bucket_dir);
   EXPECT_EQ(running.persistence->backfill(), static_cast<int>(pending.size()));
@@ -247,6 +270,10 @@ TEST(Persistence, TransientFailuresAreRetriedThenFailThenBackfillHeals) {
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(running.local->list(""), expected) << "orphans or missing objects";
   EXPECT_EQ(running.persistence->backfill(), 0) << "nothing is left to backfill";
+  counts = counts_when_idle(*running.persistence);
+  EXPECT_EQ(counts.claimed, 4 * jobs);
+  EXPECT_EQ(counts.succeeded, jobs);
+  EXPECT_EQ(counts.released + counts.in_flight, 0);
 }
 
 TEST(Persistence, SweepDeletesOnlyOldStagedCopiesNoRecordNames) {

@@ -7,8 +7,10 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <set>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -37,7 +39,7 @@ struct SharedQueue {
   WorkerHooks hooks(std::function<void(const Job&)> run) {
     return started_hooks([run = std::move(run)](const Job& job, WorkerHooks::JobDone done) {
       run(job);
-      done();
+      done(JobOutcome::succeeded);
     });
   }
   WorkerHooks started_hooks(std::function<void(const Job&, WorkerHooks::JobDone)> start) {
@@ -99,6 +101,60 @@ TEST(WorkerPool, RunsEveryJobOnceWithAtMostMaxInFlight) {
   EXPECT_EQ(done.size(), 12u);
   EXPECT_EQ(std::set<std::string>(done.begin(), done.end()).size(), 12u);
   EXPECT_EQ(peak.load(), 2) << "the pool ran more (or fewer) jobs at once than allowed";
+}
+
+TEST(WorkerPool, CountsEveryClaimedJobOnceByHowItEnded) {
+  TempDir dir;
+  SharedQueue shared(dir.path() / "catalog.sqlite");
+  std::map<std::string, std::string> kind_of;  // record id -> what its job does
+  for (const char* kind : {"succeed", "retry", "fail", "release", "throw", "hold"}) {
+    kind_of[shared.enqueue_new(kind)] = kind;
+  }
+  std::mutex mutex;
+  WorkerHooks::JobDone held;
+  WorkerOptions options;
+  options.max_in_flight = 6;
+  WorkerPool pool(options, shared.started_hooks([&](const Job& job, WorkerHooks::JobDone done) {
+    const std::string& kind = kind_of.at(job.record_id);
+    if (kind == "throw") throw std::runtime_error("the job could not start");
+    if (kind == "hold") {
+      std::lock_guard lock(mutex);
+      held = std::move(done);
+      return;
+    }
+    if (kind == "succeed") {
+      ASSERT_TRUE(shared.complete(job));
+    }
+    done(kind == "succeed" ? JobOutcome::succeeded
+         : kind == "retry" ? JobOutcome::retried
+         : kind == "fail"  ? JobOutcome::failed
+                           : JobOutcome::released);
+  }));
+  const auto counts_are = [&](WorkerCounts expected) {
+    const auto now = pool.counts();
+    return now.claimed == expected.claimed && now.succeeded == expected.succeeded &&
+           now.retried == expected.retried && now.failed == expected.failed &&
+           now.released == expected.released && now.in_flight == expected.in_flight;
+  };
+  // The throwing start counts as released: the job is left to its lease.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return counts_are({6, 1, 1, 1, 2, 1});
+      },
+      10s))
+      << "claimed " << pool.counts().claimed << ", in flight " << pool.counts().in_flight;
+  EXPECT_EQ(pool.in_flight(), 1u);
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(mutex);
+    return held != nullptr;
+  }));
+  {
+    std::lock_guard lock(mutex);
+    held(JobOutcome::succeeded);
+  }
+  EXPECT_TRUE(eventually([&] { return counts_are({6, 2, 1, 1, 2, 0}); }, 10s));
+  pool.stop();
+  EXPECT_TRUE(counts_are({6, 2, 1, 1, 2, 0})) << "a count changed after the pool stopped";
 }
 
 TEST(WorkerPool, WakePicksUpJobsQueuedAfterStart) {
@@ -183,13 +239,13 @@ TEST(WorkerPool, AJobWaitingForItsUploadsFreesItsCpuThreadForTheNextImage) {
   {
     std::lock_guard lock(mutex);
     ASSERT_TRUE(shared.complete(uploading[0].first));
-    uploading[0].second();
+    uploading[0].second(JobOutcome::succeeded);
   }
   ASSERT_TRUE(eventually([&] { return started() == 3; }, 5s));
   for (std::size_t i = 1; i < 3; ++i) {
     std::lock_guard lock(mutex);
     ASSERT_TRUE(shared.complete(uploading[i].first));
-    uploading[i].second();
+    uploading[i].second(JobOutcome::succeeded);
   }
   pool.stop();
   EXPECT_EQ(shared.queued(), 0);

@@ -5,7 +5,7 @@
 # test S3 server.
 #   1. Three workers persist 200 uploads from two ingest processes, all staged in one shared
 #      staging directory: every record succeeds, every object is in the bucket, and the workers'
-#      health lines count 200 jobs done between them, none failed.
+#      health lines count 200 jobs succeeded between them, none failed.
 #   2. A worker killed with SIGKILL while it holds a job: once its lease (--lease 2) ends, the
 #      others finish its jobs, and their counts with the killed one's last cover every job.
 #   3. Local staging: a job waits for a worker of the data directory that staged it; a worker of
@@ -206,8 +206,8 @@ done_round1=0
 for name in worker1 worker2 worker3; do
   line=$(health "$name")
   [ "$(field "$line" failed)" = 0 ] || fail "worker $name failed jobs: $line"
-  [ "$(field "$line" "done")" -gt 0 ] || fail "worker $name did no job: $line"
-  done_round1=$((done_round1 + $(field "$line" "done")))
+  [ "$(field "$line" succeeded)" -gt 0 ] || fail "worker $name did no job: $line"
+  done_round1=$((done_round1 + $(field "$line" succeeded)))
 done
 [ "$done_round1" = 200 ] || fail "the workers did $done_round1 jobs between them, expected 200"
 
@@ -267,14 +267,14 @@ survivors_done=0
 for name in worker2 worker3; do
   line=$(health "$name")
   [ "$(field "$line" failed)" = 0 ] || fail "worker $name failed jobs: $line"
-  survivors_done=$((survivors_done + $(field "$line" "done")))
+  survivors_done=$((survivors_done + $(field "$line" succeeded)))
 done
 # The killed worker may have finished what was in flight at its last line before the freeze; any
 # more would have been counted twice.
-counted=$((survivors_done + $(field "$killed_line" "done")))
+counted=$((survivors_done + $(field "$killed_line" succeeded)))
 in_flight=$(field "$killed_line" inFlight)
 if [ "$counted" -gt 230 ] || [ "$counted" -lt $((230 - in_flight)) ]; then
-  fail "survivors' done ($survivors_done) and the killed worker's last line ($killed_line) do not" \
+  fail "survivors' successes ($survivors_done) and the killed worker's last line ($killed_line) do not" \
     "cover the 230 jobs exactly"
 fi
 
@@ -309,14 +309,14 @@ unset "worker_pids[local1]"
 sleep 3
 [ "$(field "$(health local2)" claimed)" = 0 ] ||
   fail "local2 claimed a job of local1's killed worker once its lease ended"
-left=$((6 - $(field "$killed_line" "done")))
+left=$((6 - $(field "$killed_line" succeeded)))
 start_worker local1
 wait_all_succeeded 236 30
 line=$(health local1)
 # As in 2: what was in flight at the killed worker's last line may have ended before the kill.
-if [ "$(field "$line" "done")" -gt "$left" ] ||
-  [ "$(field "$line" "done")" -lt $((left - $(field "$killed_line" inFlight))) ]; then
-  fail "the restarted local1 did $(field "$line" "done") jobs; the killed one's last line: $killed_line"
+if [ "$(field "$line" succeeded)" -gt "$left" ] ||
+  [ "$(field "$line" succeeded)" -lt $((left - $(field "$killed_line" inFlight))) ]; then
+  fail "the restarted local1 did $(field "$line" succeeded) jobs; the killed one's last line: $killed_line"
 fi
 
 for name in worker2 worker3 local1 local2; do stop_worker "$name"; done
