@@ -93,6 +93,26 @@ export interface DeleteReport {
   cleanupPending: number;
 }
 
+/** Every host's persistence jobs, as the catalog holds them (pd_queue_counts). */
+export interface QueueCounts {
+  queued: number;
+  claimed: number;
+  retryLater: number;
+  failed: number;
+  /** The queued per first-stage store id ("" for jobs any worker may take). */
+  queuedBySite: Record<string, number>;
+}
+
+/** This client's own workers since persistence started (pd_worker_counts). */
+export interface WorkerCounts {
+  claimed: number;
+  succeeded: number;
+  retried: number;
+  failed: number;
+  released: number;
+  inFlight: number;
+}
+
 export interface PersistStatusEvent {
   type: 'persistStatus';
   id: string;
@@ -127,6 +147,8 @@ export class Client extends EventEmitter {
   deleteMany(request: { ids?: string[]; where?: Filters; family?: boolean; dryRun?: boolean })
     : Promise<DeleteReport>;
   backfill(limit?: number, options?: { includePermanent?: boolean }): Promise<number>;
+  queueCounts(): Promise<QueueCounts>;
+  workerCounts(): Promise<WorkerCounts>;
   setFetchSettings(settings: FetchSettings): void;
   ingestUrl(url: string, metadata?: Metadata | null): Promise<Created>;
   ingestDiscordMessage(message: object | string,

@@ -154,6 +154,19 @@ class Client extends EventEmitter {
     return JSON.parse(await this._native.backfill(limit, includePermanent ? 1 : 0));
   }
 
+  /** Every host's persistence jobs as the catalog holds them:
+   *  { queued, claimed, retryLater, failed, queuedBySite }. */
+  async queueCounts() {
+    return JSON.parse(await this._native.queueCounts());
+  }
+
+  /** What this client's own workers did since persistence started:
+   *  { claimed, succeeded, retried, failed, released, inFlight }, claimed being the sum of the
+   *  others. All zero while persistence does not run. */
+  async workerCounts() {
+    return JSON.parse(await this._native.workerCounts());
+  }
+
   setFetchSettings(settings) {
     this._native.setFetchSettings(JSON.stringify(settings));
   }

@@ -50,6 +50,8 @@ Napi::Function NativeClient::define(Napi::Env env) {
           InstanceMethod<&NativeClient::remove>("delete"),
           InstanceMethod<&NativeClient::remove_many>("deleteMany"),
           InstanceMethod<&NativeClient::backfill>("backfill"),
+          InstanceMethod<&NativeClient::queue_counts>("queueCounts"),
+          InstanceMethod<&NativeClient::worker_counts>("workerCounts"),
           InstanceMethod<&NativeClient::set_fetch_settings>("setFetchSettings"),
           InstanceMethod<&NativeClient::ingest_url>("ingestUrl"),
           InstanceMethod<&NativeClient::ingest_discord_message>("ingestDiscordMessage"),
@@ -223,6 +225,20 @@ Napi::Value NativeClient::backfill(const Napi::CallbackInfo& info) {
     if (outcome.status == PD_OK) outcome.json = std::to_string(count);
     return outcome;
   });
+}
+
+// One aggregate over the job table, as quick as get(): answered on the JavaScript thread.
+Napi::Value NativeClient::queue_counts(const Napi::CallbackInfo& info) {
+  char* out = nullptr;
+  const int status = pd_queue_counts(handle(info.Env()), &out);
+  return settled_now(info.Env(), json_outcome(status, &out));
+}
+
+// Reads a few numbers in memory.
+Napi::Value NativeClient::worker_counts(const Napi::CallbackInfo& info) {
+  char* out = nullptr;
+  const int status = pd_worker_counts(handle(info.Env()), &out);
+  return settled_now(info.Env(), json_outcome(status, &out));
 }
 
 // Only sets a few numbers in memory: no reason to leave the JavaScript thread.

@@ -39,6 +39,8 @@ class NativeClient final : public Napi::ObjectWrap<NativeClient> {
   Napi::Value remove(const Napi::CallbackInfo& info);
   Napi::Value remove_many(const Napi::CallbackInfo& info);
   Napi::Value backfill(const Napi::CallbackInfo& info);
+  Napi::Value queue_counts(const Napi::CallbackInfo& info);
+  Napi::Value worker_counts(const Napi::CallbackInfo& info);
   Napi::Value set_fetch_settings(const Napi::CallbackInfo& info);
   Napi::Value ingest_url(const Napi::CallbackInfo& info);
   Napi::Value ingest_discord_message(const Napi::CallbackInfo& info);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Catalog calls: pages and the async iterator over them, search, update, backfill.
+// Catalog calls: pages and the async iterator over them, search, update, backfill, and the counts
+// of the queue and of the client's workers.
 'use strict';
 
 const test = require('node:test');
@@ -70,6 +71,16 @@ test('backfill reschedules a record whose persistence failed', async (t) => {
   const failed = await client.waitPersisted(record.id, { timeoutMs: 60000 });
   assert.equal(failed.storagePersistStatus, 'failed');
   assert.match(failed.storagePersistError, /403|SignatureDoesNotMatch|signature/i);
+  // The job ends for its worker just after its record settles.
+  let counts = await client.workerCounts();
+  for (let i = 0; i < 500 && counts.inFlight > 0; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    counts = await client.workerCounts();
+  }
+  assert.deepEqual(counts,
+    { claimed: 1, succeeded: 0, retried: 0, failed: 1, released: 0, inFlight: 0 });
+  const queue = await client.queueCounts();
+  assert.deepEqual([queue.queued, queue.failed], [0, 1]);
 
   assert.equal(await client.backfill(10), 1);
   await assert.rejects(client.backfill(0), { code: 'invalid' });

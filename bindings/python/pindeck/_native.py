@@ -81,6 +81,8 @@ _PROTOTYPES: dict[str, tuple[Any, list[Any]]] = {
     "pd_upload_file": (c_int, [c_void_p, c_char_p, c_char_p, _OUT]),
     "pd_upload_bytes": (c_int, [c_void_p, c_char_p, c_size_t, c_char_p, c_char_p, _OUT]),
     "pd_backfill_ex": (c_int, [c_void_p, c_int, c_uint, POINTER(c_int)]),
+    "pd_queue_counts": (c_int, [c_void_p, _OUT]),
+    "pd_worker_counts": (c_int, [c_void_p, _OUT]),
     "pd_resample_palette": (c_int, [c_void_p, c_char_p, _OUT]),
     "pd_wait_persisted": (c_int, [c_void_p, c_char_p, c_int64, _OUT]),
     "pd_wait_persisted_async": (c_int, [c_void_p, c_char_p, c_int64, RECORD_CALLBACK, c_void_p]),

@@ -289,6 +289,18 @@ class Client:
         check(lib.pd_backfill_ex(self._handle, limit, flags, byref(count)))
         return count.value
 
+    def queue_counts(self) -> dict[str, Any]:
+        """The persistence queue as the catalog holds it, every host's jobs when hosts share a
+        catalog: {"queued", "claimed", "retryLater", "failed", "queuedBySite"} (pd_queue_counts).
+        """
+        return call_json("pd_queue_counts", self._handle)
+
+    def worker_counts(self) -> dict[str, int]:
+        """What this client's own workers did since persistence started: {"claimed",
+        "succeeded", "retried", "failed", "released", "inFlight"}, where claimed is the sum of
+        the others (pd_worker_counts). All zero while persistence does not run."""
+        return call_json("pd_worker_counts", self._handle)
+
     def resample_palette(self, record_id: str, /) -> Record:
         return call_json("pd_resample_palette", self._handle, encode(record_id))
 

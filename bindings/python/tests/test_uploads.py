@@ -8,6 +8,7 @@ import asyncio
 import hashlib
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,42 @@ def test_wait_persisted_timeout_returns_the_pending_record(tmp_path: Path, red_p
         record = client.upload(red_png)
         waited = client.wait_persisted(record["id"], timeout=0.05)
         assert waited["storagePersistStatus"] == "pending"
+
+
+def _worker_counts_when_idle(client: pindeck.Client) -> dict[str, int]:
+    """The client's worker counts once no job is in flight (a job ends for its worker just
+    after its record settles)."""
+    deadline = time.monotonic() + 10
+    while (counts := client.worker_counts())["inFlight"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return counts
+
+
+def test_queue_and_worker_counts(client: pindeck.Client, tmp_path: Path, red_png: bytes) -> None:
+    zero = {"claimed": 0, "succeeded": 0, "retried": 0, "failed": 0, "released": 0, "inFlight": 0}
+    with pindeck.Client(tmp_path / "idle") as idle:
+        assert idle.worker_counts() == zero  # persistence not running: nothing claimed
+        assert idle.queue_counts() == {
+            "queued": 0, "claimed": 0, "retryLater": 0, "failed": 0, "queuedBySite": {}
+        }
+
+    ids = [client.upload(red_png)["id"], client.upload(png(40, 30, (10, 200, 10)))["id"]]
+    for record_id in ids:
+        assert client.wait_persisted(record_id, timeout=60)["storagePersistStatus"] == "succeeded"
+    assert _worker_counts_when_idle(client) == {**zero, "claimed": 2, "succeeded": 2}
+    assert client.queue_counts()["queued"] == 0
+
+    # A first attempt that fails leaves the job queued for its retry, an hour away.
+    with pindeck.Client(tmp_path / "unreachable") as unreachable:
+        unreachable.start_persistence(NEVER_PERSISTS)
+        unreachable.upload(red_png)
+        deadline = time.monotonic() + 20
+        while unreachable.worker_counts()["retried"] == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _worker_counts_when_idle(unreachable) == {**zero, "claimed": 1, "retried": 1}
+        queue = unreachable.queue_counts()
+        assert (queue["queued"], queue["retryLater"], queue["claimed"]) == (1, 1, 0)
+        assert list(queue["queuedBySite"].values()) == [1]
 
 
 def test_twenty_concurrent_async_uploads_all_settle(client: pindeck.Client) -> None:
