@@ -102,7 +102,7 @@ void Persistence::start_job(const catalog::Job& job, WorkerHooks::JobDone done) 
         // The removal then runs when the lease ends.
       }
     }
-    notify_settled(job.record_id, std::nullopt);
+    notify_settled(job.record_id, JobOutcome::released);
     done(JobOutcome::released);
     return;
   }
@@ -250,8 +250,9 @@ JobOutcome Persistence::commit_success(const catalog::Job& job, const Record& pe
     }
   }
   if (committed) announce_settled(job.record_id);
-  notify_settled(job.record_id, committed ? std::optional(PersistStatus::succeeded) : std::nullopt);
-  return committed ? JobOutcome::succeeded : JobOutcome::released;
+  const auto outcome = committed ? JobOutcome::succeeded : JobOutcome::released;
+  notify_settled(job.record_id, outcome);
+  return outcome;
 }
 
 JobOutcome Persistence::commit_failure(const catalog::Job& job, FailureKind kind,
@@ -281,12 +282,11 @@ JobOutcome Persistence::commit_failure(const catalog::Job& job, FailureKind kind
       return true;
     });
   }
-  std::optional<PersistStatus> outcome;
-  if (recorded) outcome = delay ? PersistStatus::pending : PersistStatus::failed;
-  if (outcome == PersistStatus::failed) announce_settled(job.record_id);
+  auto outcome = JobOutcome::released;
+  if (recorded) outcome = delay ? JobOutcome::retried : JobOutcome::failed;
+  if (outcome == JobOutcome::failed) announce_settled(job.record_id);
   notify_settled(job.record_id, outcome);
-  if (!recorded) return JobOutcome::released;
-  return delay ? JobOutcome::retried : JobOutcome::failed;
+  return outcome;
 }
 
 }  // namespace pindeck::pipeline

@@ -233,8 +233,7 @@ void Persistence::set_job_observer(JobObserver observer) {
   observer_ = std::move(observer);
 }
 
-void Persistence::notify_settled(const std::string& record_id,
-                                 std::optional<PersistStatus> outcome) {
+void Persistence::notify_settled(const std::string& record_id, JobOutcome outcome) {
   JobObserver observer;
   {
     std::lock_guard lock(observer_mutex_);

@@ -96,11 +96,9 @@ class Persistence {
   // start_job, waiting until the outcome is committed.
   void run_job(const catalog::Job& job);
 
-  // Called after every job run with the record id and how the run ended (succeeded, pending =
-  // will be retried, failed; or nothing when the job was dropped or taken over), on the event
-  // thread. For progress displays and tests; set it before work starts.
-  using JobObserver =
-      std::function<void(const std::string& record_id, std::optional<PersistStatus>)>;
+  // Called after every job run with the record id and how the run ended, on the event thread. For
+  // progress displays and tests; set it before work starts.
+  using JobObserver = std::function<void(const std::string& record_id, JobOutcome)>;
   void set_job_observer(JobObserver observer);
 
   // Carries out the catalog's delete jobs for this engine's store; its thread runs while the
@@ -133,7 +131,7 @@ class Persistence {
   // After a job whose outcome was not recorded: if its record was deleted meanwhile, what the job
   // uploaded must go too.
   void clean_up_if_deleted(const Record& record);
-  void notify_settled(const std::string& record_id, std::optional<PersistStatus> outcome);
+  void notify_settled(const std::string& record_id, JobOutcome outcome);
   // Tells the subscribers (if any) that the record settled, with the record as now stored.
   void announce_settled(const std::string& record_id);
 

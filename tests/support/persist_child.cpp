@@ -34,12 +34,12 @@ void log_line(const std::string& line) {
   if (::write(log_fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) _exit(4);
 }
 
-const char* outcome_name(std::optional<pindeck::PersistStatus> outcome) {
-  if (!outcome) return "dropped";
-  switch (*outcome) {
-    case pindeck::PersistStatus::succeeded: return "succeeded";
-    case pindeck::PersistStatus::failed: return "failed";
-    case pindeck::PersistStatus::pending: return "retry";
+const char* outcome_name(pindeck::pipeline::JobOutcome outcome) {
+  switch (outcome) {
+    case pindeck::pipeline::JobOutcome::succeeded: return "succeeded";
+    case pindeck::pipeline::JobOutcome::failed: return "failed";
+    case pindeck::pipeline::JobOutcome::retried: return "retry";
+    case pindeck::pipeline::JobOutcome::released: return "dropped";
   }
   return "?";
 }
@@ -104,10 +104,9 @@ int main(int argc, char** argv) {
     pindeck::pipeline::Persistence persistence(
         *catalog, data_dir, pindeck::pipeline::make_object_store(config, data_dir), config,
         /*start_workers=*/false);
-    persistence.set_job_observer(
-        [](const std::string& id, std::optional<pindeck::PersistStatus> outcome) {
-          log_line("job " + id + " " + outcome_name(outcome));
-        });
+    persistence.set_job_observer([](const std::string& id, pindeck::pipeline::JobOutcome outcome) {
+      log_line("job " + id + " " + outcome_name(outcome));
+    });
     persistence.start_workers();
     if (stdin_name) {
       pindeck::pipeline::UploadSource source;
