@@ -42,9 +42,13 @@ struct PersistenceConfig {
   // always creates its bucket directory.
   bool create_bucket = false;
 
-  // Images decoded at the same time (what bounds memory); as many more, already derived, may be
-  // uploading meanwhile.
+  // Images decoded at the same time (what bounds memory).
   int max_in_flight = 2;
+  // Images already derived whose uploads may still be under way while the next ones decode: what
+  // keeps the cores busy when the object store answers slowly. Each holds its derivatives in
+  // memory meanwhile (about 1 MiB for a 5120x2880 photo); 0 makes each image finish its uploads
+  // before its decode slot is free again.
+  int max_uploading = 8;
   int cpu_threads = 0;   // threads for libvips work; 0 = one per core
   int max_attempts = 3;  // per job, counting the first
   std::chrono::milliseconds retry_min_delay{2000};

@@ -440,13 +440,14 @@ PD_EXPORT int pd_reject(pd_client* client, const char* ids_json, char** out_json
  * see below) is an object with optional keys: "bucket" (default "pindeck"), "keyPrefix"
  * ("media-uploads"), "s3": {"endpoint", "region", "accessKey", "secretKey", "sessionToken",
  * "publicBaseUrl", "caFile"} (absent: the embedded local object store in data_dir/objects),
- * "maxInFlight" (2), "cpuThreads" (0 = cores), "maxAttempts" (3), "retryMinDelayMs" (2000),
- * "retryMaxDelayMs" (20000), "leaseMs" (30000), "pollIntervalMs" (500), "maxUploadBytes",
- * "stagingOrphanAgeMs" (3600000: staged copies no record names are deleted at start when older),
- * "createBucket" (false: a missing S3 bucket is never created; jobs then fail naming it),
- * "stagingDir" (data_dir/staging: the first-stage store, an absolute path; a directory on a mount
- * shared by hosts that share a catalog lets any of their workers persist what any of them staged;
- * PINDECK_STAGING_DIR in the environment).
+ * "maxInFlight" (2: images decoded at once), "maxUploading" (8: images already derived that
+ * may still be uploading meanwhile), "cpuThreads" (0 = cores), "maxAttempts" (3),
+ * "retryMinDelayMs" (2000), "retryMaxDelayMs" (20000), "leaseMs" (30000), "pollIntervalMs" (500),
+ * "maxUploadBytes", "stagingOrphanAgeMs" (3600000: staged copies no record names are deleted at
+ * start when older), "createBucket" (false: a missing S3 bucket is never created; jobs then fail
+ * naming it), "stagingDir" (data_dir/staging: the first-stage store, an absolute path; a directory
+ * on a mount shared by hosts that share a catalog lets any of their workers persist what any of
+ * them staged; PINDECK_STAGING_DIR in the environment).
  * Without this call, the first upload, backfill or wait starts the workers from the environment
  * (PINDECK_S3_* first, then the standard AWS_* variables; the list is in pindeck/persistence.hpp,
  * PersistenceConfig::from_env): S3 when an endpoint is set, else the local object store.
@@ -454,11 +455,11 @@ PD_EXPORT int pd_reject(pd_client* client, const char* ids_json, char** out_json
  * uploads are accepted (and stay "pending") while it is down or misconfigured.
  * Every setting is checked before anything starts; PD_ERR_INVALID names the first one out of its
  * range and the range: bucket (S3's bucket rules), keyPrefix (the object key rules of DESIGN §3,
- * at most 512 bytes, may be ""), maxInFlight 1-64, cpuThreads 0-256, maxAttempts 1-100,
- * retryMinDelayMs 0-86400000, retryMaxDelayMs retryMinDelayMs-86400000, leaseMs 100-86400000,
- * pollIntervalMs 10-3600000, maxUploadBytes 1-5497558138880 (5 TiB), stagingOrphanAgeMs
- * 0-31536000000, s3.endpoint http(s)://host[:port]; s3.endpoint and s3.publicBaseUrl at most
- * 4096 bytes; stagingDir absolute, at most 4000 bytes.
+ * at most 512 bytes, may be ""), maxInFlight 1-64, maxUploading 0-1024, cpuThreads 0-256,
+ * maxAttempts 1-100, retryMinDelayMs 0-86400000, retryMaxDelayMs retryMinDelayMs-86400000,
+ * leaseMs 100-86400000, pollIntervalMs 10-3600000, maxUploadBytes 1-5497558138880 (5 TiB),
+ * stagingOrphanAgeMs 0-31536000000, s3.endpoint http(s)://host[:port]; s3.endpoint and
+ * s3.publicBaseUrl at most 4096 bytes; stagingDir absolute, at most 4000 bytes.
  * PD_ERR_CONFLICT: the workers already run; PD_ERR_MISUSE: the client was closed. */
 PD_EXPORT int pd_persistence_start(pd_client* client, const char* config_json);
 

@@ -102,11 +102,21 @@ pindeck::PersistenceConfig config_from_json(const char* text) {
     throw Error(Errc::invalid, std::string("persistence config is not valid JSON: ") + e.what());
   }
   if (!object.is_object()) throw Error(Errc::invalid, "persistence config must be a JSON object");
-  static const char* const known[] = {"bucket",          "keyPrefix",       "s3",
-                                      "maxInFlight",     "cpuThreads",      "maxAttempts",
-                                      "retryMinDelayMs", "retryMaxDelayMs", "leaseMs",
-                                      "pollIntervalMs",  "maxUploadBytes",  "stagingOrphanAgeMs",
-                                      "createBucket",    "stagingDir"};
+  static const char* const known[] = {"bucket",
+                                      "keyPrefix",
+                                      "s3",
+                                      "maxInFlight",
+                                      "maxUploading",
+                                      "cpuThreads",
+                                      "maxAttempts",
+                                      "retryMinDelayMs",
+                                      "retryMaxDelayMs",
+                                      "leaseMs",
+                                      "pollIntervalMs",
+                                      "maxUploadBytes",
+                                      "stagingOrphanAgeMs",
+                                      "createBucket",
+                                      "stagingDir"};
   for (const auto& [key, value] : object.items()) {
     if (std::find(std::begin(known), std::end(known), key) == std::end(known)) {
       throw Error(Errc::invalid, "persistence config: unknown field \"" + key + "\"");
@@ -117,6 +127,7 @@ pindeck::PersistenceConfig config_from_json(const char* text) {
   read_field(object, "keyPrefix", config.key_prefix);
   read_field(object, "createBucket", config.create_bucket);
   read_integer(object, "maxInFlight", config.max_in_flight);
+  read_integer(object, "maxUploading", config.max_uploading);
   read_integer(object, "cpuThreads", config.cpu_threads);
   read_integer(object, "maxAttempts", config.max_attempts);
   read_ms(object, "retryMinDelayMs", config.retry_min_delay);

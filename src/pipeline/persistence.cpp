@@ -102,6 +102,7 @@ void Persistence::start_workers() {
   sweep_orphaned_staging(config_.staging_orphan_age);
   WorkerOptions options;
   options.max_in_flight = config_.max_in_flight;
+  options.max_uploading = config_.max_uploading;
   options.cpu_threads = config_.cpu_threads;
   options.poll_interval = config_.poll_interval;
   options.renew_interval = std::max(config_.lease / 3, std::chrono::milliseconds(1));

@@ -135,6 +135,7 @@ void validate_persistence_config(const PersistenceConfig& c) {
     if (c.s3->region.empty()) refuse("s3.region", "must not be empty");
   }
   require_range("maxInFlight", c.max_in_flight, 1, L::max_in_flight);
+  require_range("maxUploading", c.max_uploading, 0, L::max_uploading);
   require_range("cpuThreads", c.cpu_threads, 0, L::cpu_threads, " (0: one per core)");
   require_range("maxAttempts", c.max_attempts, 1, L::max_attempts);
   require_ms("retryMinDelayMs", c.retry_min_delay, std::chrono::milliseconds(0), L::retry_delay);

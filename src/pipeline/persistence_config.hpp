@@ -15,6 +15,7 @@ namespace pindeck::pipeline {
 // 1e9 images in flight) is caught when persistence starts rather than by what it breaks later.
 struct PersistenceLimits {
   static constexpr int max_in_flight = 64;
+  static constexpr int max_uploading = 1024;
   static constexpr int cpu_threads = 256;
   static constexpr int max_attempts = 100;
   static constexpr std::chrono::milliseconds retry_delay{std::chrono::hours(24)};

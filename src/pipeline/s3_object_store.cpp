@@ -68,6 +68,9 @@ s3::Config s3_client_config(const S3Settings& settings, const std::string& bucke
   config.retry.max_attempts = 2;
   config.retry.total_time = std::chrono::milliseconds(15000);
   config.connect_timeout = std::chrono::milliseconds(5000);
+  // Jobs past their CPU part wait on their uploads (PersistenceConfig::max_uploading), five objects
+  // each: against a distant store, connections rather than cores would otherwise bound the rate.
+  config.max_connections = 64;
   return config;
 }
 

@@ -62,8 +62,9 @@ struct WorkerPool::State {
   }
 
   bool has_room() const {
-    const auto limit = static_cast<std::size_t>(options.max_in_flight);
-    return in_cpu_part < limit && running.size() < 2 * limit;
+    const auto cpu_limit = static_cast<std::size_t>(options.max_in_flight);
+    const auto uploading_limit = static_cast<std::size_t>(options.max_uploading);
+    return in_cpu_part < cpu_limit && running.size() < cpu_limit + uploading_limit;
   }
 
   void start(catalog::Job job) {
@@ -176,6 +177,9 @@ WorkerPool::WorkerPool(WorkerOptions options, WorkerHooks hooks)
     : state_(std::make_unique<State>()) {
   if (options.max_in_flight < 1) {
     throw Error(Errc::invalid, "max_in_flight must be at least 1");
+  }
+  if (options.max_uploading < 0) {
+    throw Error(Errc::invalid, "max_uploading must not be negative");
   }
   if (options.cpu_threads <= 0) {
     options.cpu_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -4,7 +4,8 @@
 // other process takes them over. At most `max_in_flight` jobs are in their CPU part at a time
 // (decoded images are what fill memory); a job whose CPU part has returned, its uploads handed
 // over, leaves room for the next one to start decoding, and stays in flight until it reports that
-// it has ended, up to `max_in_flight` more of them. The scheduler sleeps until the next job is
+// it has ended, up to `max_uploading` more of them (so a slow object store does not leave the
+// cores idle). The scheduler sleeps until the next job is
 // due, a poll interval passes (another process may have queued work) or wake() is called.
 #pragma once
 
@@ -22,7 +23,8 @@
 namespace pindeck::pipeline {
 
 struct WorkerOptions {
-  int max_in_flight = 2;  // jobs in their CPU part at once; as many more may be uploading
+  int max_in_flight = 2;  // jobs in their CPU part at once
+  int max_uploading = 8;  // jobs past their CPU part, still waiting for their uploads
   int cpu_threads = 0;    // 0: one per core
   std::chrono::milliseconds poll_interval{500};
   std::chrono::milliseconds renew_interval{10000};  // well under the queue's lease

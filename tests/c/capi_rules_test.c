@@ -203,6 +203,7 @@ static void test_settings(const char* dir) {
       {"{\"maxInFlight\":1e9}", "maxInFlight must be 1 to 64 (got 1000000000)"},
       {"{\"maxInFlight\":1e30}", "maxInFlight is out of range"},
       {"{\"maxInFlight\":2.5}", "maxInFlight must be a whole number, not 2.5"},
+      {"{\"maxUploading\":-1}", "maxUploading must be 0 to 1024 (got -1)"},
       {"{\"maxAttempts\":0}", "maxAttempts must be 1 to 100 (got 0)"},
       {"{\"leaseMs\":5}", "leaseMs must be 100 to 86400000 ms (got 5)"},
       {"{\"retryMinDelayMs\":500,\"retryMaxDelayMs\":100}",
@@ -221,7 +222,8 @@ static void test_settings(const char* dir) {
   char staging[300];
   snprintf(staging, sizeof staging, "%s-staging", dir);
   char good[400];
-  snprintf(good, sizeof good, "{\"keyPrefix\":\"\",\"maxInFlight\":64,\"stagingDir\":\"%s\"}",
+  snprintf(good, sizeof good,
+           "{\"keyPrefix\":\"\",\"maxInFlight\":64,\"maxUploading\":0,\"stagingDir\":\"%s\"}",
            staging);
   CHECK_STATUS(pd_persistence_start(client, good), PD_OK);
   CHECK_STATUS(pd_persistence_start(client, NULL), PD_ERR_CONFLICT);

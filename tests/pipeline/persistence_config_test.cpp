@@ -248,6 +248,8 @@ TEST(PersistenceConfigRules, EachSettingOutOfRangeIsRefusedNamingItAndTheRange) 
       {[](auto& c) { c.max_in_flight = 1'000'000'000; },
        "persistence config: maxInFlight must be 1 to 64 (got 1000000000)"},
       {[](auto& c) { c.max_in_flight = 0; }, "maxInFlight must be 1 to 64 (got 0)"},
+      {[](auto& c) { c.max_uploading = -1; }, "maxUploading must be 0 to 1024 (got -1)"},
+      {[](auto& c) { c.max_uploading = 1025; }, "maxUploading must be 0 to 1024 (got 1025)"},
       {[](auto& c) { c.max_attempts = 0; }, "maxAttempts must be 1 to 100 (got 0)"},
       {[](auto& c) { c.max_attempts = 101; }, "maxAttempts must be 1 to 100 (got 101)"},
       {[](auto& c) { c.max_upload_bytes = static_cast<std::uint64_t>(-1); },

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "pipeline/worker_pool.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "catalog_fixture.hpp"
+#include "pindeck/error.hpp"
 #include "process_stats.hpp"
 #include "util/memory.hpp"
 
@@ -213,42 +216,93 @@ TEST(WorkerPool, StopWaitsForRunningJobs) {
   EXPECT_EQ(pool.in_flight(), 0u);
 }
 
-TEST(WorkerPool, AJobWaitingForItsUploadsFreesItsCpuThreadForTheNextImage) {
-  TempDir dir;
-  SharedQueue shared(dir.path() / "catalog.sqlite");
-  for (int i = 0; i < 3; ++i) shared.enqueue_new("rec-" + std::to_string(i));
-  WorkerOptions options;
-  options.max_in_flight = 1;
-  options.cpu_threads = 1;
-  std::mutex mutex;
-  std::vector<std::pair<Job, WorkerHooks::JobDone>> uploading;
-  WorkerPool pool(options, shared.started_hooks([&](const Job& job, WorkerHooks::JobDone done) {
-    // The CPU part ends here; the job goes on "uploading" until `done` is called.
-    std::lock_guard lock(mutex);
-    uploading.emplace_back(job, std::move(done));
-  }));
-  const auto started = [&] {
-    std::lock_guard lock(mutex);
-    return uploading.size();
-  };
-  ASSERT_TRUE(eventually([&] { return started() == 2; }, 5s))
-      << "the next image did not start on the only CPU thread while the first was uploading";
+// A pool of one CPU thread whose jobs end their CPU part at once and then stay "uploading" until
+// the test ends them, as persist jobs do while the object store answers.
+class UploadingJobs {
+ public:
+  UploadingJobs(int jobs, int max_uploading) : shared_(dir_.path() / "catalog.sqlite") {
+    for (int i = 0; i < jobs; ++i) shared_.enqueue_new("rec-" + std::to_string(i));
+    WorkerOptions options;
+    options.max_in_flight = 1;
+    options.max_uploading = max_uploading;
+    options.cpu_threads = 1;
+    pool_.emplace(options, shared_.started_hooks([this](const Job& job, WorkerHooks::JobDone done) {
+      std::lock_guard lock(mutex_);
+      uploading_.emplace_back(job, std::move(done));
+    }));
+  }
+  // stop() waits for the jobs in flight, so their uploads are ended until it returns.
+  ~UploadingJobs() {
+    std::atomic<bool> stopped{false};
+    std::jthread stopper([&] {
+      pool_->stop();
+      stopped = true;
+    });
+    while (!stopped) {
+      for (std::size_t i = 0; i < started(); ++i) end(i);
+      std::this_thread::sleep_for(10ms);
+    }
+  }
+  std::size_t started() {
+    std::lock_guard lock(mutex_);
+    return uploading_.size();
+  }
+  // Ends the uploads of the i-th job started (once).
+  void end(std::size_t i) {
+    std::lock_guard lock(mutex_);
+    auto& [job, done] = uploading_[i];
+    if (!done) return;
+    shared_.complete(job);
+    std::exchange(done, nullptr)(JobOutcome::succeeded);
+  }
+  WorkerPool& pool() { return *pool_; }
+  std::int64_t queued() { return shared_.queued(); }
+
+ private:
+  TempDir dir_;
+  SharedQueue shared_;
+  std::mutex mutex_;
+  std::vector<std::pair<Job, WorkerHooks::JobDone>> uploading_;
+  std::optional<WorkerPool> pool_;
+};
+
+TEST(WorkerPool, JobsWaitingForTheirUploadsFreeTheCpuThreadUpToMaxUploading) {
+  UploadingJobs jobs(5, 2);
+  ASSERT_TRUE(eventually([&] { return jobs.started() == 3; }, 5s))
+      << "the next images did not start on the only CPU thread while the first were uploading";
   std::this_thread::sleep_for(100ms);
-  EXPECT_EQ(started(), 2u) << "more jobs were uploading than max_in_flight allows";
-  EXPECT_EQ(pool.in_flight(), 2u);
-  {
-    std::lock_guard lock(mutex);
-    ASSERT_TRUE(shared.complete(uploading[0].first));
-    uploading[0].second(JobOutcome::succeeded);
+  EXPECT_EQ(jobs.started(), 3u) << "more jobs were uploading than max_uploading allows";
+  EXPECT_EQ(jobs.pool().in_flight(), 3u);
+  jobs.end(0);
+  ASSERT_TRUE(eventually([&] { return jobs.started() == 4; }, 5s));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(jobs.started(), 4u);
+  jobs.end(1);
+  jobs.end(2);
+  ASSERT_TRUE(eventually([&] { return jobs.started() == 5; }, 5s));
+  for (std::size_t i = 3; i < 5; ++i) jobs.end(i);
+  ASSERT_TRUE(eventually([&] { return jobs.queued() == 0; }, 5s));
+}
+
+TEST(WorkerPool, WithNoRoomForUploadingEachJobEndsBeforeTheNextStarts) {
+  UploadingJobs jobs(2, 0);
+  ASSERT_TRUE(eventually([&] { return jobs.started() == 1; }, 5s));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(jobs.started(), 1u) << "a job started while the only one allowed was uploading";
+  jobs.end(0);
+  ASSERT_TRUE(eventually([&] { return jobs.started() == 2; }, 5s));
+}
+
+TEST(WorkerPool, RefusesANegativeMaxUploading) {
+  WorkerOptions options;
+  options.max_uploading = -1;
+  try {
+    WorkerPool pool(options, WorkerHooks{});
+    FAIL() << "a negative max_uploading was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), Errc::invalid);
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("max_uploading must not be negative"));
   }
-  ASSERT_TRUE(eventually([&] { return started() == 3; }, 5s));
-  for (std::size_t i = 1; i < 3; ++i) {
-    std::lock_guard lock(mutex);
-    ASSERT_TRUE(shared.complete(uploading[i].first));
-    uploading[i].second(JobOutcome::succeeded);
-  }
-  pool.stop();
-  EXPECT_EQ(shared.queued(), 0);
 }
 
 // AddressSanitizer replaces malloc, so glibc's arenas are not used.

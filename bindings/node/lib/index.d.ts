@@ -67,7 +67,7 @@ export interface S3Settings {
 
 /** pd_persistence_start's settings. */
 export interface PersistenceConfig {
-  bucket?: string; keyPrefix?: string; s3?: S3Settings; maxInFlight?: number;
+  bucket?: string; keyPrefix?: string; s3?: S3Settings; maxInFlight?: number; maxUploading?: number;
   cpuThreads?: number; maxAttempts?: number; retryMinDelayMs?: number; retryMaxDelayMs?: number;
   leaseMs?: number; pollIntervalMs?: number; maxUploadBytes?: number;
   stagingOrphanAgeMs?: number; createBucket?: boolean;
