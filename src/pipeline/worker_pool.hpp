@@ -5,8 +5,8 @@
 // (decoded images are what fill memory); a job whose CPU part has returned, its uploads handed
 // over, leaves room for the next one to start decoding, and stays in flight until it reports that
 // it has ended, up to `max_uploading` more of them (so a slow object store does not leave the
-// cores idle). The scheduler sleeps until the next job is
-// due, a poll interval passes (another process may have queued work) or wake() is called.
+// cores idle). The scheduler sleeps until the next job is due, a poll interval passes (another
+// process may have queued work) or wake() is called.
 #pragma once
 
 #include <chrono>
