@@ -252,7 +252,7 @@ class UploadingJobs {
     std::lock_guard lock(mutex_);
     auto& [job, done] = uploading_[i];
     if (!done) return;
-    shared_.complete(job);
+    EXPECT_TRUE(shared_.complete(job)) << job.record_id;
     std::exchange(done, nullptr)(JobOutcome::succeeded);
   }
   WorkerPool& pool() { return *pool_; }
